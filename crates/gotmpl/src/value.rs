@@ -1,0 +1,393 @@
+//! The dynamic value every template, function and Helm values tree works with.
+//!
+//! Go templates see Helm values as `map[string]interface{}` and `[]interface{}`:
+//! maps and slices are *references*, so Sprig's `set` on a dict is visible to every
+//! holder of that dict. `Map` and `List` therefore share their contents behind an
+//! `Arc<RwLock<..>>`; cloning a `Value` clones the reference, `deep_copy` the contents.
+//! The lock (not `RefCell`) keeps `Value: Send + Sync`, so values built on one thread
+//! (stack loading) can be rendered on another (the executor).
+//!
+//! Numbers keep Go's distinction: YAML values in Helm are `float64` (printed `1e+06`),
+//! while `--set` integers, `len`, `.Release.Revision` and friends are `int`/`int64`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+
+/// A Go map with string keys. Go prints and ranges maps in sorted key order,
+/// so a `BTreeMap` gives the same order for free.
+pub type MapInner = BTreeMap<String, Value>;
+
+/// Shared, mutable map (Go `map[string]interface{}` semantics).
+#[derive(Clone, Default)]
+pub struct Map(pub Arc<RwLock<MapInner>>);
+
+/// Shared, mutable list (Go `[]interface{}` semantics).
+#[derive(Clone, Default)]
+pub struct List(pub Arc<RwLock<Vec<Value>>>);
+
+/// A host object with fields and methods, such as Helm's `.Files` or
+/// `.Capabilities.APIVersions`. Go templates reach these through reflection;
+/// here the object answers by name.
+pub trait Object: Send + Sync {
+    /// The Go type name used in error messages and `typeOf` (e.g. `chartutil.Files`).
+    fn type_name(&self) -> &str;
+    /// A field (or zero-argument method) by name; `None` if there is no such field,
+    /// which templates report as "can't evaluate field X in type T".
+    fn field(&self, name: &str) -> Option<Value>;
+    /// Call a method with arguments. `None` if there is no such method.
+    fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        let _ = (name, args);
+        None
+    }
+    /// Whether `name` is a method that takes arguments (so `.Files.Get "x"` calls it).
+    fn has_method(&self, name: &str) -> bool {
+        let _ = name;
+        false
+    }
+    /// How `%v`/`print` shows the object.
+    fn display(&self) -> String {
+        format!("{{{}}}", self.type_name())
+    }
+    /// Truthiness in `if`/`with`/`and`/`or` (structs are always true in Go).
+    fn truthy(&self) -> bool {
+        true
+    }
+    /// A plain-data view for `toYaml`/`toJson`, if the object has one.
+    fn to_value(&self) -> Option<Value> {
+        None
+    }
+}
+
+/// A template value.
+#[derive(Clone, Default)]
+pub enum Value {
+    /// Go `nil` (also a missing map key): prints as `<no value>` in templates.
+    #[default]
+    Nil,
+    Bool(bool),
+    /// Go `int`/`int64`.
+    Int(i64),
+    /// Go `float64`.
+    Float(f64),
+    String(Arc<str>),
+    /// Go `[]byte` (`.Files.GetBytes`, `b64dec` before `toString`).
+    Bytes(Arc<[u8]>),
+    List(List),
+    Map(Map),
+    Object(Arc<dyn Object>),
+}
+
+impl Map {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn from_inner(inner: MapInner) -> Self {
+        Map(Arc::new(RwLock::new(inner)))
+    }
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.0.read().get(key).cloned()
+    }
+    pub fn insert(&self, key: impl Into<String>, value: Value) -> Option<Value> {
+        self.0.write().insert(key.into(), value)
+    }
+    pub fn remove(&self, key: &str) -> Option<Value> {
+        self.0.write().remove(key)
+    }
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.0.read().contains_key(key)
+    }
+    pub fn len(&self) -> usize {
+        self.0.read().len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.read().is_empty()
+    }
+    /// Sorted keys, copied out so no lock is held while the caller works.
+    pub fn keys(&self) -> Vec<String> {
+        self.0.read().keys().cloned().collect()
+    }
+    /// Sorted entries, copied out (values are cheap reference clones).
+    pub fn entries(&self) -> Vec<(String, Value)> {
+        self.0
+            .read()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+    /// Same underlying map (Go pointer equality).
+    pub fn ptr_eq(&self, other: &Map) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl List {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn from_vec(items: Vec<Value>) -> Self {
+        List(Arc::new(RwLock::new(items)))
+    }
+    pub fn get(&self, index: usize) -> Option<Value> {
+        self.0.read().get(index).cloned()
+    }
+    pub fn len(&self) -> usize {
+        self.0.read().len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.read().is_empty()
+    }
+    pub fn push(&self, value: Value) {
+        self.0.write().push(value)
+    }
+    /// The items, copied out (values are cheap reference clones).
+    pub fn to_vec(&self) -> Vec<Value> {
+        self.0.read().clone()
+    }
+    pub fn ptr_eq(&self, other: &List) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Value {
+    pub fn str(s: impl AsRef<str>) -> Value {
+        Value::String(Arc::from(s.as_ref()))
+    }
+    pub fn map(inner: MapInner) -> Value {
+        Value::Map(Map::from_inner(inner))
+    }
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(List::from_vec(items))
+    }
+    pub fn empty_map() -> Value {
+        Value::Map(Map::new())
+    }
+
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> Option<&List> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Go's truth for `if`, `with`, `and`, `or`, `not`: the zero value of its type is false.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::String(s) => !s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Map(m) => !m.is_empty(),
+            Value::Object(o) => o.truthy(),
+        }
+    }
+
+    /// Go's `reflect.Kind` name, as Sprig's `kindOf` reports it.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "invalid",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int64",
+            Value::Float(_) => "float64",
+            Value::String(_) => "string",
+            Value::Bytes(_) => "slice",
+            Value::List(_) => "slice",
+            Value::Map(_) => "map",
+            Value::Object(_) => "struct",
+        }
+    }
+
+    /// Go's type name, as Sprig's `typeOf` and template errors report it.
+    pub fn type_name(&self) -> String {
+        match self {
+            Value::Nil => "<nil>".to_string(),
+            Value::Bool(_) => "bool".to_string(),
+            Value::Int(_) => "int64".to_string(),
+            Value::Float(_) => "float64".to_string(),
+            Value::String(_) => "string".to_string(),
+            Value::Bytes(_) => "[]uint8".to_string(),
+            Value::List(_) => "[]interface {}".to_string(),
+            Value::Map(_) => "map[string]interface {}".to_string(),
+            Value::Object(o) => o.type_name().to_string(),
+        }
+    }
+
+    /// A deep copy: new maps and lists all the way down (Sprig's `deepCopy`).
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::Map(m) => {
+                let inner: MapInner =
+                    m.0.read()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.deep_copy()))
+                        .collect();
+                Value::map(inner)
+            }
+            Value::List(l) => Value::list(l.0.read().iter().map(Value::deep_copy).collect()),
+            other => other.clone(),
+        }
+    }
+
+    /// Convert from JSON (numbers: integers stay `Int` only if `ints_as_int`, else `Float`,
+    /// matching `encoding/json` into `interface{}` which always yields float64).
+    pub fn from_json(json: &serde_json::Value, ints_as_int: bool) -> Value {
+        match json {
+            serde_json::Value::Null => Value::Nil,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => {
+                if ints_as_int && let Some(i) = n.as_i64() {
+                    return Value::Int(i);
+                }
+                Value::Float(n.as_f64().unwrap_or(f64::NAN))
+            }
+            serde_json::Value::String(s) => Value::str(s),
+            serde_json::Value::Array(items) => Value::list(
+                items
+                    .iter()
+                    .map(|v| Value::from_json(v, ints_as_int))
+                    .collect(),
+            ),
+            serde_json::Value::Object(obj) => Value::map(
+                obj.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v, ints_as_int)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Convert to JSON for serialisation (objects use their `to_value` view, or null).
+    /// Non-finite floats become null, as JSON cannot hold them.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Nil => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(serde_json::Value::Number)
+                .unwrap_or(serde_json::Value::Null),
+            Value::String(s) => serde_json::Value::String(s.to_string()),
+            Value::Bytes(b) => {
+                serde_json::Value::Array(b.iter().map(|x| serde_json::Value::from(*x)).collect())
+            }
+            Value::List(l) => {
+                serde_json::Value::Array(l.0.read().iter().map(Value::to_json).collect())
+            }
+            Value::Map(m) => serde_json::Value::Object(
+                m.0.read()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+            Value::Object(o) => o
+                .to_value()
+                .map(|v| v.to_json())
+                .unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Nil => write!(f, "Nil"),
+            Value::Bool(b) => write!(f, "Bool({b})"),
+            Value::Int(i) => write!(f, "Int({i})"),
+            Value::Float(x) => write!(f, "Float({x})"),
+            Value::String(s) => write!(f, "String({s:?})"),
+            Value::Bytes(b) => write!(f, "Bytes({b:?})"),
+            Value::List(l) => f.debug_list().entries(l.0.read().iter()).finish(),
+            Value::Map(m) => f.debug_map().entries(m.0.read().iter()).finish(),
+            Value::Object(o) => write!(f, "Object({})", o.type_name()),
+        }
+    }
+}
+
+impl fmt::Debug for Map {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.0.read().iter()).finish()
+    }
+}
+
+impl fmt::Debug for List {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.read().iter()).finish()
+    }
+}
+
+/// Structural equality (not Go's `eq`, which has its own rules in `exec`): used by tests
+/// and by value-level comparisons such as `has` and `uniq`.
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            (Value::List(a), Value::List(b)) => a.ptr_eq(b) || *a.0.read() == *b.0.read(),
+            (Value::Map(a), Value::Map(b)) => a.ptr_eq(b) || *a.0.read() == *b.0.read(),
+            (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+impl From<f64> for Value {
+    fn from(f: f64) -> Self {
+        Value::Float(f)
+    }
+}
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::str(s)
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(Arc::from(s))
+    }
+}
+impl From<Vec<Value>> for Value {
+    fn from(items: Vec<Value>) -> Self {
+        Value::list(items)
+    }
+}
+impl From<MapInner> for Value {
+    fn from(inner: MapInner) -> Self {
+        Value::map(inner)
+    }
+}
