@@ -21,9 +21,9 @@ pub struct Node {
 
 /// How a node ended.
 #[derive(Debug, Clone, PartialEq)]
-pub enum NodeOutcome<T> {
+pub enum NodeOutcome<T, F = String> {
     Succeeded(T),
-    Failed(String),
+    Failed(F),
     /// Not started because a need failed or was itself skipped.
     Skipped { failed_need: String },
 }
@@ -48,15 +48,15 @@ pub enum ScheduleError {
 /// Runs `work(name)` for every node, at most `concurrency` at a time, each as soon as
 /// all its needs succeeded. Needs that are not nodes of this run are errors: the caller
 /// removes needs that are satisfied outside the run before calling.
-pub async fn run_dag<T, W, Fut, E>(
+pub async fn run_dag<T, F, W, Fut, E>(
     nodes: &[Node],
     concurrency: usize,
     mut work: W,
     mut on_event: E,
-) -> Result<BTreeMap<String, NodeOutcome<T>>, ScheduleError>
+) -> Result<BTreeMap<String, NodeOutcome<T, F>>, ScheduleError>
 where
     W: FnMut(String) -> Fut,
-    Fut: Future<Output = Result<T, String>>,
+    Fut: Future<Output = Result<T, F>>,
     E: FnMut(SchedulerEvent),
 {
     let concurrency = concurrency.max(1);
@@ -84,7 +84,7 @@ where
     // Ready nodes start in the order they were given (the plan's topological order),
     // so runs are reproducible when concurrency is the bottleneck.
     let mut ready: VecDeque<usize> = (0..nodes.len()).filter(|&i| waiting_on[i] == 0).collect();
-    let mut outcomes: BTreeMap<String, NodeOutcome<T>> = BTreeMap::new();
+    let mut outcomes: BTreeMap<String, NodeOutcome<T, F>> = BTreeMap::new();
     let mut in_flight = FuturesUnordered::new();
 
     loop {
@@ -117,11 +117,11 @@ where
     Ok(outcomes)
 }
 
-fn skip_dependents<T, E: FnMut(SchedulerEvent)>(
+fn skip_dependents<T, F, E: FnMut(SchedulerEvent)>(
     nodes: &[Node],
     dependents: &[Vec<usize>],
     failed: usize,
-    outcomes: &mut BTreeMap<String, NodeOutcome<T>>,
+    outcomes: &mut BTreeMap<String, NodeOutcome<T, F>>,
     on_event: &mut E,
 ) {
     let mut stack = vec![failed];

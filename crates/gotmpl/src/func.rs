@@ -1,6 +1,7 @@
 //! Template functions: the signature every builtin, Sprig and Helm function shares.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::value::Value;
@@ -18,6 +19,23 @@ impl FuncError {
         FuncError {
             message: message.into(),
         }
+    }
+}
+
+impl FuncError {
+    /// Go's argument-count error (`wrong number of args for NAME: want N got M`), which
+    /// exec reports without the "error calling NAME:" prefix, as Go does.
+    pub fn wrong_args(name: &str, want: usize, got: usize) -> Self {
+        FuncError::new(format!(
+            "wrong number of args for {name}: want {want} got {got}"
+        ))
+    }
+
+    /// Go's error for a variadic function given too few arguments.
+    pub fn wrong_args_at_least(name: &str, want: usize, got: usize) -> Self {
+        FuncError::new(format!(
+            "wrong number of args for {name}: want at least {want} got {got}"
+        ))
     }
 }
 
@@ -42,10 +60,63 @@ pub trait Runtime {
     fn execute_template(&mut self, name: &str, data: Value) -> Result<String, FuncError>;
     /// Parse `text` as a new template called `name` that shares the current set's
     /// definitions, then execute it with `data` (Helm's `tpl`). Definitions it makes are
-    /// visible to later `include` calls from the same render, as in Helm.
+    /// visible while it executes (including to `include` calls made from it) but not
+    /// afterwards: Helm's `tpl` parses into a clone of the template set.
     fn execute_text(&mut self, name: &str, text: &str, data: Value) -> Result<String, FuncError>;
+    /// Parse `text` as `execute_text` would, without executing it, so a caller can tell
+    /// parse errors from execution errors (Helm's `tpl` words them differently:
+    /// "cannot parse template %q" / "error during tpl function execution for %q").
+    /// The next `execute_text` of the same name and text reuses this parse.
+    fn parse_text(&mut self, name: &str, text: &str) -> Result<(), FuncError> {
+        let _ = (name, text);
+        Ok(())
+    }
     /// The name of the template being executed (Helm's `.Template.Name` in errors).
     fn current_template(&self) -> String;
+
+    /// Per-execution count of how deeply `name` is nested through `include` right now
+    /// (Helm's `includedNames`): increments and returns the new count. Helm refuses when
+    /// the count before the increment exceeds 1000 ("rendering template has a nested
+    /// reference name: NAME: unable to execute template"); pair every call with
+    /// [`Runtime::exit_include`].
+    fn enter_include(&mut self, name: &str) -> usize {
+        let _ = name;
+        0
+    }
+
+    /// Undoes one [`Runtime::enter_include`].
+    fn exit_include(&mut self, name: &str) {
+        let _ = name;
+    }
+
+    /// How many templates (`template`, `include`, `tpl`) are nested at this point.
+    fn depth(&self) -> usize {
+        0
+    }
+}
+
+/// FNV-1a: function names are short, and every template call looks one up, so a
+/// cheap hash beats SipHash here (names come from chart authors, not attackers
+/// who could pick colliding keys at render time).
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 /// A function callable from a template.
@@ -54,7 +125,80 @@ pub type Func = Arc<dyn Fn(&mut dyn Runtime, &[Value]) -> Result<Value, FuncErro
 /// Functions by name, as Go's `template.FuncMap`.
 #[derive(Clone, Default)]
 pub struct FuncMap {
-    funcs: HashMap<String, Func>,
+    funcs: HashMap<String, Func, BuildHasherDefault<Fnv>>,
+    sigs: HashMap<String, Signature, BuildHasherDefault<Fnv>>,
+}
+
+/// The Go type of a function parameter, for the checks Go's executor makes before a
+/// call (`wrong type for value; expected string; got float64`, `invalid value;
+/// expected string`, `expected integer; found "x"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param {
+    /// `interface{}`: anything, nil included.
+    Any,
+    /// `string`
+    String,
+    /// `int`
+    Int,
+    /// `int64`
+    Int64,
+    /// `float64`
+    Float64,
+    /// `bool`
+    Bool,
+    /// `[]interface{}` (nil allowed)
+    List,
+    /// `map[string]interface{}` (nil allowed)
+    Map,
+}
+
+impl Param {
+    /// Go's name for the type, as errors print it.
+    pub fn go_name(self) -> &'static str {
+        match self {
+            Param::Any => "interface {}",
+            Param::String => "string",
+            Param::Int => "int",
+            Param::Int64 => "int64",
+            Param::Float64 => "float64",
+            Param::Bool => "bool",
+            Param::List => "[]interface {}",
+            Param::Map => "map[string]interface {}",
+        }
+    }
+}
+
+/// A function's Go parameter list. With `variadic`, the last parameter repeats
+/// (`func(string, ...interface{})` is `[String, Any]` + variadic).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    pub params: Vec<Param>,
+    pub variadic: bool,
+}
+
+impl Signature {
+    pub fn new(params: &[Param]) -> Self {
+        Signature {
+            params: params.to_vec(),
+            variadic: false,
+        }
+    }
+
+    pub fn variadic(params: &[Param]) -> Self {
+        Signature {
+            params: params.to_vec(),
+            variadic: true,
+        }
+    }
+
+    /// The parameter type of argument `i`, or `None` past the end.
+    pub fn param(&self, i: usize) -> Option<Param> {
+        match self.params.get(i) {
+            Some(p) => Some(*p),
+            None if self.variadic => self.params.last().copied(),
+            None => None,
+        }
+    }
 }
 
 impl FuncMap {
@@ -68,6 +212,7 @@ impl FuncMap {
         name: &str,
         f: impl Fn(&[Value]) -> Result<Value, FuncError> + Send + Sync + 'static,
     ) -> &mut Self {
+        self.sigs.remove(name);
         self.funcs.insert(
             name.to_string(),
             Arc::new(move |_rt: &mut dyn Runtime, args: &[Value]| f(args)),
@@ -81,8 +226,22 @@ impl FuncMap {
         name: &str,
         f: impl Fn(&mut dyn Runtime, &[Value]) -> Result<Value, FuncError> + Send + Sync + 'static,
     ) -> &mut Self {
+        self.sigs.remove(name);
         self.funcs.insert(name.to_string(), Arc::new(f));
         self
+    }
+
+    /// Declares the Go parameter types of function `name` (added before or after).
+    /// The executor then checks argument count and types before calling, with Go's
+    /// messages, and converts untyped number literals (`1` to a `float64` parameter
+    /// arrives as `Float(1.0)`). Functions without a signature get every argument as is.
+    pub fn signature(&mut self, name: &str, sig: Signature) -> &mut Self {
+        self.sigs.insert(name.to_string(), sig);
+        self
+    }
+
+    pub fn get_signature(&self, name: &str) -> Option<&Signature> {
+        self.sigs.get(name)
     }
 
     pub fn get(&self, name: &str) -> Option<&Func> {
@@ -93,10 +252,21 @@ impl FuncMap {
         self.funcs.contains_key(name)
     }
 
-    /// Merge another map in; its functions win (Helm overrides some Sprig names).
+    /// Removes a function and its signature (Helm drops Sprig's `env`).
+    pub fn remove(&mut self, name: &str) -> Option<Func> {
+        self.sigs.remove(name);
+        self.funcs.remove(name)
+    }
+
+    /// Merge another map in; its functions (and their signatures) win (Helm overrides
+    /// some Sprig names).
     pub fn extend(&mut self, other: &FuncMap) {
         for (name, f) in &other.funcs {
             self.funcs.insert(name.clone(), f.clone());
+            match other.sigs.get(name) {
+                Some(sig) => self.sigs.insert(name.clone(), sig.clone()),
+                None => self.sigs.remove(name),
+            };
         }
     }
 

@@ -1,8 +1,65 @@
 //! Go `text/template`, written from Go's lexer/parser/exec design, plus Sprig.
+//!
+//! ```
+//! use gotmpl::{Templates, Value, MissingKey};
+//! let mut t = Templates::new();
+//! t.option_missing_key(MissingKey::Zero);
+//! t.parse("x.yaml", r#"{{define "n"}}{{.name}}{{end}}name: {{template "n" .}}"#).unwrap();
+//! let data = Value::map([("name".to_string(), Value::from("web"))].into_iter().collect());
+//! assert_eq!(t.execute("x.yaml", &data).unwrap(), "name: web");
+//! ```
+//!
+//! Public API:
+//! - [`Templates`]: a template set (`Send + Sync`; execute from many threads).
+//!   `new()`, `funcs(FuncMap)`, `add_funcs(&FuncMap)`, `option_missing_key(MissingKey)`
+//!   / `option("missingkey=zero")`, `delims(l, r)`, `set_limits(Limits)`,
+//!   `set_root_name(name)`, `parse(name, text)`, `execute(name, &data) ->
+//!   Result<String, Error>`, `lookup(name)`, `names()`.
+//! - [`Error`]: `Display` prints exactly Go's message (`template: NAME:LINE: ...` for
+//!   parse errors, `template: FILE:LINE:COL: executing "NAME" at <NODE>: ...` for
+//!   execution errors).
+//! - [`Runtime`] (implemented by the executor and handed to every function):
+//!   `execute_template` (Helm `include`), `parse_text` + `execute_text` (Helm `tpl`;
+//!   definitions made by the text are visible only while it runs, as with Helm's
+//!   clone), `current_template`, `enter_include`/`exit_include` (Helm's per-name include
+//!   recursion counter) and `depth`.
+//! - [`FuncError::wrong_args`]: argument-count errors that exec reports the way Go does
+//!   (without the "error calling X:" prefix).
+//! - [`gofmt`]: Go's `fmt` for values: `sprintf`, `sprint`, `sprintln`, `format_value`,
+//!   `quote`, `format_float_g`, `go_type_name`.
+//!
+//! Layering with Helm: this engine prints a missing value as `<no value>`, exactly as
+//! Go does; Helm's engine (the Helm layer) sets `missingkey=zero` (or `error` when
+//! strict), names the set `gotpl`, and replaces `<no value>` with the empty string in
+//! each rendered file and in `tpl` output. Helm 4 also rewrites execution errors into
+//! an indented traceback and parse errors into `parse error at (FILE:LINE): MSG`; that
+//! is the Helm layer's job too (this crate's messages are Go's originals).
+//!
+//! Deliberate differences from Go: complex-number literals are rejected at parse time;
+//! `call` always fails (template values never hold Go functions); limits
+//! ([`Limits`]) bound template nesting (10 000 instead of Go's 100 000), output size,
+//! parse nesting and `range N`.
 
+mod ast;
+#[cfg(test)]
+mod bench_tests;
+mod builtins;
+#[cfg(test)]
+mod conformance_tests;
+mod exec;
+#[cfg(test)]
+mod exec_tests;
 pub mod func;
+#[cfg(test)]
+mod fuzz_tests;
+pub mod gofmt;
+mod lex;
+mod parse;
 pub mod sprig;
+mod template;
 pub mod value;
 
-pub use func::{Func, FuncError, FuncMap, Runtime};
+pub use func::{Func, FuncError, FuncMap, Param, Runtime, Signature};
+pub use gofmt::{format_value, sprint, sprintf, sprintln};
+pub use template::{Error, Limits, MissingKey, Templates};
 pub use value::{List, Map, MapInner, Object, Value};

@@ -80,6 +80,52 @@ pub enum Value {
     Object(Arc<dyn Object>),
 }
 
+// Templates can build values nested arbitrarily deep (`$d = dict "a" $d` in a
+// loop); the default recursive drop would overflow the stack freeing them. The last
+// holder of a map or list therefore frees its contents with an explicit work list.
+
+impl Drop for Map {
+    fn drop(&mut self) {
+        if let Some(lock) = Arc::get_mut(&mut self.0) {
+            let inner = std::mem::take(lock.get_mut());
+            if inner.values().any(Value::is_container) {
+                drop_iteratively(inner.into_values().collect());
+            }
+        }
+    }
+}
+
+impl Drop for List {
+    fn drop(&mut self) {
+        if let Some(lock) = Arc::get_mut(&mut self.0) {
+            let items = std::mem::take(lock.get_mut());
+            if items.iter().any(Value::is_container) {
+                drop_iteratively(items);
+            }
+        }
+    }
+}
+
+/// Frees values without recursion: uniquely held containers are emptied onto the
+/// work list before they drop.
+fn drop_iteratively(mut work: Vec<Value>) {
+    while let Some(mut v) = work.pop() {
+        match &mut v {
+            Value::Map(m) => {
+                if let Some(lock) = Arc::get_mut(&mut m.0) {
+                    work.extend(std::mem::take(lock.get_mut()).into_values());
+                }
+            }
+            Value::List(l) => {
+                if let Some(lock) = Arc::get_mut(&mut l.0) {
+                    work.append(lock.get_mut());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 impl Map {
     pub fn new() -> Self {
         Self::default()
@@ -163,6 +209,11 @@ impl Value {
     }
     pub fn empty_map() -> Value {
         Value::Map(Map::new())
+    }
+
+    /// Whether this is a map or a list (values that can nest).
+    pub fn is_container(&self) -> bool {
+        matches!(self, Value::Map(_) | Value::List(_))
     }
 
     pub fn is_nil(&self) -> bool {

@@ -1,8 +1,169 @@
-//! The Sprig function library as Helm ships it.
+//! The Sprig v3 function library as Helm registers it (Helm drops `env` and
+//! `expandenv`, then overrides `toYaml`, `fromYaml`, `toJson`, `fromJson`, ... in its
+//! own layer). Each module holds one family of functions and registers it here.
+//!
+//! Go checks argument counts and types against each function's signature before the
+//! call; our functions are untyped, so they check for themselves (see `args`) with
+//! the executor's wording.
+
+mod args;
+mod casing;
+mod certs;
+mod conv;
+mod crypto;
+mod dates;
+mod defaults;
+mod dicts;
+mod encoding;
+pub(crate) mod gotime;
+mod json;
+mod lists;
+mod math;
+mod network;
+mod paths;
+mod random;
+mod reflect;
+mod regex;
+pub mod semver;
+mod strings;
 
 use crate::func::FuncMap;
 
 /// Every Sprig function Helm registers (Helm then overrides a few, e.g. `toYaml`).
 pub fn funcs() -> FuncMap {
-    FuncMap::new()
+    let mut f = FuncMap::new();
+    strings::register(&mut f);
+    lists::register(&mut f);
+    dicts::register(&mut f);
+    defaults::register(&mut f);
+    math::register(&mut f);
+    encoding::register(&mut f);
+    regex::register(&mut f);
+    paths::register(&mut f);
+    reflect::register(&mut f);
+    network::register(&mut f);
+    random::register(&mut f);
+    dates::register(&mut f);
+    semver::register(&mut f);
+    crypto::register(&mut f);
+    certs::register(&mut f);
+    f
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use crate::func::{FuncError, FuncMap, Runtime};
+    use crate::value::Value;
+
+    /// A runtime for functions that never use it.
+    struct NoRuntime;
+
+    impl Runtime for NoRuntime {
+        fn execute_template(&mut self, name: &str, _: Value) -> Result<String, FuncError> {
+            Err(FuncError::new(format!("no template {name}")))
+        }
+        fn execute_text(&mut self, name: &str, _: &str, _: Value) -> Result<String, FuncError> {
+            Err(FuncError::new(format!("no template {name}")))
+        }
+        fn current_template(&self) -> String {
+            String::new()
+        }
+    }
+
+    pub(crate) fn try_call(f: &FuncMap, name: &str, args: &[Value]) -> Result<Value, FuncError> {
+        let func = f
+            .get(name)
+            .unwrap_or_else(|| panic!("function {name} is not registered"));
+        func(&mut NoRuntime, args)
+    }
+
+    /// Call a Sprig function, panicking (test failure) on error.
+    pub(crate) fn call(name: &str, args: &[Value]) -> Value {
+        try_call(&super::funcs(), name, args)
+            .unwrap_or_else(|e| panic!("{name} failed: {}", e.message))
+    }
+}
+
+/// Conformance with real Helm. `testdata/helm_cases.json` holds template expressions
+/// and what Helm 4.2.3 rendered for `{{ (EXPR) | toString }}` (or that it failed), with
+/// its `.Values`; every case must render the same here. Expressions whose result
+/// depends on the local time zone are skipped unless the local zone is UTC, as it
+/// was when the file was made. With `SPRIG_DIFF_DIR` set, the test also renders
+/// `$SPRIG_DIFF_DIR/cases.txt` into `ours.json` for a fresh comparison.
+#[cfg(test)]
+mod helm_conformance {
+    use crate::template::{MissingKey, Templates};
+    use crate::value::{MapInner, Value};
+
+    fn render(expr: &str, values: &serde_json::Value) -> Result<String, String> {
+        let mut t = Templates::new();
+        t.add_funcs(&super::funcs());
+        t.option_missing_key(MissingKey::Zero);
+        let mut root = MapInner::new();
+        root.insert("Values".into(), Value::from_json(values, false));
+        let data = Value::map(root);
+        t.parse("t", &format!("{{{{ ({expr}) | toString }}}}"))
+            .map_err(|e| e.to_string())?;
+        t.execute("t", &data).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn renders_like_helm() {
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("testdata/helm_cases.json")).unwrap();
+        let values = &fixture["values"];
+        let now = chrono::Utc::now();
+        let local_is_utc = super::gotime::Loc::Local.zone_at(&now).0 == 0;
+        let mut failures = Vec::new();
+        let cases = fixture["cases"].as_array().unwrap();
+        for case in cases {
+            let expr = case["expr"].as_str().unwrap();
+            let zone_dependent = ["toDate", "date ", "htmlDate ", "dateModify", "ago "]
+                .iter()
+                .any(|p| expr.contains(p));
+            if zone_dependent && !local_is_utc {
+                continue;
+            }
+            let got = render(expr, values);
+            let ok = match (&got, case.get("ok").and_then(|v| v.as_str())) {
+                (Ok(s), Some(want)) => s == want,
+                (Err(_), None) => true,
+                _ => false,
+            };
+            if !ok {
+                failures.push(format!("{expr}: helm {case} / ours {got:?}"));
+            }
+        }
+        assert!(cases.len() > 400);
+        assert!(
+            failures.is_empty(),
+            "{} mismatches:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+
+    #[test]
+    fn render_cases_for_helm_comparison() {
+        let Ok(dir) = std::env::var("SPRIG_DIFF_DIR") else {
+            return;
+        };
+        let cases = std::fs::read_to_string(format!("{dir}/cases.txt")).unwrap();
+        let values: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(format!("{dir}/values.json")).unwrap())
+                .unwrap();
+        let mut out = serde_json::Map::new();
+        for expr in cases.lines().filter(|l| !l.trim().is_empty()) {
+            let entry = match render(expr, &values) {
+                Ok(s) => serde_json::json!({ "ok": s }),
+                Err(e) => serde_json::json!({ "err": e }),
+            };
+            out.insert(expr.to_string(), entry);
+        }
+        std::fs::write(
+            format!("{dir}/ours.json"),
+            serde_json::to_string_pretty(&out).unwrap(),
+        )
+        .unwrap();
+    }
 }

@@ -1,0 +1,327 @@
+//! Parse trees, after Go's `text/template/parse/node.go`. `Display` renders a node the
+//! way Go's `Node.String()` does, because exec errors quote it: `at <.Values.a.b>`.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::value::Value;
+
+/// A parsed template: one file's top level, or one `define`/`block` body.
+#[derive(Debug)]
+pub struct Tree {
+    /// The template's name (`define "name"` or the file name).
+    pub name: String,
+    /// The name of the file it was parsed from, used in error locations.
+    pub parse_name: Arc<str>,
+    /// The whole source text the nodes' positions point into.
+    pub text: Arc<str>,
+    pub root: List,
+}
+
+impl Tree {
+    /// Go's `ErrorContext` location: `FILE:LINE:COL` (COL is a 0-based byte offset).
+    pub fn location(&self, pos: usize) -> String {
+        let pos = pos.min(self.text.len());
+        let before = &self.text.as_bytes()[..pos];
+        let line = 1 + before.iter().filter(|b| **b == b'\n').count();
+        let col = match before.iter().rposition(|b| *b == b'\n') {
+            Some(nl) => pos - nl - 1,
+            None => pos,
+        };
+        format!("{}:{}:{}", self.parse_name, line, col)
+    }
+}
+
+/// A sequence of nodes.
+#[derive(Debug, Default)]
+pub struct List {
+    pub nodes: Vec<Node>,
+}
+
+impl List {
+    /// Go's `IsEmptyTree`: nothing but space and comments.
+    pub fn is_empty_tree(&self) -> bool {
+        self.nodes.iter().all(|n| match n {
+            Node::Text { text, .. } => text.trim().is_empty(),
+            _ => false,
+        })
+    }
+}
+
+#[derive(Debug)]
+pub enum Node {
+    Text {
+        pos: usize,
+        text: Arc<str>,
+    },
+    Action {
+        pos: usize,
+        pipe: Pipe,
+    },
+    If(Branch),
+    Range(Branch),
+    With(Branch),
+    Template {
+        pos: usize,
+        name: String,
+        pipe: Option<Pipe>,
+    },
+    Break,
+    Continue,
+}
+
+/// The shared shape of if/range/with.
+#[derive(Debug)]
+pub struct Branch {
+    pub pos: usize,
+    pub pipe: Pipe,
+    pub list: List,
+    pub else_list: Option<List>,
+}
+
+/// A pipeline with optional variable declarations.
+#[derive(Debug)]
+pub struct Pipe {
+    pub pos: usize,
+    pub is_assign: bool,
+    pub decl: Vec<Variable>,
+    pub cmds: Vec<Command>,
+}
+
+#[derive(Debug)]
+pub struct Variable {
+    pub pos: usize,
+    /// `$x` or `$`; field names follow in `Arg::Variable` uses.
+    pub name: Arc<str>,
+}
+
+#[derive(Debug)]
+pub struct Command {
+    pub pos: usize,
+    pub args: Vec<Arg>,
+}
+
+/// A parsed number literal, with the interpretations Go's `NumberNode` records.
+#[derive(Debug, Clone)]
+pub struct Number {
+    pub text: String,
+    pub int: Option<i64>,
+    pub float: Option<f64>,
+    /// Whether the literal, used untyped, is a float (`1.0`, `1e3`) rather than an int.
+    pub is_float_syntax: bool,
+    /// Fits in uint64 but not int64.
+    pub uint_only: bool,
+}
+
+/// An operand.
+#[derive(Debug)]
+pub enum Arg {
+    Field {
+        pos: usize,
+        idents: Vec<Arc<str>>,
+    },
+    /// `$x.a.b`: `name` is `$x`, `fields` the rest.
+    Variable {
+        pos: usize,
+        name: Arc<str>,
+        fields: Vec<Arc<str>>,
+    },
+    /// `(pipe).a.b` or `fn.a` (the latter fails at exec time).
+    Chain {
+        pos: usize,
+        node: Box<Arg>,
+        fields: Vec<Arc<str>>,
+    },
+    Identifier {
+        pos: usize,
+        name: Arc<str>,
+        /// The builtin of this name, if any (a user function may still override it).
+        builtin: Option<crate::builtins::Builtin>,
+    },
+    Dot {
+        pos: usize,
+    },
+    Nil {
+        pos: usize,
+    },
+    Bool {
+        pos: usize,
+        val: bool,
+    },
+    Number {
+        pos: usize,
+        num: Number,
+    },
+    String {
+        pos: usize,
+        quoted: String,
+        /// The unquoted text, ready to hand out without allocating.
+        val: Value,
+    },
+    Pipe(Box<Pipe>),
+}
+
+impl Arg {
+    pub fn pos(&self) -> usize {
+        match self {
+            Arg::Field { pos, .. }
+            | Arg::Variable { pos, .. }
+            | Arg::Chain { pos, .. }
+            | Arg::Identifier { pos, .. }
+            | Arg::Dot { pos }
+            | Arg::Nil { pos }
+            | Arg::Bool { pos, .. }
+            | Arg::Number { pos, .. }
+            | Arg::String { pos, .. } => *pos,
+            Arg::Pipe(p) => p.pos,
+        }
+    }
+}
+
+impl fmt::Display for Arg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arg::Field { idents, .. } => {
+                for i in idents {
+                    write!(f, ".{i}")?;
+                }
+                Ok(())
+            }
+            Arg::Variable { name, fields, .. } => {
+                write!(f, "{name}")?;
+                for i in fields {
+                    write!(f, ".{i}")?;
+                }
+                Ok(())
+            }
+            Arg::Chain { node, fields, .. } => {
+                if let Arg::Pipe(p) = node.as_ref() {
+                    write!(f, "({p})")?;
+                } else {
+                    write!(f, "{node}")?;
+                }
+                for i in fields {
+                    write!(f, ".{i}")?;
+                }
+                Ok(())
+            }
+            Arg::Identifier { name, .. } => write!(f, "{name}"),
+            Arg::Dot { .. } => write!(f, "."),
+            Arg::Nil { .. } => write!(f, "nil"),
+            Arg::Bool { val, .. } => write!(f, "{val}"),
+            Arg::Number { num, .. } => write!(f, "{}", num.text),
+            Arg::String { quoted, .. } => write!(f, "{quoted}"),
+            Arg::Pipe(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, arg) in self.args.iter().enumerate() {
+            if i > 0 {
+                write!(f, " ")?;
+            }
+            if let Arg::Pipe(p) = arg {
+                write!(f, "({p})")?;
+            } else {
+                write!(f, "{arg}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Pipe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.decl.is_empty() {
+            for (i, v) in self.decl.iter().enumerate() {
+                if i > 0 {
+                    write!(f, ", ")?;
+                }
+                write!(f, "{}", v.name)?;
+            }
+            write!(f, " {} ", if self.is_assign { "=" } else { ":=" })?;
+        }
+        for (i, c) in self.cmds.iter().enumerate() {
+            if i > 0 {
+                write!(f, " | ")?;
+            }
+            write!(f, "{c}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for List {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for n in &self.nodes {
+            write!(f, "{n}")?;
+        }
+        Ok(())
+    }
+}
+
+fn write_branch(f: &mut fmt::Formatter<'_>, kw: &str, b: &Branch) -> fmt::Result {
+    write!(f, "{{{{{kw} {}}}}}{}", b.pipe, b.list)?;
+    if let Some(e) = &b.else_list {
+        write!(f, "{{{{else}}}}{e}")?;
+    }
+    write!(f, "{{{{end}}}}")
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Node::Text { text, .. } => write!(f, "{}", crate::gofmt::quote(text)),
+            Node::Action { pipe, .. } => write!(f, "{{{{{pipe}}}}}"),
+            Node::If(b) => write_branch(f, "if", b),
+            Node::Range(b) => write_branch(f, "range", b),
+            Node::With(b) => write_branch(f, "with", b),
+            Node::Template { name, pipe, .. } => {
+                write!(f, "{{{{template {}", crate::gofmt::quote(name))?;
+                if let Some(p) = pipe {
+                    write!(f, " {p}")?;
+                }
+                write!(f, "}}}}")
+            }
+            Node::Break => write!(f, "{{{{break}}}}"),
+            Node::Continue => write!(f, "{{{{continue}}}}"),
+        }
+    }
+}
+
+// Trees from untrusted text can nest thousands of levels deep; dropping them
+// recursively would overflow the stack, so both recursive shapes drop iteratively.
+
+impl Drop for List {
+    fn drop(&mut self) {
+        let mut stack: Vec<Node> = std::mem::take(&mut self.nodes);
+        while let Some(node) = stack.pop() {
+            if let Node::If(mut b) | Node::Range(mut b) | Node::With(mut b) = node {
+                stack.append(&mut b.list.nodes);
+                if let Some(e) = b.else_list.as_mut() {
+                    stack.append(&mut e.nodes);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Pipe {
+    fn drop(&mut self) {
+        let mut cmds: Vec<Command> = std::mem::take(&mut self.cmds);
+        while let Some(mut cmd) = cmds.pop() {
+            for arg in cmd.args.drain(..) {
+                let mut arg = arg;
+                // Unwrap chains down to their base operand.
+                while let Arg::Chain { node, .. } = arg {
+                    arg = *node;
+                }
+                if let Arg::Pipe(mut p) = arg {
+                    cmds.append(&mut p.cmds);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,1154 @@
+//! The executor, after Go's `text/template/exec.go`: walks a tree with a dot value,
+//! evaluates pipelines, resolves fields and calls functions, and reports errors in
+//! Go's form: `template: FILE:LINE:COL: executing "NAME" at <NODE>: MESSAGE`.
+
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::sync::Arc;
+
+use crate::ast::{Arg, Branch, Command, List, Node, Number, Pipe, Tree};
+use crate::builtins::{self, Builtin, BuiltinError};
+use crate::func::{FuncError, Param, Runtime, Signature};
+use crate::gofmt;
+use crate::parse::{STACK_GROW, STACK_RED_ZONE};
+use crate::template::{MissingKey, Templates};
+use crate::value::Value;
+
+/// A value during evaluation. Go distinguishes "no value at all" (an invalid
+/// `reflect.Value`: a missing map key, nil data) from an `interface{}` slot that holds
+/// something, possibly nil (a map or slice element). The difference decides whether
+/// `.a.b` on a nil `a` yields `<no value>` or "nil pointer evaluating interface {}.b".
+#[derive(Clone, Debug)]
+pub(crate) enum Slot {
+    /// No value (Go's invalid `reflect.Value`).
+    Invalid,
+    /// A value read out of an `interface{}` element (map value, list item).
+    Iface(Value),
+    /// A concrete value (literal, function result, pipeline result).
+    Val(Value),
+}
+
+impl Slot {
+    /// What a pipeline stage leaves behind: Go digs into `interface{}` values.
+    fn dig(self) -> Slot {
+        match self {
+            Slot::Iface(Value::Nil) | Slot::Val(Value::Nil) => Slot::Invalid,
+            Slot::Iface(v) => Slot::Val(v),
+            other => other,
+        }
+    }
+
+    /// The value handed to functions (nil for "no value").
+    fn value(&self) -> Value {
+        match self {
+            Slot::Invalid => Value::Nil,
+            Slot::Iface(v) | Slot::Val(v) => v.clone(),
+        }
+    }
+
+    fn truthy(&self) -> bool {
+        match self {
+            Slot::Invalid => false,
+            Slot::Iface(v) | Slot::Val(v) => v.truthy(),
+        }
+    }
+
+    /// A function result: nil behaves as an empty `interface{}`.
+    fn from_result(v: Value) -> Slot {
+        if v.is_nil() {
+            Slot::Iface(v)
+        } else {
+            Slot::Val(v)
+        }
+    }
+}
+
+/// Why evaluation stopped early.
+#[derive(Debug)]
+pub(crate) enum Flow {
+    Error(String),
+    Break,
+    Continue,
+}
+
+type R<T> = Result<T, Flow>;
+
+/// One execution: the template set, variables, output and bookkeeping.
+pub(crate) struct State<'a> {
+    set: &'a Templates,
+    /// Definitions made by `tpl` texts being executed (innermost last).
+    overlays: Vec<HashMap<String, Arc<Tree>>>,
+    /// One stack of variables; a template call starts a frame at `frame` (templates
+    /// see only their own variables, as in Go).
+    vars: Vec<(Arc<str>, Slot)>,
+    frame: usize,
+    tmpl: Arc<Tree>,
+    depth: usize,
+    out: String,
+    /// Bytes written so far in this execution, across nested outputs.
+    written: usize,
+    include_counts: HashMap<String, usize>,
+    /// The last text `parse_text` parsed, reused by the next `execute_text` of it.
+    parsed_text: Option<ParsedText>,
+    /// Spare argument vectors, reused across calls to avoid an allocation per call.
+    arg_pool: Vec<Vec<Value>>,
+    dollar: Arc<str>,
+}
+
+struct ParsedText {
+    name: String,
+    text: String,
+    trees: Vec<Arc<Tree>>,
+}
+
+impl<'a> State<'a> {
+    pub(crate) fn new(set: &'a Templates, tmpl: Arc<Tree>) -> Self {
+        State {
+            set,
+            overlays: Vec::new(),
+            vars: Vec::new(),
+            frame: 0,
+            tmpl,
+            depth: 0,
+            out: String::new(),
+            written: 0,
+            include_counts: HashMap::new(),
+            parsed_text: None,
+            arg_pool: Vec::new(),
+            dollar: Arc::from("$"),
+        }
+    }
+
+    /// Executes the state's template with `data` as dot, returning the output.
+    pub(crate) fn run(&mut self, data: &Value) -> Result<String, String> {
+        let dot = if data.is_nil() {
+            Slot::Invalid
+        } else {
+            Slot::Val(data.clone())
+        };
+        self.vars = vec![(self.dollar.clone(), dot.clone())];
+        let tree = self.tmpl.clone();
+        match self.walk_list(&dot, &tree.root) {
+            Ok(()) | Err(Flow::Break) | Err(Flow::Continue) => Ok(std::mem::take(&mut self.out)),
+            Err(Flow::Error(e)) => Err(e),
+        }
+    }
+
+    /// Starts a template call's variable frame holding only `$`; returns the old frame.
+    fn push_frame(&mut self, dot: Slot) -> usize {
+        let saved = self.frame;
+        self.frame = self.vars.len();
+        self.vars.push((self.dollar.clone(), dot));
+        saved
+    }
+
+    fn pop_frame(&mut self, saved: usize) {
+        self.vars.truncate(self.frame);
+        self.frame = saved;
+    }
+
+    fn lookup(&self, name: &str) -> Option<Arc<Tree>> {
+        for o in self.overlays.iter().rev() {
+            if let Some(t) = o.get(name) {
+                return Some(t.clone());
+            }
+        }
+        self.set.tree(name)
+    }
+
+    // ---- errors ---------------------------------------------------------------------
+
+    fn err_at(&self, pos: usize, ctx: &dyn Display, msg: impl Display) -> Flow {
+        Flow::Error(format!(
+            "template: {}: executing {} at <{}>: {}",
+            self.tmpl.location(pos),
+            gofmt::quote(&self.tmpl.name),
+            ctx,
+            msg
+        ))
+    }
+
+    // ---- output ---------------------------------------------------------------------
+
+    fn write(&mut self, s: &str, pos: usize, ctx: &dyn Display) -> R<()> {
+        self.written += s.len();
+        if self.written > self.set.limits.max_output_bytes {
+            return Err(self.err_at(
+                pos,
+                ctx,
+                format!(
+                    "output exceeds the limit of {} bytes",
+                    self.set.limits.max_output_bytes
+                ),
+            ));
+        }
+        self.out.push_str(s);
+        Ok(())
+    }
+
+    // ---- walking --------------------------------------------------------------------
+
+    fn walk_list(&mut self, dot: &Slot, list: &List) -> R<()> {
+        for node in &list.nodes {
+            self.walk(dot, node)?;
+        }
+        Ok(())
+    }
+
+    fn walk(&mut self, dot: &Slot, node: &Node) -> R<()> {
+        match node {
+            Node::Text { pos, text } => self.write(text, *pos, node),
+            Node::Action { pos, pipe } => {
+                let val = self.eval_pipeline(dot, pipe)?;
+                if pipe.decl.is_empty() {
+                    self.print_value(&val, *pos, node)?;
+                }
+                Ok(())
+            }
+            Node::If(b) => self.nested(|s| s.walk_if_or_with(dot, b, false)),
+            Node::With(b) => self.nested(|s| s.walk_if_or_with(dot, b, true)),
+            Node::Range(b) => self.nested(|s| s.walk_range(dot, b, node)),
+            Node::Template { pos, name, pipe } => {
+                self.walk_template(dot, *pos, name, pipe.as_ref(), node)
+            }
+            Node::Break => Err(Flow::Break),
+            Node::Continue => Err(Flow::Continue),
+        }
+    }
+
+    /// Runs `f` with enough stack for deep (but bounded) nesting.
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, || f(self))
+    }
+
+    fn print_value(&mut self, val: &Slot, pos: usize, node: &Node) -> R<()> {
+        match val {
+            Slot::Invalid => self.write("<no value>", pos, node),
+            Slot::Iface(v) | Slot::Val(v) => match v {
+                Value::String(s) => self.write(s, pos, node),
+                Value::Nil => self.write("<nil>", pos, node),
+                other => {
+                    let s = gofmt::format_value(other);
+                    self.write(&s, pos, node)
+                }
+            },
+        }
+    }
+
+    fn walk_if_or_with(&mut self, dot: &Slot, b: &Branch, with: bool) -> R<()> {
+        let mark = self.vars.len();
+        let val = self.eval_pipeline(dot, &b.pipe)?;
+        let r = if val.truthy() {
+            if with {
+                self.walk_list(&val, &b.list)
+            } else {
+                self.walk_list(dot, &b.list)
+            }
+        } else if let Some(e) = &b.else_list {
+            self.walk_list(dot, e)
+        } else {
+            Ok(())
+        };
+        self.vars.truncate(mark);
+        r
+    }
+
+    fn walk_range(&mut self, dot: &Slot, b: &Branch, node: &Node) -> R<()> {
+        let mark = self.vars.len();
+        let val = self.eval_pipeline(dot, &b.pipe)?;
+        let body_mark = self.vars.len();
+        // Go reports range errors at the last node it evaluated.
+        let (last_pos, last): (usize, &dyn Display) = match last_evaluated(&b.pipe) {
+            Some(a) => (a.pos(), a),
+            None => (b.pos, node),
+        };
+        let ndecl = b.pipe.decl.len();
+        let items: Vec<(Slot, Slot)> = match &val {
+            Slot::Invalid => Vec::new(),
+            Slot::Iface(v) | Slot::Val(v) => match v {
+                // Snapshots (Go ranges over the value as it was when the range began).
+                Value::List(l) => {
+                    l.0.read()
+                        .iter()
+                        .enumerate()
+                        .map(|(i, e)| (Slot::Val(Value::Int(i as i64)), Slot::Iface(e.clone())))
+                        .collect()
+                }
+                Value::Bytes(bytes) => bytes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| {
+                        (
+                            Slot::Val(Value::Int(i as i64)),
+                            Slot::Val(Value::Int(i64::from(*e))),
+                        )
+                    })
+                    .collect(),
+                Value::Map(m) => {
+                    m.0.read()
+                        .iter()
+                        .map(|(k, e)| (Slot::Val(Value::str(k)), Slot::Iface(e.clone())))
+                        .collect()
+                }
+                Value::Int(n) => {
+                    if ndecl > 1 {
+                        return Err(self.err_at(
+                            last_pos,
+                            last,
+                            format!("can't use {n} to iterate over more than one variable"),
+                        ));
+                    }
+                    if *n > self.set.limits.max_range_int {
+                        return Err(self.err_at(
+                            b.pos,
+                            node,
+                            format!(
+                                "range over {n} exceeds the limit of {}",
+                                self.set.limits.max_range_int
+                            ),
+                        ));
+                    }
+                    (0..(*n).max(0))
+                        .map(|i| (Slot::Val(Value::Int(i)), Slot::Val(Value::Int(i))))
+                        .collect()
+                }
+                Value::Nil => Vec::new(),
+                other => {
+                    return Err(self.err_at(
+                        last_pos,
+                        last,
+                        format!("range can't iterate over {}", gofmt::format_value(other)),
+                    ));
+                }
+            },
+        };
+        if items.is_empty() {
+            let r = match &b.else_list {
+                Some(e) => self.walk_list(dot, e),
+                None => Ok(()),
+            };
+            self.vars.truncate(mark);
+            return r;
+        }
+        let decl = &b.pipe.decl;
+        for (index, elem) in items {
+            if b.pipe.is_assign {
+                // `range $i, $v = ...` assigns existing variables (Go 1.22+).
+                match decl.len() {
+                    0 => {}
+                    1 => self.set_var(&decl[0].name, elem.clone(), decl[0].pos, &b.pipe)?,
+                    _ => {
+                        self.set_var(&decl[0].name, index, decl[0].pos, &b.pipe)?;
+                        self.set_var(&decl[1].name, elem.clone(), decl[1].pos, &b.pipe)?;
+                    }
+                }
+            } else {
+                if ndecl > 0 {
+                    self.vars[body_mark - 1].1 = elem.clone();
+                }
+                if ndecl > 1 {
+                    self.vars[body_mark - 2].1 = index;
+                }
+            }
+            let r = self.walk_list(&elem, &b.list);
+            self.vars.truncate(body_mark);
+            match r {
+                Ok(()) | Err(Flow::Continue) => {}
+                Err(Flow::Break) => break,
+                Err(e) => return Err(e),
+            }
+        }
+        self.vars.truncate(mark);
+        Ok(())
+    }
+
+    fn walk_template(
+        &mut self,
+        dot: &Slot,
+        pos: usize,
+        name: &str,
+        pipe: Option<&Pipe>,
+        node: &Node,
+    ) -> R<()> {
+        let Some(tree) = self.lookup(name) else {
+            return Err(self.err_at(
+                pos,
+                node,
+                format!("template {} not defined", gofmt::quote(name)),
+            ));
+        };
+        if self.depth >= self.set.limits.max_exec_depth {
+            return Err(self.err_at(
+                pos,
+                node,
+                format!(
+                    "exceeded maximum template depth ({})",
+                    self.set.limits.max_exec_depth
+                ),
+            ));
+        }
+        let new_dot = match pipe {
+            Some(p) => self.eval_pipeline(dot, p)?,
+            None => Slot::Invalid,
+        };
+        let saved_frame = self.push_frame(new_dot.clone());
+        let saved_tmpl = std::mem::replace(&mut self.tmpl, tree.clone());
+        self.depth += 1;
+        let r = self.nested(|s| s.walk_list(&new_dot, &tree.root));
+        self.depth -= 1;
+        self.tmpl = saved_tmpl;
+        self.pop_frame(saved_frame);
+        r
+    }
+
+    // ---- evaluation -----------------------------------------------------------------
+
+    fn eval_pipeline(&mut self, dot: &Slot, pipe: &Pipe) -> R<Slot> {
+        let mut value: Option<Slot> = None;
+        for cmd in &pipe.cmds {
+            value = Some(self.eval_command(dot, cmd, value)?.dig());
+        }
+        let value = value.unwrap_or(Slot::Invalid);
+        for v in &pipe.decl {
+            if pipe.is_assign {
+                self.set_var(&v.name, value.clone(), v.pos, pipe)?;
+            } else {
+                self.vars.push((v.name.clone(), value.clone()));
+            }
+        }
+        Ok(value)
+    }
+
+    fn set_var(&mut self, name: &str, value: Slot, pos: usize, pipe: &Pipe) -> R<()> {
+        for (n, v) in self.vars[self.frame..].iter_mut().rev() {
+            if &**n == name {
+                *v = value;
+                return Ok(());
+            }
+        }
+        match last_evaluated(pipe) {
+            Some(a) => Err(self.err_at(a.pos(), a, format!("undefined variable: {name}"))),
+            None => Err(self.err_at(pos, pipe, format!("undefined variable: {name}"))),
+        }
+    }
+
+    fn var_value(&self, name: &str, pos: usize, ctx: &dyn Display) -> R<Slot> {
+        for (n, v) in self.vars[self.frame..].iter().rev() {
+            if &**n == name {
+                return Ok(v.clone());
+            }
+        }
+        Err(self.err_at(pos, ctx, format!("undefined variable: {name}")))
+    }
+
+    fn not_a_function(&self, args: &[Arg], has_final: bool) -> R<()> {
+        if args.len() > 1 || has_final {
+            return Err(self.err_at(
+                args[0].pos(),
+                &args[0],
+                format!("can't give argument to non-function {}", args[0]),
+            ));
+        }
+        Ok(())
+    }
+
+    fn eval_command(&mut self, dot: &Slot, cmd: &Command, fin: Option<Slot>) -> R<Slot> {
+        let first = &cmd.args[0];
+        match first {
+            Arg::Field { pos, idents } => {
+                self.eval_field_chain(dot, dot.clone(), *pos, first, idents, &cmd.args, fin)
+            }
+            Arg::Chain { .. } => self.eval_chain(dot, first, &cmd.args, fin),
+            Arg::Identifier { pos, name, builtin } => self.call_function(
+                dot,
+                *pos,
+                name,
+                *builtin,
+                CommandRef::Cmd(cmd),
+                &cmd.args,
+                fin,
+            ),
+            Arg::Pipe(p) => {
+                self.not_a_function(&cmd.args, fin.is_some())?;
+                self.nested(|s| s.eval_pipeline(dot, p))
+            }
+            Arg::Variable { .. } => self.eval_variable(dot, first, &cmd.args, fin),
+            _ => {
+                self.not_a_function(&cmd.args, fin.is_some())?;
+                match first {
+                    Arg::Bool { val, .. } => Ok(Slot::Val(Value::Bool(*val))),
+                    Arg::Dot { .. } => Ok(dot.clone()),
+                    Arg::Nil { pos } => Err(self.err_at(*pos, first, "nil is not a command")),
+                    Arg::Number { pos, num } => self.ideal_constant(*pos, first, num),
+                    Arg::String { val, .. } => Ok(Slot::Val(val.clone())),
+                    _ => Err(self.err_at(first.pos(), first, "can't evaluate command")),
+                }
+            }
+        }
+    }
+
+    fn ideal_constant(&self, pos: usize, node: &Arg, num: &Number) -> R<Slot> {
+        if num.is_float_syntax
+            && let Some(f) = num.float
+        {
+            return Ok(Slot::Val(Value::Float(f)));
+        }
+        if let Some(i) = num.int {
+            return Ok(Slot::Val(Value::Int(i)));
+        }
+        Err(self.err_at(pos, node, format!("{} overflows int", num.text)))
+    }
+
+    fn eval_variable(
+        &mut self,
+        dot: &Slot,
+        node: &Arg,
+        args: &[Arg],
+        fin: Option<Slot>,
+    ) -> R<Slot> {
+        let Arg::Variable { pos, name, fields } = node else {
+            return Err(self.err_at(node.pos(), node, "internal error: not a variable"));
+        };
+        let value = self.var_value(name, *pos, node)?;
+        if fields.is_empty() {
+            self.not_a_function(args, fin.is_some())?;
+            return Ok(value);
+        }
+        self.eval_field_chain(dot, value, *pos, node, fields, args, fin)
+    }
+
+    fn eval_chain(&mut self, dot: &Slot, node: &Arg, args: &[Arg], fin: Option<Slot>) -> R<Slot> {
+        let Arg::Chain {
+            pos,
+            node: inner,
+            fields,
+        } = node
+        else {
+            return Err(self.err_at(node.pos(), node, "internal error: not a chain"));
+        };
+        if let Arg::Nil { .. } = inner.as_ref() {
+            return Err(self.err_at(
+                *pos,
+                node,
+                format!("indirection through explicit nil in {node}"),
+            ));
+        }
+        let recv = self.eval_arg(dot, inner)?;
+        // Go reports field errors of `(pipe).x` at the last node evaluated in the pipe.
+        if let Arg::Pipe(p) = inner.as_ref()
+            && let Some(at) = last_evaluated(p)
+        {
+            return self.eval_field_chain(dot, recv, at.pos(), at, fields, args, fin);
+        }
+        self.eval_field_chain(dot, recv, *pos, node, fields, args, fin)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_field_chain(
+        &mut self,
+        dot: &Slot,
+        mut recv: Slot,
+        pos: usize,
+        node: &Arg,
+        idents: &[Arc<str>],
+        args: &[Arg],
+        fin: Option<Slot>,
+    ) -> R<Slot> {
+        let n = idents.len();
+        for ident in &idents[..n - 1] {
+            recv = self.eval_field(dot, ident, pos, node, &[], None, recv)?;
+        }
+        self.eval_field(dot, &idents[n - 1], pos, node, args, fin, recv)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_field(
+        &mut self,
+        dot: &Slot,
+        name: &str,
+        pos: usize,
+        node: &Arg,
+        args: &[Arg],
+        fin: Option<Slot>,
+        recv: Slot,
+    ) -> R<Slot> {
+        let (value, iface) = match recv {
+            Slot::Invalid | Slot::Val(Value::Nil) => {
+                if self.set.missing_key == MissingKey::Error {
+                    return Err(self.err_at(
+                        pos,
+                        node,
+                        format!("nil data; no entry for key {}", gofmt::quote(name)),
+                    ));
+                }
+                return Ok(Slot::Invalid);
+            }
+            Slot::Iface(Value::Nil) => {
+                return Err(self.err_at(
+                    pos,
+                    node,
+                    format!("nil pointer evaluating interface {{}}.{name}"),
+                ));
+            }
+            Slot::Iface(v) => (v, true),
+            Slot::Val(v) => (v, false),
+        };
+        let has_args = args.len() > 1 || fin.is_some();
+        let type_name = |v: &Value| {
+            if iface {
+                "interface {}".to_string()
+            } else {
+                gofmt::go_type_name(v)
+            }
+        };
+        match &value {
+            Value::Map(m) => {
+                if has_args {
+                    return Err(self.err_at(
+                        pos,
+                        node,
+                        format!("{name} is not a method but has arguments"),
+                    ));
+                }
+                match m.get(name) {
+                    Some(v) => Ok(Slot::Iface(v)),
+                    None => match self.set.missing_key {
+                        MissingKey::Default => Ok(Slot::Invalid),
+                        MissingKey::Zero => Ok(Slot::Iface(Value::Nil)),
+                        MissingKey::Error => Err(self.err_at(
+                            pos,
+                            node,
+                            format!("map has no entry for key {}", gofmt::quote(name)),
+                        )),
+                    },
+                }
+            }
+            Value::Object(o) => {
+                if o.has_method(name) {
+                    let mut argv = Vec::with_capacity(args.len());
+                    for a in args.iter().skip(1) {
+                        argv.push(self.eval_arg(dot, a)?.value());
+                    }
+                    if let Some(f) = fin {
+                        argv.push(f.value());
+                    }
+                    return match o.call_method(name, &argv) {
+                        Some(Ok(v)) => Ok(Slot::from_result(v)),
+                        Some(Err(msg)) => {
+                            Err(self.err_at(pos, node, format!("error calling {name}: {msg}")))
+                        }
+                        None => Err(self.err_at(
+                            pos,
+                            node,
+                            format!("can't evaluate field {name} in type {}", type_name(&value)),
+                        )),
+                    };
+                }
+                match o.field(name) {
+                    Some(v) => {
+                        if has_args {
+                            return Err(self.err_at(
+                                pos,
+                                node,
+                                format!("{name} has arguments but cannot be invoked as function"),
+                            ));
+                        }
+                        Ok(Slot::from_result(v))
+                    }
+                    None => Err(self.err_at(
+                        pos,
+                        node,
+                        format!("can't evaluate field {name} in type {}", type_name(&value)),
+                    )),
+                }
+            }
+            other => Err(self.err_at(
+                pos,
+                node,
+                format!("can't evaluate field {name} in type {}", type_name(other)),
+            )),
+        }
+    }
+
+    /// Evaluates an argument to a function or method.
+    fn eval_arg(&mut self, dot: &Slot, arg: &Arg) -> R<Slot> {
+        match arg {
+            Arg::Dot { .. } => Ok(dot.clone()),
+            Arg::Nil { .. } => Ok(Slot::Invalid),
+            Arg::Field { pos, idents } => self.eval_field_chain(
+                dot,
+                dot.clone(),
+                *pos,
+                arg,
+                idents,
+                std::slice::from_ref(arg),
+                None,
+            ),
+            Arg::Variable { .. } => self.eval_variable(dot, arg, &[], None),
+            Arg::Pipe(p) => self.nested(|s| s.eval_pipeline(dot, p)),
+            Arg::Identifier { pos, name, builtin } => {
+                let cmd = CommandRef::Arg(arg);
+                self.call_function(
+                    dot,
+                    *pos,
+                    name,
+                    *builtin,
+                    cmd,
+                    std::slice::from_ref(arg),
+                    None,
+                )
+            }
+            Arg::Chain { .. } => self.eval_chain(dot, arg, &[], None),
+            Arg::Bool { val, .. } => Ok(Slot::Val(Value::Bool(*val))),
+            Arg::Number { pos, num } => self.ideal_constant(*pos, arg, num),
+            Arg::String { val, .. } => Ok(Slot::Val(val.clone())),
+        }
+    }
+
+    /// Calls function `name`; `args[0]` is the function's own node.
+    #[allow(clippy::too_many_arguments)]
+    fn call_function(
+        &mut self,
+        dot: &Slot,
+        pos: usize,
+        name: &str,
+        builtin: Option<Builtin>,
+        cmd: CommandRef<'_>,
+        args: &[Arg],
+        fin: Option<Slot>,
+    ) -> R<Slot> {
+        // User functions win over builtins of the same name (Sprig's `slice`).
+        let user = match builtin {
+            Some(b) if !self.set.overrides(b) => None,
+            _ => self.set.funcs_ref().get(name),
+        };
+        let builtin = if user.is_some() { None } else { builtin };
+        match builtin {
+            Some(Builtin::And | Builtin::Or) => return self.and_or(dot, pos, name, args, fin),
+            Some(Builtin::Call) => return self.builtin_call(dot, pos, args, fin, cmd),
+            _ => {}
+        }
+        if user.is_none() && builtin.is_none() {
+            return Err(self.err_at(
+                pos,
+                &args[0],
+                format!("{} is not a defined function", gofmt::quote(name)),
+            ));
+        }
+        let mut argv = self.arg_pool.pop().unwrap_or_default();
+        let r = self.call_with(dot, pos, name, user, builtin, cmd, args, fin, &mut argv);
+        argv.clear();
+        self.arg_pool.push(argv);
+        r
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn call_with(
+        &mut self,
+        dot: &Slot,
+        pos: usize,
+        name: &str,
+        user: Option<&crate::func::Func>,
+        builtin: Option<Builtin>,
+        cmd: CommandRef<'_>,
+        args: &[Arg],
+        fin: Option<Slot>,
+        argv: &mut Vec<Value>,
+    ) -> R<Slot> {
+        let ident = &args[0];
+        if let Some(f) = user
+            && let Some(sig) = self.set.funcs_ref().get_signature(name)
+        {
+            self.typed_args(dot, pos, name, sig, args, fin, argv)?;
+            return match f(self, argv) {
+                Ok(v) => Ok(Slot::from_result(v)),
+                Err(e) => Err(self.func_error(pos, ident, name, cmd, e)),
+            };
+        }
+        for (i, a) in args[1..].iter().enumerate() {
+            let slot = self.eval_arg(dot, a)?;
+            if i == 0 && builtin == Some(Builtin::Printf) {
+                self.check_string_param(a, &slot)?;
+            }
+            argv.push(slot.value());
+        }
+        if let Some(f) = fin {
+            argv.push(f.value());
+        }
+        if let Some(f) = user {
+            return match f(self, argv) {
+                Ok(v) => Ok(Slot::from_result(v)),
+                Err(e) => Err(self.func_error(pos, ident, name, cmd, e)),
+            };
+        }
+        let not_defined = || format!("{} is not a defined function", gofmt::quote(name));
+        let Some(b) = builtin else {
+            return Err(self.err_at(pos, &args[0], not_defined()));
+        };
+        match builtins::call_builtin(b, argv) {
+            Some(Ok(v)) => Ok(Slot::from_result(v)),
+            Some(Err(BuiltinError::Exec(m))) => Err(self.err_at(pos, &args[0], m)),
+            Some(Err(BuiltinError::Call(m))) => {
+                Err(self.err_at(cmd.pos(), &cmd, format!("error calling {name}: {m}")))
+            }
+            None => Err(self.err_at(pos, &args[0], not_defined())),
+        }
+    }
+
+    /// Evaluates arguments for a function with a declared signature, making Go's
+    /// argument-count and type checks (`evalCall`, `evalArg`, `validateType`).
+    #[allow(clippy::too_many_arguments)]
+    fn typed_args(
+        &mut self,
+        dot: &Slot,
+        pos: usize,
+        name: &str,
+        sig: &Signature,
+        args: &[Arg],
+        fin: Option<Slot>,
+        argv: &mut Vec<Value>,
+    ) -> R<()> {
+        let nargs = args.len() - 1;
+        let n = nargs + usize::from(fin.is_some());
+        let fixed = sig.params.len() - usize::from(sig.variadic);
+        if sig.variadic && n < fixed {
+            return Err(self.err_at(
+                pos,
+                &args[0],
+                format!("wrong number of args for {name}: want at least {fixed} got {nargs}"),
+            ));
+        }
+        if !sig.variadic && n != fixed {
+            return Err(self.err_at(
+                pos,
+                &args[0],
+                format!("wrong number of args for {name}: want {fixed} got {n}"),
+            ));
+        }
+        for (i, a) in args[1..].iter().enumerate() {
+            let param = sig.param(i).unwrap_or(Param::Any);
+            let v = self.typed_arg(dot, a, param)?;
+            argv.push(v);
+        }
+        if let Some(f) = fin {
+            let param = sig.param(n - 1).unwrap_or(Param::Any);
+            // Go reports this at the node it evaluated last.
+            let at = args.last().unwrap_or(&args[0]);
+            let v = validate_type(&f, param).map_err(|m| self.err_at(at.pos(), at, m))?;
+            argv.push(v);
+        }
+        Ok(())
+    }
+
+    fn typed_arg(&mut self, dot: &Slot, node: &Arg, param: Param) -> R<Value> {
+        if param == Param::Any {
+            return Ok(self.eval_arg(dot, node)?.value());
+        }
+        let tname = param.go_name();
+        let literal = match (node, param) {
+            (Arg::Nil { .. }, Param::List | Param::Map) => Some(Ok(Value::Nil)),
+            (Arg::Nil { .. }, _) => Some(Err(format!("cannot assign nil to {tname}"))),
+            (Arg::Bool { val, .. }, Param::Bool) => Some(Ok(Value::Bool(*val))),
+            (Arg::String { val, .. }, Param::String) => Some(Ok(val.clone())),
+            (Arg::Number { num, .. }, Param::Int | Param::Int64) => Some(
+                num.int
+                    .map(Value::Int)
+                    .ok_or_else(|| format!("expected integer; found {node}")),
+            ),
+            (Arg::Number { num, .. }, Param::Float64) => Some(
+                num.float
+                    .map(Value::Float)
+                    .ok_or_else(|| format!("expected float; found {node}")),
+            ),
+            (Arg::Bool { .. } | Arg::String { .. } | Arg::Number { .. }, _) => {
+                Some(Err(match param {
+                    Param::Bool => format!("expected bool; found {node}"),
+                    Param::String => format!("expected string; found {node}"),
+                    Param::Int | Param::Int64 => format!("expected integer; found {node}"),
+                    Param::Float64 => format!("expected float; found {node}"),
+                    _ => format!("can't handle {node} for arg of type {tname}"),
+                }))
+            }
+            _ => None,
+        };
+        match literal {
+            Some(r) => r.map_err(|m| self.err_at(node.pos(), node, m)),
+            None => {
+                let slot = self.eval_arg(dot, node)?;
+                validate_type(&slot, param).map_err(|m| self.err_at(node.pos(), node, m))
+            }
+        }
+    }
+
+    /// Go's checks of an argument passed to a `string` parameter (printf's format).
+    fn check_string_param(&self, node: &Arg, v: &Slot) -> R<()> {
+        let msg = match (node, v) {
+            (Arg::Number { .. } | Arg::Bool { .. }, _) => format!("expected string; found {node}"),
+            (Arg::Nil { .. }, _) => "cannot assign nil to string".to_string(),
+            (_, Slot::Iface(Value::String(_)) | Slot::Val(Value::String(_))) => return Ok(()),
+            (_, Slot::Invalid | Slot::Val(Value::Nil)) => {
+                "invalid value; expected string".to_string()
+            }
+            (_, Slot::Iface(Value::Nil)) => {
+                "wrong type for value; expected string; got interface {}".to_string()
+            }
+            (_, Slot::Iface(other) | Slot::Val(other)) => format!(
+                "wrong type for value; expected string; got {}",
+                gofmt::go_type_name(other)
+            ),
+        };
+        Err(self.err_at(node.pos(), node, msg))
+    }
+
+    fn func_error(
+        &self,
+        pos: usize,
+        ident: &Arg,
+        name: &str,
+        cmd: CommandRef<'_>,
+        e: FuncError,
+    ) -> Flow {
+        // Argument-count and argument-type problems are reported without the
+        // "error calling" prefix, as Go's reflection-based checks do.
+        if e.message.starts_with("wrong number of args for ")
+            || e.message.starts_with("invalid value; expected ")
+            || e.message.starts_with("wrong type for value; expected ")
+        {
+            return self.err_at(pos, ident, e.message);
+        }
+        self.err_at(
+            cmd.pos(),
+            &cmd,
+            format!("error calling {name}: {}", e.message),
+        )
+    }
+
+    /// `and`/`or`: evaluate arguments left to right, stop at the deciding one.
+    fn and_or(
+        &mut self,
+        dot: &Slot,
+        pos: usize,
+        name: &str,
+        args: &[Arg],
+        fin: Option<Slot>,
+    ) -> R<Slot> {
+        let n = args.len() - 1 + usize::from(fin.is_some());
+        if n < 1 {
+            return Err(self.err_at(
+                pos,
+                &args[0],
+                format!("wrong number of args for {name}: want at least 1 got 0"),
+            ));
+        }
+        let is_or = name == "or";
+        let mut v = Slot::Invalid;
+        for a in &args[1..] {
+            v = self.eval_arg(dot, a)?;
+            if v.truthy() == is_or {
+                return Ok(v);
+            }
+        }
+        if let Some(f) = fin {
+            v = f;
+        }
+        Ok(v)
+    }
+
+    /// `call`: template values never hold functions, so this reports Go's errors.
+    fn builtin_call(
+        &mut self,
+        dot: &Slot,
+        pos: usize,
+        args: &[Arg],
+        fin: Option<Slot>,
+        cmd: CommandRef<'_>,
+    ) -> R<Slot> {
+        if args.len() < 2 && fin.is_none() {
+            return Err(self.err_at(
+                pos,
+                &args[0],
+                "wrong number of args for call: want at least 1 got 0",
+            ));
+        }
+        let (fn_val, fn_name) = if args.len() >= 2 {
+            (self.eval_arg(dot, &args[1])?, args[1].to_string())
+        } else {
+            (fin.unwrap_or(Slot::Invalid), "pipeline value".to_string())
+        };
+        let msg = match fn_val.value() {
+            Value::Nil => "call of nil".to_string(),
+            v => format!("non-function {fn_name} of type {}", gofmt::go_type_name(&v)),
+        };
+        Err(self.err_at(cmd.pos(), &cmd, format!("error calling call: {msg}")))
+    }
+}
+
+/// Go's `validateType`: whether an evaluated value may be passed as `param`.
+fn validate_type(slot: &Slot, param: Param) -> Result<Value, String> {
+    let tname = param.go_name();
+    match slot {
+        Slot::Invalid | Slot::Val(Value::Nil) => match param {
+            Param::Any | Param::List | Param::Map => Ok(Value::Nil),
+            _ => Err(format!("invalid value; expected {tname}")),
+        },
+        Slot::Iface(Value::Nil) => match param {
+            Param::Any => Ok(Value::Nil),
+            _ => Err(format!(
+                "wrong type for value; expected {tname}; got interface {{}}"
+            )),
+        },
+        Slot::Iface(v) | Slot::Val(v) => {
+            let ok = matches!(
+                (param, v),
+                (Param::Any, _)
+                    | (Param::String, Value::String(_))
+                    | (Param::Int | Param::Int64, Value::Int(_))
+                    | (Param::Float64, Value::Float(_))
+                    | (Param::Bool, Value::Bool(_))
+                    | (Param::List, Value::List(_))
+                    | (Param::Map, Value::Map(_))
+            );
+            if ok {
+                Ok(v.clone())
+            } else {
+                Err(format!(
+                    "wrong type for value; expected {tname}; got {}",
+                    gofmt::go_type_name(v)
+                ))
+            }
+        }
+    }
+}
+
+/// The node Go's executor visited last while evaluating `pipe`: errors raised right
+/// after it (range, assignment, `(pipe).field`) are reported there.
+fn last_evaluated(pipe: &Pipe) -> Option<&Arg> {
+    let cmd = pipe.cmds.last()?;
+    let node = match &cmd.args[..] {
+        [Arg::Identifier { .. }, .., last] => last,
+        [first, ..] => first,
+        [] => return None,
+    };
+    match node {
+        Arg::Pipe(p) => last_evaluated(p).or(Some(node)),
+        _ => Some(node),
+    }
+}
+
+/// The node a function-call error points at: the whole command, or the bare
+/// identifier when the function is an argument of another call.
+#[derive(Clone, Copy)]
+enum CommandRef<'a> {
+    Cmd(&'a Command),
+    Arg(&'a Arg),
+}
+
+impl CommandRef<'_> {
+    fn pos(&self) -> usize {
+        match self {
+            CommandRef::Cmd(c) => c.pos,
+            CommandRef::Arg(a) => a.pos(),
+        }
+    }
+}
+
+impl Display for CommandRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CommandRef::Cmd(c) => write!(f, "{c}"),
+            CommandRef::Arg(a) => write!(f, "{a}"),
+        }
+    }
+}
+
+impl Runtime for State<'_> {
+    fn execute_template(&mut self, name: &str, data: Value) -> Result<String, FuncError> {
+        let Some(tree) = self.lookup(name) else {
+            return Err(FuncError::new(format!(
+                "template: no template {} associated with template {}",
+                gofmt::quote(name),
+                gofmt::quote(self.set.root_name())
+            )));
+        };
+        if self.depth >= self.set.limits.max_exec_depth {
+            return Err(FuncError::new(format!(
+                "template: {}: exceeded maximum template depth ({})",
+                name, self.set.limits.max_exec_depth
+            )));
+        }
+        let dot = if data.is_nil() {
+            Slot::Invalid
+        } else {
+            Slot::Val(data)
+        };
+        let saved_out = std::mem::take(&mut self.out);
+        let saved_frame = self.push_frame(dot.clone());
+        let saved_tmpl = std::mem::replace(&mut self.tmpl, tree.clone());
+        self.depth += 1;
+        let r = self.nested(|s| s.walk_list(&dot, &tree.root));
+        self.depth -= 1;
+        self.tmpl = saved_tmpl;
+        self.pop_frame(saved_frame);
+        let out = std::mem::replace(&mut self.out, saved_out);
+        match r {
+            Ok(()) | Err(Flow::Break) | Err(Flow::Continue) => Ok(out),
+            Err(Flow::Error(e)) => Err(FuncError::new(e)),
+        }
+    }
+
+    fn parse_text(&mut self, name: &str, text: &str) -> Result<(), FuncError> {
+        let trees = self.set.parse_trees(name, text).map_err(FuncError::new)?;
+        self.parsed_text = Some(ParsedText {
+            name: name.to_string(),
+            text: text.to_string(),
+            trees,
+        });
+        Ok(())
+    }
+
+    fn execute_text(&mut self, name: &str, text: &str, data: Value) -> Result<String, FuncError> {
+        let cached = match self.parsed_text.take() {
+            Some(p) if p.name == name && p.text == text => Some(p.trees),
+            _ => None,
+        };
+        let trees = match cached {
+            Some(t) => t,
+            None => self.set.parse_trees(name, text).map_err(FuncError::new)?,
+        };
+        let mut overlay: HashMap<String, Arc<Tree>> = HashMap::new();
+        for t in trees {
+            // Go's associate(): an empty definition never replaces an existing one.
+            if t.root.is_empty_tree()
+                && (overlay.contains_key(&t.name) || self.lookup(&t.name).is_some())
+                && t.name != name
+            {
+                continue;
+            }
+            overlay.insert(t.name.clone(), t);
+        }
+        self.overlays.push(overlay);
+        let r = self.execute_template(name, data);
+        self.overlays.pop();
+        r
+    }
+
+    fn current_template(&self) -> String {
+        self.tmpl.name.clone()
+    }
+
+    fn enter_include(&mut self, name: &str) -> usize {
+        let c = self.include_counts.entry(name.to_string()).or_insert(0);
+        *c += 1;
+        *c
+    }
+
+    fn exit_include(&mut self, name: &str) {
+        if let Some(c) = self.include_counts.get_mut(name) {
+            *c = c.saturating_sub(1);
+        }
+    }
+
+    fn depth(&self) -> usize {
+        self.depth
+    }
+}

@@ -1,0 +1,717 @@
+//! The lexer: splits template text into text runs and action tokens, after Go's
+//! `text/template/parse/lex.go` (trim markers, comments, custom delimiters).
+//!
+//! Tokens are produced eagerly into a vector; a lexing error becomes the last token
+//! (an `Error` item), which the parser reports when it reaches it, as Go does.
+
+/// Kinds of tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemType {
+    Error,
+    Bool,
+    Char,
+    CharConstant,
+    Complex,
+    Assign,
+    Declare,
+    Eof,
+    Field,
+    Identifier,
+    LeftDelim,
+    LeftParen,
+    Number,
+    Pipe,
+    RawString,
+    RightDelim,
+    RightParen,
+    Space,
+    String,
+    Text,
+    Variable,
+    // Keywords (printed as `<word>` in errors).
+    Block,
+    Break,
+    Continue,
+    Dot,
+    Define,
+    Else,
+    End,
+    If,
+    Nil,
+    Range,
+    Template,
+    With,
+}
+
+impl ItemType {
+    fn is_keyword(self) -> bool {
+        matches!(
+            self,
+            ItemType::Block
+                | ItemType::Break
+                | ItemType::Continue
+                | ItemType::Dot
+                | ItemType::Define
+                | ItemType::Else
+                | ItemType::End
+                | ItemType::If
+                | ItemType::Nil
+                | ItemType::Range
+                | ItemType::Template
+                | ItemType::With
+        )
+    }
+}
+
+/// One token: its kind, byte offset, text and line.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub typ: ItemType,
+    pub pos: usize,
+    pub val: String,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Item {
+    /// How Go's parser names a token in "unexpected X" errors.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.typ {
+            ItemType::Eof => write!(f, "EOF"),
+            ItemType::Error => write!(f, "{}", self.val),
+            t if t.is_keyword() => write!(f, "<{}>", self.val),
+            _ => {
+                if self.val.chars().count() > 10 {
+                    // Go's %.10q: quote the first ten runes.
+                    let head: String = self.val.chars().take(10).collect();
+                    write!(f, "{}...", crate::gofmt::quote(&head))
+                } else {
+                    write!(f, "{}", crate::gofmt::quote(&self.val))
+                }
+            }
+        }
+    }
+}
+
+/// Options that depend on the function map.
+#[derive(Debug, Clone, Copy)]
+pub struct LexOptions {
+    /// `break` is a keyword unless a function of that name exists.
+    pub break_ok: bool,
+    pub continue_ok: bool,
+}
+
+const TRIM_MARKER_LEN: usize = 2;
+const LEFT_COMMENT: &str = "/*";
+const RIGHT_COMMENT: &str = "*/";
+
+struct Lexer<'a> {
+    input: &'a str,
+    left: &'a str,
+    right: &'a str,
+    opts: LexOptions,
+    pos: usize,
+    start: usize,
+    line: usize,
+    start_line: usize,
+    paren_depth: usize,
+    items: Vec<Item>,
+}
+
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+fn is_alnum(c: char) -> bool {
+    c == '_' || c.is_alphabetic() || c.is_numeric()
+}
+
+fn has_left_trim_marker(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 2 && b[0] == b'-' && is_space(b[1] as char)
+}
+
+fn has_right_trim_marker(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 2 && is_space(b[0] as char) && b[1] == b'-'
+}
+
+/// Tokenizes `input` completely. The last item is `Eof` or `Error`.
+pub fn lex(input: &str, left: &str, right: &str, opts: LexOptions) -> Vec<Item> {
+    let mut l = Lexer {
+        input,
+        left: if left.is_empty() { "{{" } else { left },
+        right: if right.is_empty() { "}}" } else { right },
+        opts,
+        pos: 0,
+        start: 0,
+        line: 1,
+        start_line: 1,
+        paren_depth: 0,
+        items: Vec::new(),
+    };
+    l.run();
+    l.items
+}
+
+enum State {
+    Text,
+    LeftDelim,
+    Comment,
+    RightDelim,
+    InsideAction,
+    Done,
+}
+
+impl<'a> Lexer<'a> {
+    fn run(&mut self) {
+        let mut state = State::Text;
+        loop {
+            state = match state {
+                State::Text => self.lex_text(),
+                State::LeftDelim => self.lex_left_delim(),
+                State::Comment => self.lex_comment(),
+                State::RightDelim => self.lex_right_delim(),
+                State::InsideAction => self.lex_inside_action(),
+                State::Done => return,
+            };
+        }
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.input[self.pos..]
+    }
+
+    fn next(&mut self) -> Option<char> {
+        let c = self.rest().chars().next()?;
+        self.pos += c.len_utf8();
+        if c == '\n' {
+            self.line += 1;
+        }
+        Some(c)
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn backup(&mut self, c: char) {
+        self.pos -= c.len_utf8();
+        if c == '\n' {
+            self.line -= 1;
+        }
+    }
+
+    fn emit(&mut self, typ: ItemType) {
+        let val = self.input[self.start..self.pos].to_string();
+        self.emit_val(typ, val);
+    }
+
+    fn emit_val(&mut self, typ: ItemType, val: String) {
+        self.items.push(Item {
+            typ,
+            pos: self.start,
+            val,
+            line: self.start_line,
+        });
+        self.start = self.pos;
+        self.start_line = self.line;
+    }
+
+    fn ignore(&mut self) {
+        self.line += self.input[self.start..self.pos].matches('\n').count();
+        self.start = self.pos;
+        self.start_line = self.line;
+    }
+
+    fn errorf(&mut self, msg: String) -> State {
+        self.items.push(Item {
+            typ: ItemType::Error,
+            pos: self.start,
+            val: msg,
+            line: self.start_line,
+        });
+        State::Done
+    }
+
+    fn lex_text(&mut self) -> State {
+        if let Some(x) = self.rest().find(self.left) {
+            if x > 0 {
+                self.pos += x;
+                // Trim trailing spaces before a "{{- ".
+                let mut trim = 0;
+                let delim_end = self.pos + self.left.len();
+                if has_left_trim_marker(&self.input[delim_end..]) {
+                    let text = &self.input[self.start..self.pos];
+                    trim = text.len() - text.trim_end_matches(is_space).len();
+                }
+                let text_end = self.pos - trim;
+                let val = self.input[self.start..text_end].to_string();
+                let item_start = self.start;
+                let item_line = self.start_line;
+                self.line = self.start_line + val.matches('\n').count();
+                self.start = text_end;
+                self.start_line = self.line;
+                // Skip the trimmed space, counting its newlines.
+                self.ignore();
+                if !val.is_empty() {
+                    self.items.push(Item {
+                        typ: ItemType::Text,
+                        pos: item_start,
+                        val,
+                        line: item_line,
+                    });
+                }
+            }
+            return State::LeftDelim;
+        }
+        self.pos = self.input.len();
+        if self.pos > self.start {
+            self.line += self.input[self.start..self.pos].matches('\n').count();
+            let val = self.input[self.start..self.pos].to_string();
+            self.emit_val(ItemType::Text, val);
+        }
+        self.emit_val(ItemType::Eof, String::new());
+        State::Done
+    }
+
+    fn lex_left_delim(&mut self) -> State {
+        self.pos += self.left.len();
+        let trim = has_left_trim_marker(self.rest());
+        let after = if trim { TRIM_MARKER_LEN } else { 0 };
+        if self.input[self.pos + after..].starts_with(LEFT_COMMENT) {
+            self.pos += after;
+            self.ignore();
+            return State::Comment;
+        }
+        let val = self.left.to_string();
+        self.items.push(Item {
+            typ: ItemType::LeftDelim,
+            pos: self.start,
+            val,
+            line: self.start_line,
+        });
+        self.pos += after;
+        self.ignore();
+        self.paren_depth = 0;
+        State::InsideAction
+    }
+
+    fn at_right_delim(&self) -> (bool, bool) {
+        let rest = self.rest();
+        if has_right_trim_marker(rest) && rest[TRIM_MARKER_LEN..].starts_with(self.right) {
+            return (true, true);
+        }
+        if rest.starts_with(self.right) {
+            return (true, false);
+        }
+        (false, false)
+    }
+
+    fn lex_comment(&mut self) -> State {
+        self.pos += LEFT_COMMENT.len();
+        let Some(x) = self.rest().find(RIGHT_COMMENT) else {
+            return self.errorf("unclosed comment".into());
+        };
+        self.pos += x + RIGHT_COMMENT.len();
+        let (delim, trim) = self.at_right_delim();
+        if !delim {
+            return self.errorf("comment ends before closing delimiter".into());
+        }
+        if trim {
+            self.pos += TRIM_MARKER_LEN;
+        }
+        self.pos += self.right.len();
+        if trim {
+            let rest = self.rest();
+            self.pos += rest.len() - rest.trim_start_matches(is_space).len();
+        }
+        self.ignore();
+        State::Text
+    }
+
+    fn lex_right_delim(&mut self) -> State {
+        let (_, trim) = self.at_right_delim();
+        if trim {
+            self.pos += TRIM_MARKER_LEN;
+            self.ignore();
+        }
+        self.pos += self.right.len();
+        self.emit(ItemType::RightDelim);
+        if trim {
+            let rest = self.rest();
+            self.pos += rest.len() - rest.trim_start_matches(is_space).len();
+            self.ignore();
+        }
+        State::Text
+    }
+
+    fn lex_inside_action(&mut self) -> State {
+        let (delim, _) = self.at_right_delim();
+        if delim {
+            if self.paren_depth == 0 {
+                return State::RightDelim;
+            }
+            return self.errorf("unclosed left paren".into());
+        }
+        let Some(r) = self.next() else {
+            return self.errorf("unclosed action".into());
+        };
+        match r {
+            c if is_space(c) => {
+                self.backup(c);
+                return self.lex_space();
+            }
+            '=' => self.emit(ItemType::Assign),
+            ':' => {
+                if self.next() != Some('=') {
+                    return self.errorf("expected :=".into());
+                }
+                self.emit(ItemType::Declare);
+            }
+            '|' => self.emit(ItemType::Pipe),
+            '"' => return self.lex_quote(),
+            '`' => return self.lex_raw_quote(),
+            '$' => return self.lex_variable(),
+            '\'' => return self.lex_char(),
+            '.' => {
+                // ".field" unless a digit follows (".5" is a number).
+                let next = self.rest().as_bytes().first().copied();
+                if next.is_none_or(|b| !b.is_ascii_digit()) {
+                    return self.lex_field_or_variable(ItemType::Field);
+                }
+                self.backup(r);
+                return self.lex_number();
+            }
+            '+' | '-' | '0'..='9' => {
+                self.backup(r);
+                return self.lex_number();
+            }
+            c if is_alnum(c) => {
+                self.backup(c);
+                return self.lex_identifier();
+            }
+            '(' => {
+                self.emit(ItemType::LeftParen);
+                self.paren_depth += 1;
+            }
+            ')' => {
+                if self.paren_depth == 0 {
+                    return self.errorf("unexpected right paren".into());
+                }
+                self.emit(ItemType::RightParen);
+                self.paren_depth -= 1;
+            }
+            c if c.is_ascii() && !c.is_ascii_control() => self.emit(ItemType::Char),
+            c => {
+                return self.errorf(format!(
+                    "unrecognized character in action: {}",
+                    unicode_plus(c)
+                ));
+            }
+        }
+        State::InsideAction
+    }
+
+    fn lex_space(&mut self) -> State {
+        let mut num = 0;
+        while let Some(c) = self.peek() {
+            if !is_space(c) {
+                break;
+            }
+            self.next();
+            num += 1;
+        }
+        // A space may begin a " -}}" trim marker.
+        let from = self.pos - 1;
+        if has_right_trim_marker(&self.input[from..])
+            && self.input[from + TRIM_MARKER_LEN..].starts_with(self.right)
+        {
+            let c = self.input[from..].chars().next().unwrap_or(' ');
+            self.backup(c);
+            if num == 1 {
+                return State::RightDelim;
+            }
+        }
+        self.emit(ItemType::Space);
+        State::InsideAction
+    }
+
+    fn lex_identifier(&mut self) -> State {
+        while let Some(c) = self.peek() {
+            if !is_alnum(c) {
+                break;
+            }
+            self.next();
+        }
+        if !self.at_terminator() {
+            let c = self.peek().unwrap_or('\0');
+            return self.errorf(format!("bad character {}", unicode_plus(c)));
+        }
+        let word = &self.input[self.start..self.pos];
+        let typ = match word {
+            "block" => ItemType::Block,
+            "break" if self.opts.break_ok => ItemType::Break,
+            "continue" if self.opts.continue_ok => ItemType::Continue,
+            "define" => ItemType::Define,
+            "else" => ItemType::Else,
+            "end" => ItemType::End,
+            "if" => ItemType::If,
+            "range" => ItemType::Range,
+            "nil" => ItemType::Nil,
+            "template" => ItemType::Template,
+            "with" => ItemType::With,
+            "true" | "false" => ItemType::Bool,
+            _ => ItemType::Identifier,
+        };
+        self.emit(typ);
+        State::InsideAction
+    }
+
+    fn lex_variable(&mut self) -> State {
+        if self.at_terminator() {
+            self.emit(ItemType::Variable);
+            return State::InsideAction;
+        }
+        self.lex_field_or_variable(ItemType::Variable)
+    }
+
+    fn lex_field_or_variable(&mut self, typ: ItemType) -> State {
+        if self.at_terminator() {
+            self.emit(if typ == ItemType::Variable {
+                ItemType::Variable
+            } else {
+                ItemType::Dot
+            });
+            return State::InsideAction;
+        }
+        while let Some(c) = self.peek() {
+            if !is_alnum(c) {
+                break;
+            }
+            self.next();
+        }
+        if !self.at_terminator() {
+            let c = self.peek().unwrap_or('\0');
+            return self.errorf(format!("bad character {}", unicode_plus(c)));
+        }
+        self.emit(typ);
+        State::InsideAction
+    }
+
+    fn at_terminator(&self) -> bool {
+        match self.peek() {
+            None => true,
+            Some(c) if is_space(c) => true,
+            Some('.' | ',' | '|' | ':' | ')' | '(') => true,
+            _ => self.rest().starts_with(self.right),
+        }
+    }
+
+    fn lex_char(&mut self) -> State {
+        loop {
+            match self.next() {
+                Some('\\') => match self.next() {
+                    Some('\n') | None => {
+                        return self.errorf("unterminated character constant".into());
+                    }
+                    _ => {}
+                },
+                Some('\n') | None => return self.errorf("unterminated character constant".into()),
+                Some('\'') => break,
+                _ => {}
+            }
+        }
+        self.emit(ItemType::CharConstant);
+        State::InsideAction
+    }
+
+    fn lex_number(&mut self) -> State {
+        if !self.scan_number() {
+            let bad = self.input[self.start..self.pos].to_string();
+            return self.errorf(format!("bad number syntax: {}", crate::gofmt::quote(&bad)));
+        }
+        if let Some('+' | '-') = self.peek() {
+            // Complex: 1+2i.
+            if !self.scan_number() || !self.input[..self.pos].ends_with('i') {
+                let bad = self.input[self.start..self.pos].to_string();
+                return self.errorf(format!("bad number syntax: {}", crate::gofmt::quote(&bad)));
+            }
+            self.emit(ItemType::Complex);
+        } else {
+            self.emit(ItemType::Number);
+        }
+        State::InsideAction
+    }
+
+    fn accept(&mut self, valid: &str) -> bool {
+        match self.peek() {
+            Some(c) if valid.contains(c) => {
+                self.next();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn accept_run(&mut self, valid: &str) {
+        while self.accept(valid) {}
+    }
+
+    fn scan_number(&mut self) -> bool {
+        self.accept("+-");
+        let mut digits = "0123456789_";
+        if self.accept("0") {
+            if self.accept("xX") {
+                digits = "0123456789abcdefABCDEF_";
+            } else if self.accept("oO") {
+                digits = "01234567_";
+            } else if self.accept("bB") {
+                digits = "01_";
+            }
+        }
+        self.accept_run(digits);
+        if self.accept(".") {
+            self.accept_run(digits);
+        }
+        if digits.len() == 10 + 1 && self.accept("eE") {
+            self.accept("+-");
+            self.accept_run("0123456789_");
+        }
+        if digits.len() == 16 + 6 + 1 && self.accept("pP") {
+            self.accept("+-");
+            self.accept_run("0123456789_");
+        }
+        self.accept("i");
+        if let Some(c) = self.peek()
+            && is_alnum(c)
+        {
+            self.next();
+            return false;
+        }
+        true
+    }
+
+    fn lex_quote(&mut self) -> State {
+        loop {
+            match self.next() {
+                Some('\\') => match self.next() {
+                    Some('\n') | None => return self.errorf("unterminated quoted string".into()),
+                    _ => {}
+                },
+                Some('\n') | None => return self.errorf("unterminated quoted string".into()),
+                Some('"') => break,
+                _ => {}
+            }
+        }
+        self.emit(ItemType::String);
+        State::InsideAction
+    }
+
+    fn lex_raw_quote(&mut self) -> State {
+        loop {
+            match self.next() {
+                None => return self.errorf("unterminated raw quoted string".into()),
+                Some('`') => break,
+                _ => {}
+            }
+        }
+        self.emit(ItemType::RawString);
+        State::InsideAction
+    }
+}
+
+/// Go's `%#U` of a rune: `U+0023 '#'`.
+fn unicode_plus(c: char) -> String {
+    if crate::gofmt::is_print(c) {
+        format!("U+{:04X} '{}'", c as u32, c)
+    } else {
+        format!("U+{:04X}", c as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(s: &str) -> Vec<(ItemType, String)> {
+        lex(
+            s,
+            "",
+            "",
+            LexOptions {
+                break_ok: true,
+                continue_ok: true,
+            },
+        )
+        .into_iter()
+        .map(|i| (i.typ, i.val))
+        .collect()
+    }
+
+    #[test]
+    fn trims_and_comments() {
+        let items = kinds("a  {{- .x -}}  b{{/* c */}}d {{- /* e */ -}} f");
+        let texts: Vec<_> = items
+            .iter()
+            .filter(|(t, _)| *t == ItemType::Text)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(texts, vec!["a", "b", "d", "f"]);
+    }
+
+    #[test]
+    fn tokens() {
+        let items = kinds("{{$x := .a.b | printf \"%d\" 1.5 'c' `r` nil true}}");
+        let types: Vec<_> = items.iter().map(|(t, _)| *t).collect();
+        use ItemType::*;
+        assert_eq!(
+            types,
+            vec![
+                LeftDelim,
+                Variable,
+                Space,
+                Declare,
+                Space,
+                Field,
+                Field,
+                Space,
+                Pipe,
+                Space,
+                Identifier,
+                Space,
+                String,
+                Space,
+                Number,
+                Space,
+                CharConstant,
+                Space,
+                RawString,
+                Space,
+                Nil,
+                Space,
+                Bool,
+                RightDelim,
+                Eof
+            ]
+        );
+    }
+
+    #[test]
+    fn errors() {
+        let last = |s: &str| kinds(s).pop().map(|(_, v)| v).unwrap_or_default();
+        assert_eq!(last("{{"), "unclosed action");
+        assert_eq!(last("{{ \"abc }}"), "unterminated quoted string");
+        assert_eq!(last("{{ ) }}"), "unexpected right paren");
+        assert_eq!(last("{{ ( }}"), "unclosed left paren");
+        assert_eq!(last("{{/* x }}"), "unclosed comment");
+        assert_eq!(
+            last("{{/* x */ }}"),
+            "comment ends before closing delimiter"
+        );
+        assert_eq!(last("{{ 3k }}"), "bad number syntax: \"3k\"");
+        assert_eq!(
+            last("{{ \u{1} }}"),
+            "unrecognized character in action: U+0001"
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! Argument checks shared by every Sprig function.
+//!
+//! In Go the template executor checks each call against the function's signature
+//! (arity, then assignability of each argument). Our functions are untyped closures,
+//! so they check for themselves, with the executor's own wording.
+
+use crate::func::FuncError;
+use crate::value::{List, Map, Value};
+
+pub(crate) type R = Result<Value, FuncError>;
+
+/// Exact arity: Go's "wrong number of args for NAME: want N got M".
+pub(crate) fn arity(name: &str, args: &[Value], want: usize) -> Result<(), FuncError> {
+    if args.len() != want {
+        return Err(FuncError::new(format!(
+            "wrong number of args for {name}: want {want} got {}",
+            args.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Variadic arity: at least `fixed` arguments before the variadic tail.
+pub(crate) fn arity_min(name: &str, args: &[Value], fixed: usize) -> Result<(), FuncError> {
+    if args.len() < fixed {
+        return Err(FuncError::new(format!(
+            "wrong number of args for {name}: want at least {fixed} got {}",
+            args.len()
+        )));
+    }
+    Ok(())
+}
+
+fn type_error(expected: &str, v: &Value) -> FuncError {
+    if v.is_nil() {
+        FuncError::new(format!("invalid value; expected {expected}"))
+    } else {
+        FuncError::new(format!(
+            "wrong type for value; expected {expected}; got {}",
+            v.type_name()
+        ))
+    }
+}
+
+/// A Go `string` parameter.
+pub(crate) fn string(v: &Value) -> Result<&str, FuncError> {
+    match v {
+        Value::String(s) => Ok(s),
+        other => Err(type_error("string", other)),
+    }
+}
+
+/// A Go `int` parameter. Go converts integer-valued number literals (`2.0`) but
+/// rejects float64 values; we cannot tell a literal from a value, so any float with
+/// an integral value is accepted (a deliberate leniency: no chart that renders in
+/// Helm fails here).
+pub(crate) fn int(v: &Value) -> Result<i64, FuncError> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e18 => Ok(*f as i64),
+        other => Err(type_error("int", other)),
+    }
+}
+
+/// A Go `bool` parameter.
+pub(crate) fn boolean(v: &Value) -> Result<bool, FuncError> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        other => Err(type_error("bool", other)),
+    }
+}
+
+/// A Go `float64` parameter.
+pub(crate) fn float(v: &Value) -> Result<f64, FuncError> {
+    match v {
+        Value::Float(f) => Ok(*f),
+        // Integer constants convert to float64 parameters in Go templates.
+        Value::Int(i) => Ok(*i as f64),
+        other => Err(type_error("float64", other)),
+    }
+}
+
+/// A Go `map[string]interface{}` parameter. `nil` is a valid (nil) map: reads see
+/// nothing, writes panic in Go ("assignment to entry in nil map").
+pub(crate) fn map(v: &Value) -> Result<Option<&Map>, FuncError> {
+    match v {
+        Value::Map(m) => Ok(Some(m)),
+        Value::Nil => Ok(None),
+        other => Err(type_error("map[string]interface {}", other)),
+    }
+}
+
+/// A `map[string]interface{}` that is written to: a nil map is Go's runtime panic.
+pub(crate) fn map_mut<'a>(name: &str, v: &'a Value) -> Result<&'a Map, FuncError> {
+    match map(v)? {
+        Some(m) => Ok(m),
+        None => {
+            let _ = name;
+            Err(FuncError::new("assignment to entry in nil map"))
+        }
+    }
+}
+
+/// A `[]interface{}` parameter (`nil` is an empty slice).
+pub(crate) fn list(v: &Value) -> Result<Vec<Value>, FuncError> {
+    match v {
+        Value::List(l) => Ok(l.to_vec()),
+        Value::Nil => Ok(Vec::new()),
+        other => Err(type_error("[]interface {}", other)),
+    }
+}
+
+/// A `[]interface{}` parameter kept as a shared list.
+#[allow(dead_code)]
+pub(crate) fn list_ref(v: &Value) -> Result<Option<&List>, FuncError> {
+    match v {
+        Value::List(l) => Ok(Some(l)),
+        Value::Nil => Ok(None),
+        other => Err(type_error("[]interface {}", other)),
+    }
+}
+
+/// Upper bound on anything a template can make a function allocate (strings,
+/// lists, random data): 16 MiB of output or 1 Mi list items is far beyond any
+/// real chart and keeps a hostile template from exhausting memory.
+pub(crate) const MAX_OUTPUT_BYTES: usize = 16 << 20;
+pub(crate) const MAX_LIST_ITEMS: usize = 1 << 20;
+
+pub(crate) fn too_large(name: &str, what: &str, n: impl std::fmt::Display) -> FuncError {
+    FuncError::new(format!(
+        "{name}: {what} {n} exceeds the limit of this renderer"
+    ))
+}

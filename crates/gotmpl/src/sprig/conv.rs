@@ -1,0 +1,424 @@
+//! Go's value conversions as Sprig uses them: `strval` (fmt `%v`), spf13/cast's
+//! `ToInt64`/`ToFloat64`, and `strconv.Quote`.
+
+use crate::value::Value;
+
+/// Sprig's `strval`/`toString`: strings as-is, `[]byte` as text, else fmt `%v`.
+pub(crate) fn strval(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.to_string(),
+        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        other => go_v(other),
+    }
+}
+
+/// Go's `fmt.Sprint("%v", v)` for a template value.
+pub(crate) fn go_v(v: &Value) -> String {
+    let mut out = String::new();
+    write_v(&mut out, v, 0);
+    out
+}
+
+/// Nesting bound: values built from YAML/JSON are trees, but a template can make a
+/// map contain itself with `set`; Go would overflow its stack, we print `...`.
+const MAX_DEPTH: usize = 100;
+
+fn write_v(out: &mut String, v: &Value, depth: usize) {
+    if depth > MAX_DEPTH {
+        out.push_str("...");
+        return;
+    }
+    match v {
+        Value::Nil => out.push_str("<nil>"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Float(f) => out.push_str(&format_float_g(*f)),
+        Value::String(s) => out.push_str(s),
+        Value::Bytes(b) => {
+            out.push('[');
+            for (i, x) in b.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(&x.to_string());
+            }
+            out.push(']');
+        }
+        Value::List(l) => {
+            out.push('[');
+            for (i, x) in l.to_vec().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_v(out, x, depth + 1);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push_str("map[");
+            for (i, (k, x)) in m.entries().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(k);
+                out.push(':');
+                write_v(out, x, depth + 1);
+            }
+            out.push(']');
+        }
+        Value::Object(o) => out.push_str(&o.display()),
+    }
+}
+
+/// Shortest decimal digits and decimal exponent of a finite, non-zero float:
+/// `(digits, exp)` with value = 0.d1d2d3... × 10^exp (Go's `decimal.dp`).
+fn shortest_digits(f: f64) -> (String, i32) {
+    // Rust's `{:e}` prints the shortest round-trip digits, as Go's strconv does.
+    let s = format!("{:e}", f.abs());
+    let (mant, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
+    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits = digits.trim_end_matches('0').to_string();
+    let digits = if digits.is_empty() {
+        "0".to_string()
+    } else {
+        digits
+    };
+    (digits, exp + 1)
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 64)`, which is what `%v` prints for float64:
+/// shortest digits, exponent form when the exponent is < -4 or >= 6 (`1e+06`).
+pub(crate) fn format_float_g(f: f64) -> String {
+    format_float(f, 'g', 6)
+}
+
+/// Go float formatting in shortest mode. `verb` is 'g' (exponent when exp < -4 or
+/// exp >= `eprec`), 'e' or 'f'.
+pub(crate) fn format_float(f: f64, verb: char, eprec: i32) -> String {
+    if f.is_nan() {
+        return "NaN".to_string();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
+    let neg = f.is_sign_negative();
+    let sign = if neg { "-" } else { "" };
+    if f == 0.0 {
+        return match verb {
+            'e' => format!("{sign}0e+00"),
+            _ => format!("{sign}0"),
+        };
+    }
+    let (digits, dp) = shortest_digits(f);
+    let exp = dp - 1;
+    let use_e = match verb {
+        'e' => true,
+        'f' => false,
+        _ => exp < -4 || exp >= eprec,
+    };
+    if use_e {
+        let mut m = String::new();
+        m.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            m.push('.');
+            m.push_str(&digits[1..]);
+        }
+        let (es, ea) = if exp < 0 { ('-', -exp) } else { ('+', exp) };
+        format!("{sign}{m}e{es}{ea:02}")
+    } else if dp <= 0 {
+        format!("{sign}0.{}{}", "0".repeat((-dp) as usize), digits)
+    } else if dp as usize >= digits.len() {
+        format!("{sign}{}{}", digits, "0".repeat(dp as usize - digits.len()))
+    } else {
+        let (a, b) = digits.split_at(dp as usize);
+        format!("{sign}{a}.{b}")
+    }
+}
+
+/// spf13/cast `ToInt64` (errors become 0): ints, floats truncated, bools 1/0,
+/// strings parsed with base prefixes after dropping a zero decimal part, nil 0.
+pub(crate) fn to_int64(v: &Value) -> i64 {
+    match v {
+        Value::Int(i) => *i,
+        Value::Float(f) => float_to_int(*f),
+        Value::Bool(b) => i64::from(*b),
+        Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Go's `int64(f)` conversion; out-of-range values are implementation-defined in Go
+/// (amd64 gives i64::MIN), which is what we return.
+pub(crate) fn float_to_int(f: f64) -> i64 {
+    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
+        i64::MIN
+    } else {
+        f.trunc() as i64
+    }
+}
+
+/// spf13/cast `ToFloat64` (errors become 0).
+pub(crate) fn to_float64(v: &Value) -> f64 {
+    match v {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        Value::String(s) => parse_go_float(s).unwrap_or(0.0),
+        _ => 0.0,
+    }
+}
+
+/// cast's `trimZeroDecimal`: "12.000" → "12" (so it parses as an integer); anything
+/// with a non-zero fraction is left alone and then fails to parse.
+fn trim_zero_decimal(s: &str) -> &str {
+    let Some(dot) = s.find('.') else { return s };
+    let frac = &s[dot + 1..];
+    if !frac.is_empty() && frac.bytes().all(|b| b == b'0') || frac.is_empty() && dot > 0 {
+        &s[..dot]
+    } else {
+        s
+    }
+}
+
+/// `strconv.ParseInt(s, 0, 64)`: optional sign, `0x`/`0o`/`0b`/leading-`0` octal
+/// prefixes, underscores only between digits when a prefix is used.
+pub(crate) fn parse_go_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'+' => (false, &s[1..]),
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d.to_string())
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d.to_string())
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d.to_string())
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].to_string())
+    } else {
+        (10, lower.clone())
+    };
+    // Base 0 parsing allows underscores between digits ("1_000", "0x_1f").
+    if digits.contains('_') && !underscores_ok(&lower) {
+        return None;
+    }
+    let digits: String = digits.chars().filter(|c| *c != '_').collect();
+    if digits.is_empty() || digits.starts_with('+') || digits.starts_with('-') {
+        return None;
+    }
+    let mag = u64::from_str_radix(&digits, radix).ok()?;
+    if neg {
+        if mag > (i64::MAX as u64) + 1 {
+            None
+        } else {
+            Some((mag as i64).wrapping_neg())
+        }
+    } else {
+        i64::try_from(mag).ok()
+    }
+}
+
+/// Go's `underscoreOK`: underscores must separate digits (a base prefix counts as one).
+fn underscores_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut saw = '^';
+    let mut i = 0;
+    if b.len() >= 2 && b[0] == b'0' && matches!(b[1], b'x' | b'o' | b'b') {
+        i = 2;
+        saw = '0';
+    }
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_alphanumeric() {
+            saw = '0';
+        } else if c == b'_' {
+            if saw != '0' {
+                return false;
+            }
+            saw = '_';
+        } else {
+            return false;
+        }
+        i += 1;
+    }
+    saw != '_'
+}
+
+/// `strconv.ParseFloat(s, 64)`: decimal and exponent forms, "Inf"/"NaN" spellings,
+/// hex floats with `p` exponents, underscores between digits.
+pub(crate) fn parse_go_float(s: &str) -> Option<f64> {
+    let t = s.to_ascii_lowercase();
+    let (neg, body) = match t.as_bytes().first()? {
+        b'+' => (false, &t[1..]),
+        b'-' => (true, &t[1..]),
+        _ => (false, t.as_str()),
+    };
+    let sign = if neg { -1.0 } else { 1.0 };
+    match body {
+        "inf" | "infinity" => return Some(sign * f64::INFINITY),
+        "nan" => return Some(f64::NAN),
+        _ => {}
+    }
+    if body.contains('_') {
+        let b = body.as_bytes();
+        for (i, c) in b.iter().enumerate() {
+            if *c == b'_' {
+                let before = i > 0 && b[i - 1].is_ascii_hexdigit();
+                let after = i + 1 < b.len() && b[i + 1].is_ascii_hexdigit();
+                if !before || !after {
+                    return None;
+                }
+            }
+        }
+    }
+    let body: String = body.chars().filter(|c| *c != '_').collect();
+    if let Some(hex) = body.strip_prefix("0x") {
+        return parse_hex_float(hex).map(|f| sign * f);
+    }
+    if body.is_empty()
+        || !body
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+    {
+        return None;
+    }
+    body.parse::<f64>().ok().map(|f| sign * f)
+}
+
+fn parse_hex_float(s: &str) -> Option<f64> {
+    let (mant, exp) = match s.split_once('p') {
+        Some((m, e)) => (m, e.parse::<i32>().ok()?),
+        None => (s, 0),
+    };
+    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut v = 0f64;
+    for c in int_part.chars() {
+        v = v * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in frac_part.chars() {
+        v += f64::from(c.to_digit(16)?) * scale;
+        scale /= 16.0;
+    }
+    Some(v * 2f64.powi(exp))
+}
+
+/// Go's `strconv.Quote`: double-quoted with Go escapes; printable Unicode kept.
+pub(crate) fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if is_go_printable(c) => out.push(c),
+            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// An approximation of Go's `unicode.IsPrint` (letters, marks, numbers, punctuation,
+/// symbols and the ASCII space): controls, format characters, separators other than
+/// U+0020, surrogates and private-use/unassigned planes are not printable.
+fn is_go_printable(c: char) -> bool {
+    let u = c as u32;
+    if u < 0x20 || (0x7f..0xa0).contains(&u) {
+        return false;
+    }
+    if c == ' ' {
+        return true;
+    }
+    if c.is_whitespace() {
+        return false;
+    }
+    !matches!(u,
+        0xad | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x180e | 0x200b..=0x200f
+        | 0x2028..=0x202e | 0x2060..=0x206f | 0xfeff | 0xfff9..=0xfffb
+        | 0xe000..=0xf8ff | 0xf0000..=0x10ffff | 0xfffe | 0xffff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_like_go_v() {
+        assert_eq!(format_float_g(1000000.0), "1e+06");
+        assert_eq!(format_float_g(100000.0), "100000");
+        assert_eq!(format_float_g(1.5), "1.5");
+        assert_eq!(format_float_g(0.0001), "0.0001");
+        assert_eq!(format_float_g(0.00001), "1e-05");
+        assert_eq!(format_float_g(123456789.0), "1.23456789e+08");
+        assert_eq!(format_float_g(-2.0), "-2");
+        assert_eq!(format_float_g(3.0), "3");
+        assert_eq!(format_float_g(1e21), "1e+21");
+        assert_eq!(format_float_g(f64::INFINITY), "+Inf");
+    }
+
+    #[test]
+    fn go_v_of_collections() {
+        let m = Value::map(
+            [
+                ("b".to_string(), Value::Int(2)),
+                (
+                    "a".to_string(),
+                    Value::list(vec![Value::str("x"), Value::Nil]),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        assert_eq!(go_v(&m), "map[a:[x <nil>] b:2]");
+        assert_eq!(go_v(&Value::Bytes(b"hi"[..].into())), "[104 105]");
+        assert_eq!(strval(&Value::Bytes(b"hi"[..].into())), "hi");
+    }
+
+    #[test]
+    fn cast_semantics() {
+        assert_eq!(to_int64(&Value::str("42")), 42);
+        assert_eq!(to_int64(&Value::str("0x1F")), 31);
+        assert_eq!(to_int64(&Value::str("017")), 15);
+        assert_eq!(to_int64(&Value::str("12.00")), 12);
+        assert_eq!(to_int64(&Value::str("12.5")), 0);
+        assert_eq!(to_int64(&Value::str("abc")), 0);
+        assert_eq!(to_int64(&Value::Float(3.99)), 3);
+        assert_eq!(to_int64(&Value::Float(-3.99)), -3);
+        assert_eq!(to_int64(&Value::Bool(true)), 1);
+        assert_eq!(to_int64(&Value::Nil), 0);
+        assert_eq!(to_float64(&Value::str("1.5e3")), 1500.0);
+        assert_eq!(to_float64(&Value::str("x")), 0.0);
+        assert_eq!(to_float64(&Value::Int(7)), 7.0);
+        assert_eq!(parse_go_int("1_000"), Some(1000));
+        assert_eq!(parse_go_int("1__000"), None);
+        assert_eq!(parse_go_int("0x_1f"), Some(31));
+        assert_eq!(parse_go_int("-9223372036854775808"), Some(i64::MIN));
+    }
+
+    #[test]
+    fn quote_like_strconv() {
+        assert_eq!(go_quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+        assert_eq!(go_quote("héllo"), "\"héllo\"");
+        assert_eq!(go_quote("\u{1}"), "\"\\x01\"");
+        assert_eq!(go_quote("\u{2028}"), "\"\\u2028\"");
+    }
+}

@@ -1,0 +1,234 @@
+//! Sprig's defaults.go: `default`, `empty`, `coalesce`, `all`, `any`, `ternary`,
+//! `deepCopy` and the JSON functions, plus `fail`.
+
+use crate::func::{FuncError, FuncMap};
+use crate::value::Value;
+
+use super::args::{self, arity, arity_min};
+use super::json::{JsonStyle, encode};
+
+/// Sprig's `empty`: the Go zero value of the value's type (structs never are).
+pub(crate) fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Nil => true,
+        Value::Bool(b) => !b,
+        Value::Int(i) => *i == 0,
+        Value::Float(f) => *f == 0.0,
+        Value::String(s) => s.is_empty(),
+        Value::Bytes(b) => b.is_empty(),
+        Value::List(l) => l.is_empty(),
+        Value::Map(m) => m.is_empty(),
+        Value::Object(_) => false,
+    }
+}
+
+const PLAIN: JsonStyle = JsonStyle {
+    escape_html: true,
+    pretty: false,
+};
+const PRETTY: JsonStyle = JsonStyle {
+    escape_html: true,
+    pretty: true,
+};
+const RAW: JsonStyle = JsonStyle {
+    escape_html: false,
+    pretty: false,
+};
+
+/// copystructure panics on an untyped nil; the template reports the panic.
+const NIL_COPY: &str = "reflect: call of reflect.Value.Type on zero Value";
+
+pub(super) fn register(f: &mut FuncMap) {
+    f.add("default", |a| {
+        arity_min("default", a, 1)?;
+        match a.get(1) {
+            Some(given) if !is_empty(given) => Ok(given.clone()),
+            _ => Ok(a[0].clone()),
+        }
+    });
+    f.add("empty", |a| {
+        arity("empty", a, 1)?;
+        Ok(Value::Bool(is_empty(&a[0])))
+    });
+    f.add("coalesce", |a| {
+        Ok(a.iter()
+            .find(|v| !is_empty(v))
+            .cloned()
+            .unwrap_or(Value::Nil))
+    });
+    f.add("all", |a| Ok(Value::Bool(a.iter().all(|v| !is_empty(v)))));
+    f.add("any", |a| Ok(Value::Bool(a.iter().any(|v| !is_empty(v)))));
+    f.add("ternary", |a| {
+        arity("ternary", a, 3)?;
+        Ok(if args::boolean(&a[2])? {
+            a[0].clone()
+        } else {
+            a[1].clone()
+        })
+    });
+    f.add("deepCopy", |a| {
+        arity("deepCopy", a, 1)?;
+        if a[0].is_nil() {
+            return Err(FuncError::new(NIL_COPY));
+        }
+        Ok(a[0].deep_copy())
+    });
+    f.add("mustDeepCopy", |a| {
+        arity("mustDeepCopy", a, 1)?;
+        if a[0].is_nil() {
+            return Err(FuncError::new(NIL_COPY));
+        }
+        Ok(a[0].deep_copy())
+    });
+    for (name, style, must) in [
+        ("toJson", PLAIN, false),
+        ("mustToJson", PLAIN, true),
+        ("toPrettyJson", PRETTY, false),
+        ("mustToPrettyJson", PRETTY, true),
+        ("toRawJson", RAW, false),
+        ("mustToRawJson", RAW, true),
+    ] {
+        f.add(name, move |a| {
+            arity(name, a, 1)?;
+            match encode(&a[0], style) {
+                Ok(s) => Ok(Value::from(s)),
+                Err(e) if must => Err(FuncError::new(e)),
+                Err(_) => Ok(Value::str("")),
+            }
+        });
+    }
+    f.add("fromJson", |a| {
+        arity("fromJson", a, 1)?;
+        Ok(from_json(args::string(&a[0])?).unwrap_or(Value::Nil))
+    });
+    f.add("mustFromJson", |a| {
+        arity("mustFromJson", a, 1)?;
+        from_json(args::string(&a[0])?).map_err(FuncError::new)
+    });
+    f.add("fail", |a| {
+        arity("fail", a, 1)?;
+        Err(FuncError::new(args::string(&a[0])?))
+    });
+}
+
+/// `json.Unmarshal` into `interface{}`: numbers become float64.
+fn from_json(s: &str) -> Result<Value, String> {
+    let parsed: serde_json::Value = serde_json::from_str(s).map_err(|e| {
+        if e.is_eof() {
+            "unexpected end of JSON input".to_string()
+        } else {
+            e.to_string()
+        }
+    })?;
+    Ok(Value::from_json(&parsed, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sprig::testutil::{call, try_call};
+
+    #[test]
+    fn default_uses_go_zero_values() {
+        for empty in [
+            Value::Nil,
+            Value::Int(0),
+            Value::Float(0.0),
+            Value::str(""),
+            Value::Bool(false),
+            Value::list(vec![]),
+            Value::empty_map(),
+        ] {
+            assert_eq!(
+                call("default", &["d".into(), empty.clone()]),
+                Value::str("d")
+            );
+            assert_eq!(call("empty", &[empty]), Value::Bool(true));
+        }
+        assert_eq!(call("default", &["d".into()]), Value::str("d"));
+        assert_eq!(call("default", &["d".into(), Value::Int(3)]), Value::Int(3));
+        assert_eq!(
+            call("coalesce", &[Value::Nil, "".into(), "x".into()]),
+            Value::str("x")
+        );
+        assert_eq!(call("coalesce", &[Value::Nil]), Value::Nil);
+        assert_eq!(call("all", &[Value::Int(1), "".into()]), Value::Bool(false));
+        assert_eq!(call("any", &[Value::Int(0), "a".into()]), Value::Bool(true));
+        assert_eq!(call("all", &[]), Value::Bool(true));
+        assert_eq!(
+            call("ternary", &["y".into(), "n".into(), Value::Bool(false)]),
+            Value::str("n")
+        );
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let v = call("fromJson", &[r#"{"a":[1,2.5,"x"],"b":{"c":null}}"#.into()]);
+        assert_eq!(
+            v.as_map()
+                .unwrap()
+                .get("a")
+                .unwrap()
+                .as_list()
+                .unwrap()
+                .get(0),
+            Some(Value::Float(1.0))
+        );
+        assert_eq!(
+            call("toJson", &[v.clone()]),
+            Value::str(r#"{"a":[1,2.5,"x"],"b":{"c":null}}"#)
+        );
+        assert_eq!(call("fromJson", &["{bad".into()]), Value::Nil);
+        assert!(try_call(&crate::sprig::funcs(), "mustFromJson", &["{bad".into()]).is_err());
+        assert_eq!(call("toJson", &[Value::Float(f64::NAN)]), Value::str(""));
+        assert_eq!(
+            try_call(
+                &crate::sprig::funcs(),
+                "mustToJson",
+                &[Value::Float(f64::NAN)]
+            )
+            .unwrap_err()
+            .message,
+            "json: unsupported value: NaN"
+        );
+        assert_eq!(call("toRawJson", &["<&>".into()]), Value::str("\"<&>\""));
+        assert_eq!(
+            call("toPrettyJson", &[Value::list(vec![Value::Int(1)])]),
+            Value::str("[\n  1\n]")
+        );
+    }
+
+    #[test]
+    fn deep_copy_is_independent() {
+        let v = call("fromJson", &[r#"{"a":{"b":1}}"#.into()]);
+        let c = call("deepCopy", &[v.clone()]);
+        call(
+            "set",
+            &[
+                c.as_map().unwrap().get("a").unwrap(),
+                "b".into(),
+                Value::Int(2),
+            ],
+        );
+        assert_eq!(
+            v.as_map()
+                .unwrap()
+                .get("a")
+                .unwrap()
+                .as_map()
+                .unwrap()
+                .get("b"),
+            Some(Value::Float(1.0))
+        );
+    }
+
+    #[test]
+    fn fail_errors_with_message() {
+        assert_eq!(
+            try_call(&crate::sprig::funcs(), "fail", &["boom".into()])
+                .unwrap_err()
+                .message,
+            "boom"
+        );
+    }
+}

@@ -1,0 +1,373 @@
+//! Dictionary functions (Sprig's dict.go) and mergo-style merging. Dicts are shared
+//! references: `set`, `unset`, `merge` and `mergeOverwrite` change the caller's map.
+
+use crate::func::{FuncError, FuncMap};
+use crate::value::{Map, MapInner, Value};
+
+use super::args::{self, R, arity, arity_min};
+use super::conv::strval;
+use super::defaults::is_empty;
+use super::strings::strings_value;
+
+pub(super) fn register(f: &mut FuncMap) {
+    f.add("dict", |a| {
+        let mut inner = MapInner::new();
+        for pair in a.chunks(2) {
+            let key = strval(&pair[0]);
+            let value = pair.get(1).cloned().unwrap_or_else(|| Value::str(""));
+            inner.insert(key, value);
+        }
+        Ok(Value::map(inner))
+    });
+    f.add("get", |a| {
+        arity("get", a, 2)?;
+        let d = args::map(&a[0])?;
+        let key = args::string(&a[1])?;
+        Ok(d.and_then(|m| m.get(key)).unwrap_or_else(|| Value::str("")))
+    });
+    f.add("set", |a| {
+        arity("set", a, 3)?;
+        let d = args::map_mut("set", &a[0])?;
+        d.insert(args::string(&a[1])?, a[2].clone());
+        Ok(a[0].clone())
+    });
+    f.add("unset", |a| {
+        arity("unset", a, 2)?;
+        let key = args::string(&a[1])?;
+        match args::map(&a[0])? {
+            Some(d) => {
+                d.remove(key);
+                Ok(a[0].clone())
+            }
+            // A nil map[string]interface{}, which prints as "map[]".
+            None => Ok(Value::empty_map()),
+        }
+    });
+    f.add("hasKey", |a| {
+        arity("hasKey", a, 2)?;
+        let d = args::map(&a[0])?;
+        let key = args::string(&a[1])?;
+        Ok(Value::Bool(d.is_some_and(|m| m.contains_key(key))))
+    });
+    f.add("pluck", |a| {
+        arity_min("pluck", a, 1)?;
+        let key = args::string(&a[0])?;
+        let mut out = Vec::new();
+        for d in &a[1..] {
+            if let Some(v) = args::map(d)?.and_then(|m| m.get(key)) {
+                out.push(v);
+            }
+        }
+        Ok(Value::list(out))
+    });
+    // Go ranges maps in random order, so Sprig's `keys` and `values` are unordered;
+    // ours come out sorted by key, which is one of the orders Go may produce.
+    f.add("keys", |a| {
+        let mut out = Vec::new();
+        for d in a {
+            if let Some(m) = args::map(d)? {
+                out.extend(m.keys());
+            }
+        }
+        Ok(strings_value(out))
+    });
+    f.add("values", |a| {
+        arity("values", a, 1)?;
+        let vals = args::map(&a[0])?
+            .map(|m| m.entries().into_iter().map(|(_, v)| v).collect())
+            .unwrap_or_default();
+        Ok(Value::list(vals))
+    });
+    f.add("pick", |a| {
+        arity_min("pick", a, 1)?;
+        let d = args::map(&a[0])?;
+        let mut out = MapInner::new();
+        for k in &a[1..] {
+            let k = args::string(k)?;
+            if let Some(v) = d.and_then(|m| m.get(k)) {
+                out.insert(k.to_string(), v);
+            }
+        }
+        Ok(Value::map(out))
+    });
+    f.add("omit", |a| {
+        arity_min("omit", a, 1)?;
+        let d = args::map(&a[0])?;
+        let omit = a[1..]
+            .iter()
+            .map(args::string)
+            .collect::<Result<Vec<_>, _>>()?;
+        let out: MapInner = d
+            .map(|m| m.entries())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| !omit.contains(&k.as_str()))
+            .collect();
+        Ok(Value::map(out))
+    });
+    f.add("dig", |a| {
+        if a.len() < 3 {
+            return Err(FuncError::new("dig needs at least three arguments"));
+        }
+        let dict = a[a.len() - 1].clone();
+        let default = a[a.len() - 2].clone();
+        let keys = a[..a.len() - 2]
+            .iter()
+            .map(|k| {
+                k.as_str().map(str::to_string).ok_or_else(|| {
+                    FuncError::new(format!(
+                        "interface conversion: interface {{}} is {}, not string",
+                        k.type_name()
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        dig(&dict, default, &keys)
+    });
+    for (name, overwrite) in [
+        ("merge", false),
+        ("mustMerge", false),
+        ("mergeOverwrite", true),
+        ("mustMergeOverwrite", true),
+    ] {
+        f.add(name, move |a| {
+            arity_min(name, a, 1)?;
+            let dst = args::map(&a[0])?;
+            let srcs = a[1..]
+                .iter()
+                .map(args::map)
+                .collect::<Result<Vec<_>, _>>()?;
+            // mergo replaces a nil destination map with a new one.
+            let (dst, result) = match dst {
+                Some(d) => (d.clone(), a[0].clone()),
+                None => {
+                    let m = crate::value::Map::new();
+                    (m.clone(), Value::Map(m))
+                }
+            };
+            for src in srcs.into_iter().flatten() {
+                merge_into(&dst, src, overwrite, 0)?;
+            }
+            Ok(result)
+        });
+    }
+}
+
+fn dig(dict: &Value, default: Value, keys: &[String]) -> R {
+    let mut cur = dict.clone();
+    for (i, key) in keys.iter().enumerate() {
+        let Value::Map(m) = &cur else {
+            return Err(FuncError::new(format!(
+                "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
+                cur.type_name()
+            )));
+        };
+        let Some(step) = m.get(key) else {
+            return Ok(default);
+        };
+        if i + 1 == keys.len() {
+            return Ok(step);
+        }
+        cur = step;
+    }
+    Ok(default)
+}
+
+/// Nesting bound for merges (mergo would follow a self-containing map forever).
+const MAX_MERGE_DEPTH: usize = 1000;
+
+/// mergo's `Merge(&dst, src)` on `map[string]interface{}` (with `WithOverride` when
+/// `overwrite`): nested maps merge recursively in place; otherwise a source value
+/// lands only where the destination is missing or empty (Go zero value), or
+/// everywhere when overwriting (nil sources only when overwriting).
+pub(crate) fn merge_into(
+    dst: &Map,
+    src: &Map,
+    overwrite: bool,
+    depth: usize,
+) -> Result<(), FuncError> {
+    if depth > MAX_MERGE_DEPTH || dst.ptr_eq(src) && depth > 0 {
+        return Ok(());
+    }
+    for (key, s) in src.entries() {
+        let d = dst.get(&key);
+        match &s {
+            Value::Nil => {
+                if overwrite {
+                    dst.insert(key, Value::Nil);
+                }
+            }
+            Value::Map(sm) => match &d {
+                Some(Value::Map(dm)) => {
+                    if !dm.ptr_eq(sm) {
+                        merge_into(dm, sm, overwrite, depth + 1)?;
+                    }
+                    if dm.is_empty() {
+                        dst.insert(key, s.clone());
+                    }
+                }
+                Some(dv) if !is_empty(dv) && !overwrite => {}
+                _ => {
+                    dst.insert(key, s.clone());
+                }
+            },
+            _ => {
+                let keep = matches!(&d, Some(dv) if !is_empty(dv)) && !overwrite;
+                if !keep {
+                    dst.insert(key, s.clone());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sprig::testutil::{call, try_call};
+
+    fn m(pairs: &[(&str, Value)]) -> Value {
+        Value::map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn dict_access() {
+        let d = call(
+            "dict",
+            &[
+                "a".into(),
+                Value::Int(1),
+                Value::Int(2),
+                "two".into(),
+                "odd".into(),
+            ],
+        );
+        let map = d.as_map().unwrap();
+        assert_eq!(map.get("a"), Some(Value::Int(1)));
+        assert_eq!(map.get("2"), Some(Value::str("two")));
+        assert_eq!(map.get("odd"), Some(Value::str("")));
+        assert_eq!(call("get", &[d.clone(), "a".into()]), Value::Int(1));
+        assert_eq!(call("get", &[d.clone(), "zz".into()]), Value::str(""));
+        assert_eq!(call("hasKey", &[d.clone(), "a".into()]), Value::Bool(true));
+        // set mutates the caller's dict and returns it.
+        let r = call("set", &[d.clone(), "b".into(), Value::Bool(true)]);
+        assert!(r.as_map().unwrap().ptr_eq(map));
+        assert_eq!(map.get("b"), Some(Value::Bool(true)));
+        call("unset", &[d.clone(), "b".into()]);
+        assert!(!map.contains_key("b"));
+        assert_eq!(
+            call("keys", &[d.clone()]),
+            Value::list(vec!["2".into(), "a".into(), "odd".into()])
+        );
+        assert_eq!(
+            call("pick", &[d.clone(), "a".into(), "nope".into()]),
+            m(&[("a", Value::Int(1))])
+        );
+        assert_eq!(
+            call("omit", &[d.clone(), "2".into(), "odd".into()]),
+            m(&[("a", Value::Int(1))])
+        );
+        assert_eq!(
+            call(
+                "pluck",
+                &["a".into(), d.clone(), m(&[("a", Value::Int(5))]), m(&[])]
+            ),
+            Value::list(vec![Value::Int(1), Value::Int(5)])
+        );
+        assert!(
+            try_call(
+                &crate::sprig::funcs(),
+                "set",
+                &[Value::Nil, "a".into(), Value::Int(1)]
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn dig_walks_nested_dicts() {
+        let d = m(&[("a", m(&[("b", m(&[("c", "found".into())]))]))]);
+        assert_eq!(
+            call(
+                "dig",
+                &["a".into(), "b".into(), "c".into(), "dflt".into(), d.clone()]
+            ),
+            Value::str("found")
+        );
+        assert_eq!(
+            call("dig", &["a".into(), "x".into(), "dflt".into(), d.clone()]),
+            Value::str("dflt")
+        );
+        assert!(
+            try_call(
+                &crate::sprig::funcs(),
+                "dig",
+                &[
+                    "a".into(),
+                    "b".into(),
+                    "c".into(),
+                    "d".into(),
+                    "x".into(),
+                    d
+                ]
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn merge_keeps_destination_values() {
+        let dst = m(&[
+            ("keep", "dst".into()),
+            ("empty", "".into()),
+            ("nested", m(&[("x", Value::Int(1))])),
+            ("list", Value::list(vec![Value::Int(1)])),
+        ]);
+        let src = m(&[
+            ("keep", "src".into()),
+            ("empty", "filled".into()),
+            ("new", Value::Bool(true)),
+            ("nested", m(&[("x", Value::Int(2)), ("y", Value::Int(3))])),
+            ("list", Value::list(vec![Value::Int(9)])),
+            ("nil", Value::Nil),
+        ]);
+        let r = call("merge", &[dst.clone(), src.clone()]);
+        assert!(r.as_map().unwrap().ptr_eq(dst.as_map().unwrap()));
+        let want = m(&[
+            ("keep", "dst".into()),
+            ("empty", "filled".into()),
+            ("new", Value::Bool(true)),
+            ("nested", m(&[("x", Value::Int(1)), ("y", Value::Int(3))])),
+            ("list", Value::list(vec![Value::Int(1)])),
+        ]);
+        assert_eq!(dst, want);
+    }
+
+    #[test]
+    fn merge_overwrite_prefers_source() {
+        let dst = m(&[
+            ("a", "dst".into()),
+            ("n", m(&[("x", Value::Int(1)), ("z", Value::Int(0))])),
+        ]);
+        let src = m(&[
+            ("a", "src".into()),
+            ("n", m(&[("x", Value::Int(2))])),
+            ("b", Value::Nil),
+        ]);
+        call("mergeOverwrite", &[dst.clone(), src]);
+        assert_eq!(
+            dst,
+            m(&[
+                ("a", "src".into()),
+                ("b", Value::Nil),
+                ("n", m(&[("x", Value::Int(2)), ("z", Value::Int(0))]))
+            ])
+        );
+    }
+}

@@ -1,0 +1,361 @@
+//! List functions (Sprig's list.go and numeric.go's `until`/`seq`). Lists are
+//! `[]interface{}`; functions accept any Go slice (here also `[]byte`) and return
+//! new lists. The non-`must` variants panic in Go, which templates report as errors,
+//! so both variants fail the same way here.
+
+use crate::func::{FuncError, FuncMap};
+use crate::value::Value;
+
+use super::args::{self, MAX_LIST_ITEMS, R, arity, arity_min, too_large};
+use super::conv::to_int64;
+use super::defaults::is_empty;
+
+/// The items of a Go slice argument, or Sprig's error naming the kind it got.
+/// `nil` has no type in Go: `reflect.TypeOf(nil).Kind()` is a nil dereference.
+fn slice_items(v: &Value, what: impl FnOnce(&str) -> String) -> Result<Vec<Value>, FuncError> {
+    match v {
+        Value::List(l) => Ok(l.to_vec()),
+        Value::Bytes(b) => Ok(b.iter().map(|x| Value::Int(i64::from(*x))).collect()),
+        Value::Nil => Err(FuncError::new(
+            "runtime error: invalid memory address or nil pointer dereference",
+        )),
+        other => Err(FuncError::new(what(other.kind_name()))),
+    }
+}
+
+/// Register `name` and `mustName` with the same body.
+fn both(
+    f: &mut FuncMap,
+    name: &'static str,
+    must: &'static str,
+    op: fn(&'static str, &[Value]) -> R,
+) {
+    f.add(name, move |a| op(name, a));
+    f.add(must, move |a| op(must, a));
+}
+
+pub(super) fn register(f: &mut FuncMap) {
+    f.add("list", |a| Ok(Value::list(a.to_vec())));
+    f.add("tuple", |a| Ok(Value::list(a.to_vec())));
+    for (name, must) in [("append", "mustAppend"), ("push", "mustPush")] {
+        both(f, name, must, |n, a| {
+            arity(n, a, 2)?;
+            let mut items = slice_items(&a[0], |k| format!("Cannot push on type {k}"))?;
+            bound(n, items.len() + 1)?;
+            items.push(a[1].clone());
+            Ok(Value::list(items))
+        });
+    }
+    both(f, "prepend", "mustPrepend", |n, a| {
+        arity(n, a, 2)?;
+        let items = slice_items(&a[0], |k| format!("Cannot prepend on type {k}"))?;
+        bound(n, items.len() + 1)?;
+        let mut out = Vec::with_capacity(items.len() + 1);
+        out.push(a[1].clone());
+        out.extend(items);
+        Ok(Value::list(out))
+    });
+    f.add("concat", |a| {
+        let mut out = Vec::new();
+        for v in a {
+            let items = slice_items(v, |k| format!("Cannot concat type {k} as list"))?;
+            bound("concat", out.len() + items.len())?;
+            out.extend(items);
+        }
+        Ok(Value::list(out))
+    });
+    both(f, "first", "mustFirst", |n, a| {
+        arity(n, a, 1)?;
+        let items = slice_items(&a[0], |k| format!("Cannot find first on type {k}"))?;
+        Ok(items.first().cloned().unwrap_or(Value::Nil))
+    });
+    both(f, "last", "mustLast", |n, a| {
+        arity(n, a, 1)?;
+        let items = slice_items(&a[0], |k| format!("Cannot find last on type {k}"))?;
+        Ok(items.last().cloned().unwrap_or(Value::Nil))
+    });
+    both(f, "rest", "mustRest", |n, a| {
+        arity(n, a, 1)?;
+        let items = slice_items(&a[0], |k| format!("Cannot find rest on type {k}"))?;
+        // A nil []interface{} in Go, which prints as "[]".
+        if items.is_empty() {
+            return Ok(Value::list(Vec::new()));
+        }
+        Ok(Value::list(items[1..].to_vec()))
+    });
+    both(f, "initial", "mustInitial", |n, a| {
+        arity(n, a, 1)?;
+        let items = slice_items(&a[0], |k| format!("Cannot find initial on type {k}"))?;
+        if items.is_empty() {
+            return Ok(Value::list(Vec::new()));
+        }
+        Ok(Value::list(items[..items.len() - 1].to_vec()))
+    });
+    both(f, "reverse", "mustReverse", |n, a| {
+        arity(n, a, 1)?;
+        let mut items = slice_items(&a[0], |k| format!("Cannot find reverse on type {k}"))?;
+        items.reverse();
+        Ok(Value::list(items))
+    });
+    both(f, "compact", "mustCompact", |n, a| {
+        arity(n, a, 1)?;
+        let items = slice_items(&a[0], |k| format!("Cannot compact on type {k}"))?;
+        Ok(Value::list(
+            items.into_iter().filter(|v| !is_empty(v)).collect(),
+        ))
+    });
+    both(f, "uniq", "mustUniq", |n, a| {
+        arity(n, a, 1)?;
+        let items = slice_items(&a[0], |k| format!("Cannot find uniq on type {k}"))?;
+        let mut out: Vec<Value> = Vec::new();
+        for v in items {
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        Ok(Value::list(out))
+    });
+    both(f, "without", "mustWithout", |n, a| {
+        arity_min(n, a, 1)?;
+        let items = slice_items(&a[0], |k| format!("Cannot find without on type {k}"))?;
+        let omit = &a[1..];
+        Ok(Value::list(
+            items.into_iter().filter(|v| !omit.contains(v)).collect(),
+        ))
+    });
+    both(f, "has", "mustHas", |n, a| {
+        arity(n, a, 2)?;
+        if a[1].is_nil() {
+            return Ok(Value::Bool(false));
+        }
+        let items = slice_items(&a[1], |k| format!("Cannot find has on type {k}"))?;
+        Ok(Value::Bool(items.contains(&a[0])))
+    });
+    both(f, "slice", "mustSlice", |n, a| {
+        arity_min(n, a, 1)?;
+        let items = slice_items(&a[0], |k| {
+            format!("list should be type of slice or array but {k}")
+        })?;
+        if items.is_empty() {
+            return Ok(Value::Nil);
+        }
+        let len = items.len() as i64;
+        let start = a.get(1).map(to_int64).unwrap_or(0);
+        let end = if a.len() < 3 { len } else { to_int64(&a[2]) };
+        if start < 0 || end < start || end > len {
+            return Err(FuncError::new(
+                "reflect.Value.Slice: slice index out of bounds",
+            ));
+        }
+        Ok(Value::list(items[start as usize..end as usize].to_vec()))
+    });
+    both(f, "chunk", "mustChunk", |n, a| {
+        arity(n, a, 2)?;
+        let size = args::int(&a[0])?;
+        let items = slice_items(&a[1], |k| format!("Cannot chunk type {k}"))?;
+        if size <= 0 {
+            return Err(FuncError::new("runtime error: makeslice: len out of range"));
+        }
+        Ok(Value::list(
+            items
+                .chunks(size as usize)
+                .map(|c| Value::list(c.to_vec()))
+                .collect(),
+        ))
+    });
+    f.add("until", |a| {
+        arity("until", a, 1)?;
+        let count = args::int(&a[0])?;
+        let step = if count < 0 { -1 } else { 1 };
+        Ok(int_list(until_step("until", 0, count, step)?))
+    });
+    f.add("untilStep", |a| {
+        arity("untilStep", a, 3)?;
+        let (start, stop, step) = (args::int(&a[0])?, args::int(&a[1])?, args::int(&a[2])?);
+        Ok(int_list(until_step("untilStep", start, stop, step)?))
+    });
+    f.add("seq", |a| {
+        let params = a.iter().map(args::int).collect::<Result<Vec<_>, _>>()?;
+        Ok(Value::from(seq(&params)?))
+    });
+}
+
+fn bound(name: &str, n: usize) -> Result<(), FuncError> {
+    if n > MAX_LIST_ITEMS {
+        return Err(too_large(name, "list length", n));
+    }
+    Ok(())
+}
+
+fn int_list(v: Vec<i64>) -> Value {
+    Value::list(v.into_iter().map(Value::Int).collect())
+}
+
+/// Sprig's `untilStep`: [start, stop) by step; an empty list when step points away.
+fn until_step(name: &str, start: i64, stop: i64, step: i64) -> Result<Vec<i64>, FuncError> {
+    let count = if stop < start {
+        if step >= 0 {
+            return Ok(Vec::new());
+        }
+        (i128::from(start) - i128::from(stop) + i128::from(-step) - 1) / i128::from(-step)
+    } else {
+        if step <= 0 {
+            return Ok(Vec::new());
+        }
+        (i128::from(stop) - i128::from(start) + i128::from(step) - 1) / i128::from(step)
+    };
+    if count > MAX_LIST_ITEMS as i128 {
+        return Err(too_large(name, "list length", count));
+    }
+    Ok((0..count as i64).map(|i| start + i * step).collect())
+}
+
+/// Sprig's `seq`, like the Unix command: `seq END`, `seq START END`, `seq START STEP END`.
+fn seq(params: &[i64]) -> Result<String, FuncError> {
+    let list = match params {
+        [end] => {
+            let inc = if *end < 1 { -1 } else { 1 };
+            until_step("seq", 1, end + inc, inc)?
+        }
+        [start, end] => {
+            let step = if end < start { -1 } else { 1 };
+            until_step("seq", *start, end + step, step)?
+        }
+        [start, step, end] => {
+            let mut inc = 1;
+            if end < start {
+                inc = -1;
+                if *step > 0 {
+                    return Ok(String::new());
+                }
+            }
+            until_step("seq", *start, end + inc, *step)?
+        }
+        _ => return Ok(String::new()),
+    };
+    Ok(list
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sprig::testutil::{call, try_call};
+
+    fn ints(v: &[i64]) -> Value {
+        int_list(v.to_vec())
+    }
+
+    #[test]
+    fn list_building() {
+        let l = ints(&[1, 2, 3]);
+        assert_eq!(
+            call("append", &[l.clone(), Value::Int(4)]),
+            ints(&[1, 2, 3, 4])
+        );
+        assert_eq!(l, ints(&[1, 2, 3]), "append must not mutate its input");
+        assert_eq!(
+            call("prepend", &[l.clone(), Value::Int(0)]),
+            ints(&[0, 1, 2, 3])
+        );
+        assert_eq!(
+            call("concat", &[l.clone(), ints(&[4]), ints(&[])]),
+            ints(&[1, 2, 3, 4])
+        );
+        assert_eq!(call("first", &[l.clone()]), Value::Int(1));
+        assert_eq!(call("last", &[l.clone()]), Value::Int(3));
+        assert_eq!(call("rest", &[l.clone()]), ints(&[2, 3]));
+        assert_eq!(call("initial", &[l.clone()]), ints(&[1, 2]));
+        assert_eq!(call("first", &[ints(&[])]), Value::Nil);
+        assert_eq!(call("rest", &[ints(&[])]), ints(&[]));
+        assert_eq!(call("reverse", &[l.clone()]), ints(&[3, 2, 1]));
+        assert_eq!(call("uniq", &[ints(&[1, 1, 2, 1])]), ints(&[1, 2]));
+        assert_eq!(
+            call("without", &[l.clone(), Value::Int(2), Value::Int(9)]),
+            ints(&[1, 3])
+        );
+        assert_eq!(call("has", &[Value::Int(2), l.clone()]), Value::Bool(true));
+        assert_eq!(
+            call("has", &[Value::Int(2), Value::Nil]),
+            Value::Bool(false)
+        );
+        assert_eq!(call("slice", &[l.clone(), Value::Int(1)]), ints(&[2, 3]));
+        assert_eq!(
+            call("slice", &[l.clone(), Value::Int(1), Value::Int(2)]),
+            ints(&[2])
+        );
+        assert!(
+            try_call(
+                &crate::sprig::funcs(),
+                "slice",
+                &[l.clone(), Value::Int(2), Value::Int(9)]
+            )
+            .is_err()
+        );
+        let c = call(
+            "compact",
+            &[Value::list(vec![
+                Value::Int(0),
+                "".into(),
+                "a".into(),
+                Value::Nil,
+                Value::Bool(false),
+            ])],
+        );
+        assert_eq!(c, Value::list(vec!["a".into()]));
+        assert_eq!(
+            call("chunk", &[Value::Int(2), ints(&[1, 2, 3])]),
+            Value::list(vec![ints(&[1, 2]), ints(&[3])])
+        );
+        let err = try_call(
+            &crate::sprig::funcs(),
+            "append",
+            &["x".into(), Value::Int(1)],
+        )
+        .unwrap_err();
+        assert_eq!(err.message, "Cannot push on type string");
+        let err = try_call(&crate::sprig::funcs(), "first", &[Value::Nil]).unwrap_err();
+        assert!(err.message.contains("nil pointer"));
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(call("until", &[Value::Int(3)]), ints(&[0, 1, 2]));
+        assert_eq!(call("until", &[Value::Int(-3)]), ints(&[0, -1, -2]));
+        assert_eq!(
+            call("untilStep", &[Value::Int(3), Value::Int(6), Value::Int(2)]),
+            ints(&[3, 5])
+        );
+        assert_eq!(
+            call("untilStep", &[Value::Int(3), Value::Int(6), Value::Int(-2)]),
+            ints(&[])
+        );
+        assert_eq!(call("seq", &[Value::Int(5)]), Value::str("1 2 3 4 5"));
+        assert_eq!(call("seq", &[Value::Int(-3)]), Value::str("1 0 -1 -2 -3"));
+        assert_eq!(
+            call("seq", &[Value::Int(0), Value::Int(2)]),
+            Value::str("0 1 2")
+        );
+        assert_eq!(
+            call("seq", &[Value::Int(2), Value::Int(-2)]),
+            Value::str("2 1 0 -1 -2")
+        );
+        assert_eq!(
+            call("seq", &[Value::Int(0), Value::Int(3), Value::Int(10)]),
+            Value::str("0 3 6 9")
+        );
+        assert_eq!(
+            call("seq", &[Value::Int(10), Value::Int(-3), Value::Int(0)]),
+            Value::str("10 7 4 1")
+        );
+        assert_eq!(
+            call("seq", &[Value::Int(10), Value::Int(3), Value::Int(0)]),
+            Value::str("")
+        );
+        let err = try_call(&crate::sprig::funcs(), "until", &[Value::Int(1 << 40)]).unwrap_err();
+        assert!(err.message.contains("limit"));
+    }
+}

@@ -1,0 +1,90 @@
+//! Reflection functions: `typeOf`, `typeIs`, `typeIsLike`, `kindOf`, `kindIs`,
+//! `deepEqual`. Type and kind names are Go's (`map[string]interface {}`, `slice`).
+//! Our integers are all `int64` (Go templates also have `int`).
+
+use crate::func::FuncMap;
+use crate::value::Value;
+
+use super::args::{self, arity};
+
+/// Go's `reflect.Kind` name; nil has the invalid kind.
+fn kind_of(v: &Value) -> String {
+    v.kind_name().to_string()
+}
+
+pub(super) fn register(f: &mut FuncMap) {
+    f.add("typeOf", |a| {
+        arity("typeOf", a, 1)?;
+        Ok(Value::from(a[0].type_name()))
+    });
+    f.add("typeIs", |a| {
+        arity("typeIs", a, 2)?;
+        Ok(Value::Bool(args::string(&a[0])? == a[1].type_name()))
+    });
+    f.add("typeIsLike", |a| {
+        arity("typeIsLike", a, 2)?;
+        let target = args::string(&a[0])?;
+        if a[1].is_nil() {
+            return Ok(Value::Bool(false));
+        }
+        let t = a[1].type_name();
+        Ok(Value::Bool(target == t || format!("*{target}") == t))
+    });
+    f.add("kindOf", |a| {
+        arity("kindOf", a, 1)?;
+        Ok(Value::from(kind_of(&a[0])))
+    });
+    f.add("kindIs", |a| {
+        arity("kindIs", a, 2)?;
+        Ok(Value::Bool(args::string(&a[0])? == kind_of(&a[1])))
+    });
+    f.add("deepEqual", |a| {
+        arity("deepEqual", a, 2)?;
+        Ok(Value::Bool(a[0] == a[1]))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sprig::testutil::call;
+
+    #[test]
+    fn kinds_and_types() {
+        assert_eq!(call("kindOf", &["x".into()]), Value::str("string"));
+        assert_eq!(call("kindOf", &[Value::empty_map()]), Value::str("map"));
+        assert_eq!(call("kindOf", &[Value::list(vec![])]), Value::str("slice"));
+        assert_eq!(call("kindOf", &[Value::Nil]), Value::str("invalid"));
+        assert_eq!(
+            call("kindIs", &["float64".into(), Value::Float(1.0)]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            call("typeOf", &[Value::list(vec![])]),
+            Value::str("[]interface {}")
+        );
+        assert_eq!(call("typeOf", &[Value::Nil]), Value::str("<nil>"));
+        assert_eq!(
+            call("typeIs", &["string".into(), "x".into()]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            call("typeIsLike", &["bool".into(), Value::Bool(true)]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            call(
+                "deepEqual",
+                &[
+                    Value::list(vec![Value::Int(1)]),
+                    Value::list(vec![Value::Int(1)])
+                ]
+            ),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            call("deepEqual", &[Value::Int(1), Value::Float(1.0)]),
+            Value::Bool(false)
+        );
+    }
+}

@@ -1,0 +1,768 @@
+//! String functions: Go's `strings` package, Masterminds/goutils and huandu/xstrings
+//! as Sprig wires them (note the swapped argument order for pipelines).
+
+use rand::seq::SliceRandom;
+
+use crate::func::{FuncError, FuncMap};
+use crate::value::{MapInner, Value};
+
+use super::args::{self, MAX_OUTPUT_BYTES, arity, too_large};
+use super::casing;
+use super::conv::{go_quote, go_v, strval};
+
+/// Register a `func(string) string`.
+fn str_fn(f: &mut FuncMap, name: &'static str, op: fn(&str) -> String) {
+    f.add(name, move |a| {
+        arity(name, a, 1)?;
+        Ok(Value::from(op(args::string(&a[0])?)))
+    });
+}
+
+/// Register a `func(a, b string) string`.
+fn str2_fn(f: &mut FuncMap, name: &'static str, op: fn(&str, &str) -> String) {
+    f.add(name, move |a| {
+        arity(name, a, 2)?;
+        Ok(Value::from(op(args::string(&a[0])?, args::string(&a[1])?)))
+    });
+}
+
+/// Register a `func(a, b string) bool`.
+fn str2_bool(f: &mut FuncMap, name: &'static str, op: fn(&str, &str) -> bool) {
+    f.add(name, move |a| {
+        arity(name, a, 2)?;
+        Ok(Value::Bool(op(args::string(&a[0])?, args::string(&a[1])?)))
+    });
+}
+
+pub(super) fn register(f: &mut FuncMap) {
+    f.add("hello", |a| {
+        arity("hello", a, 0)?;
+        Ok(Value::str("Hello!"))
+    });
+    str_fn(f, "trim", |s| go_trim_space(s).to_string());
+    str_fn(f, "upper", |s| s.chars().map(upper_rune).collect());
+    str_fn(f, "lower", |s| s.chars().map(lower_rune).collect());
+    str_fn(f, "title", title);
+    str_fn(f, "untitle", untitle);
+    str_fn(f, "nospace", delete_white_space);
+    str_fn(f, "initials", initials);
+    str_fn(f, "swapcase", swapcase);
+    str_fn(f, "shuffle", shuffle);
+    str_fn(f, "snakecase", |s| casing::to_snake_like(s, '_'));
+    str_fn(f, "kebabcase", |s| casing::to_snake_like(s, '-'));
+    str_fn(f, "camelcase", casing::to_camel);
+    // Sprig swaps the arguments so that `"$foo" | trimAll "$"` reads naturally.
+    str2_fn(f, "trimAll", |cut, s| {
+        s.trim_matches(|c| cut.contains(c)).to_string()
+    });
+    str2_fn(f, "trimall", |cut, s| {
+        s.trim_matches(|c| cut.contains(c)).to_string()
+    });
+    str2_fn(f, "trimSuffix", |suf, s| {
+        s.strip_suffix(suf).unwrap_or(s).to_string()
+    });
+    str2_fn(f, "trimPrefix", |pre, s| {
+        s.strip_prefix(pre).unwrap_or(s).to_string()
+    });
+    str2_bool(f, "contains", |sub, s| s.contains(sub));
+    str2_bool(f, "hasPrefix", |pre, s| s.starts_with(pre));
+    str2_bool(f, "hasSuffix", |suf, s| s.ends_with(suf));
+
+    f.add("abbrev", |a| {
+        arity("abbrev", a, 2)?;
+        let width = args::int(&a[0])?;
+        let s = args::string(&a[1])?;
+        if width < 4 {
+            return Ok(Value::str(s));
+        }
+        Ok(Value::from(abbreviate_full(
+            s.as_bytes(),
+            0,
+            width as usize,
+        )))
+    });
+    f.add("abbrevboth", |a| {
+        arity("abbrevboth", a, 3)?;
+        let left = args::int(&a[0])?;
+        let right = args::int(&a[1])?;
+        let s = args::string(&a[2])?;
+        if right < 4 || left > 0 && right < 7 {
+            return Ok(Value::str(s));
+        }
+        Ok(Value::from(abbreviate_full(
+            s.as_bytes(),
+            left.max(0) as usize,
+            right as usize,
+        )))
+    });
+    f.add("trunc", |a| {
+        arity("trunc", a, 2)?;
+        let c = args::int(&a[0])?;
+        let s = args::string(&a[1])?;
+        let b = s.as_bytes();
+        let len = b.len() as i64;
+        let out = if c < 0 && len + c > 0 {
+            &b[(len + c) as usize..]
+        } else if c >= 0 && len > c {
+            &b[..c as usize]
+        } else {
+            b
+        };
+        Ok(Value::from(bytes_to_string(out)))
+    });
+    f.add("substr", |a| {
+        arity("substr", a, 3)?;
+        let start = args::int(&a[0])?;
+        let end = args::int(&a[1])?;
+        let s = args::string(&a[2])?;
+        Ok(Value::from(substring(start, end, s)?))
+    });
+    f.add("repeat", |a| {
+        arity("repeat", a, 2)?;
+        let count = args::int(&a[0])?;
+        let s = args::string(&a[1])?;
+        if count < 0 {
+            return Err(FuncError::new("strings: negative Repeat count"));
+        }
+        let total = (count as u128) * (s.len() as u128);
+        if total > MAX_OUTPUT_BYTES as u128 {
+            return Err(too_large("repeat", "result size", total));
+        }
+        Ok(Value::from(s.repeat(count as usize)))
+    });
+    f.add("wrap", |a| {
+        arity("wrap", a, 2)?;
+        let width = args::int(&a[0])?;
+        let s = args::string(&a[1])?;
+        Ok(Value::from(wrap_custom(s, width, "", false)))
+    });
+    f.add("wrapWith", |a| {
+        arity("wrapWith", a, 3)?;
+        let width = args::int(&a[0])?;
+        let sep = args::string(&a[1])?;
+        let s = args::string(&a[2])?;
+        Ok(Value::from(wrap_custom(s, width, sep, true)))
+    });
+    f.add("quote", |a| {
+        let out: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| go_quote(&strval(v)))
+            .collect();
+        Ok(Value::from(out.join(" ")))
+    });
+    f.add("squote", |a| {
+        let out: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| format!("'{}'", go_v(v)))
+            .collect();
+        Ok(Value::from(out.join(" ")))
+    });
+    f.add("cat", |a| {
+        let out: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(go_v).collect();
+        Ok(Value::from(out.join(" ")))
+    });
+    f.add("indent", |a| {
+        arity("indent", a, 2)?;
+        Ok(Value::from(indent(
+            args::int(&a[0])?,
+            args::string(&a[1])?,
+        )?))
+    });
+    f.add("nindent", |a| {
+        arity("nindent", a, 2)?;
+        let body = indent(args::int(&a[0])?, args::string(&a[1])?)?;
+        Ok(Value::from(format!("\n{body}")))
+    });
+    f.add("replace", |a| {
+        arity("replace", a, 3)?;
+        let old = args::string(&a[0])?;
+        let new = args::string(&a[1])?;
+        let src = args::string(&a[2])?;
+        Ok(Value::from(go_replace_all(src, old, new)?))
+    });
+    f.add("plural", |a| {
+        arity("plural", a, 3)?;
+        let one = args::string(&a[0])?;
+        let many = args::string(&a[1])?;
+        let n = args::int(&a[2])?;
+        Ok(Value::str(if n == 1 { one } else { many }))
+    });
+    f.add("toString", |a| {
+        arity("toString", a, 1)?;
+        Ok(Value::from(strval(&a[0])))
+    });
+    f.add("split", |a| {
+        arity("split", a, 2)?;
+        let parts = go_split_n(args::string(&a[1])?, args::string(&a[0])?, -1);
+        Ok(indexed_map(parts))
+    });
+    f.add("splitn", |a| {
+        arity("splitn", a, 3)?;
+        let sep = args::string(&a[0])?;
+        let n = args::int(&a[1])?;
+        let parts = go_split_n(args::string(&a[2])?, sep, n);
+        Ok(indexed_map(parts))
+    });
+    f.add("splitList", |a| {
+        arity("splitList", a, 2)?;
+        let parts = go_split_n(args::string(&a[1])?, args::string(&a[0])?, -1);
+        Ok(Value::list(parts.into_iter().map(Value::from).collect()))
+    });
+    f.add("toStrings", |a| {
+        arity("toStrings", a, 1)?;
+        Ok(strings_value(strslice(&a[0])))
+    });
+    f.add("join", |a| {
+        arity("join", a, 2)?;
+        let sep = args::string(&a[0])?;
+        Ok(Value::from(strslice(&a[1]).join(sep)))
+    });
+    f.add("sortAlpha", |a| {
+        arity("sortAlpha", a, 1)?;
+        let mut items = match &a[0] {
+            Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
+            other => vec![strval(other)],
+        };
+        items.sort();
+        Ok(strings_value(items))
+    });
+}
+
+pub(crate) fn strings_value(items: Vec<String>) -> Value {
+    Value::list(items.into_iter().map(Value::from).collect())
+}
+
+/// `{"_0": parts[0], "_1": ...}`, the shape of Sprig's `split`.
+fn indexed_map(parts: Vec<String>) -> Value {
+    let inner: MapInner = parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (format!("_{i}"), Value::from(p)))
+        .collect();
+    Value::map(inner)
+}
+
+/// Sprig's `strslice`: a list's non-nil items through `strval`; nil is empty; any
+/// other value is a one-item list.
+pub(crate) fn strslice(v: &Value) -> Vec<String> {
+    match v {
+        Value::List(l) => l
+            .to_vec()
+            .iter()
+            .filter(|x| !x.is_nil())
+            .map(strval)
+            .collect(),
+        Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
+        Value::Nil => Vec::new(),
+        other => vec![strval(other)],
+    }
+}
+
+/// Go strings may hold any bytes; ours are UTF-8, so a cut through a multi-byte
+/// character (Go would keep the broken bytes) becomes U+FFFD.
+fn bytes_to_string(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Sprig's `substring` on bytes, with Go's slice-bounds panics as errors.
+fn substring(start: i64, end: i64, s: &str) -> Result<String, FuncError> {
+    let b = s.as_bytes();
+    let len = b.len() as i64;
+    let oob = |m: String| FuncError::new(format!("runtime error: slice bounds out of range {m}"));
+    if start < 0 {
+        if end < 0 {
+            return Err(oob(format!("[:{end}]")));
+        }
+        if end > len {
+            return Err(oob(format!("[:{end}] with length {len}")));
+        }
+        return Ok(bytes_to_string(&b[..end as usize]));
+    }
+    if end < 0 || end > len {
+        if start > len {
+            return Err(oob(format!("[{start}:{len}]")));
+        }
+        return Ok(bytes_to_string(&b[start as usize..]));
+    }
+    if start > end {
+        return Err(oob(format!("[{start}:{end}]")));
+    }
+    Ok(bytes_to_string(&b[start as usize..end as usize]))
+}
+
+fn indent(spaces: i64, v: &str) -> Result<String, FuncError> {
+    if spaces < 0 {
+        return Err(FuncError::new("strings: negative Repeat count"));
+    }
+    let newlines = v.matches('\n').count() as u128;
+    let total = v.len() as u128 + (newlines + 1) * spaces as u128;
+    if total > MAX_OUTPUT_BYTES as u128 {
+        return Err(too_large("indent", "result size", total));
+    }
+    let pad = " ".repeat(spaces as usize);
+    Ok(format!("{pad}{}", v.replace('\n', &format!("\n{pad}"))))
+}
+
+/// `strings.Replace(s, old, new, -1)`: an empty `old` inserts `new` around every rune.
+fn go_replace_all(s: &str, old: &str, new: &str) -> Result<String, FuncError> {
+    if old.is_empty() {
+        let n = s.chars().count() as u128 + 1;
+        if s.len() as u128 + n * new.len() as u128 > MAX_OUTPUT_BYTES as u128 {
+            return Err(too_large("replace", "result size", n * new.len() as u128));
+        }
+        let mut out = String::from(new);
+        for c in s.chars() {
+            out.push(c);
+            out.push_str(new);
+        }
+        return Ok(out);
+    }
+    let n = s.matches(old).count() as u128;
+    if new.len() > old.len()
+        && s.len() as u128 + n * (new.len() - old.len()) as u128 > MAX_OUTPUT_BYTES as u128
+    {
+        return Err(too_large("replace", "result size", n * new.len() as u128));
+    }
+    Ok(s.replace(old, new))
+}
+
+/// `strings.SplitN(s, sep, n)`; n < 0 means all, n == 0 nothing; an empty separator
+/// splits into UTF-8 characters.
+pub(crate) fn go_split_n(s: &str, sep: &str, n: i64) -> Vec<String> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if sep.is_empty() {
+        let chars: Vec<char> = s.chars().collect();
+        let limit = if n < 0 || n as usize > chars.len() {
+            chars.len()
+        } else {
+            n as usize
+        };
+        let mut out: Vec<String> = Vec::with_capacity(limit);
+        for (i, c) in chars.iter().enumerate() {
+            if i + 1 == limit && i + 1 < chars.len() {
+                out.push(chars[i..].iter().collect());
+                break;
+            }
+            out.push(c.to_string());
+        }
+        return out;
+    }
+    if n < 0 {
+        s.split(sep).map(str::to_string).collect()
+    } else {
+        s.splitn(n as usize, sep).map(str::to_string).collect()
+    }
+}
+
+/// Go's `unicode.IsSpace`.
+pub(crate) fn is_go_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}'
+    ) || (c as u32 > 0xff && c.is_whitespace())
+}
+
+fn go_trim_space(s: &str) -> &str {
+    s.trim_matches(is_go_space)
+}
+
+/// Go's `unicode.ToUpper`: the simple (one-to-one) case mapping.
+pub(crate) fn upper_rune(c: char) -> char {
+    let mut it = c.to_uppercase();
+    match (it.next(), it.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    }
+}
+
+/// Go's `unicode.ToLower`: the simple (one-to-one) case mapping. The only
+/// character whose full lowercase mapping has several characters is U+0130, whose
+/// simple mapping is the first of them ('i').
+pub(crate) fn lower_rune(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+/// `strings.Title`: upper-case the first letter of every word, where words are
+/// separated by spaces and ASCII punctuation.
+fn title(s: &str) -> String {
+    fn is_separator(c: char) -> bool {
+        if c.is_ascii() {
+            return !(c.is_ascii_alphanumeric() || c == '_');
+        }
+        if c.is_alphanumeric() {
+            return false;
+        }
+        c.is_whitespace()
+    }
+    let mut prev = ' ';
+    s.chars()
+        .map(|c| {
+            let out = if is_separator(prev) { upper_rune(c) } else { c };
+            prev = c;
+            out
+        })
+        .collect()
+}
+
+/// goutils `Uncapitalize`: lower-case the first letter of every whitespace-separated word.
+fn untitle(s: &str) -> String {
+    let mut next = true;
+    s.chars()
+        .map(|c| {
+            if is_go_space(c) {
+                next = true;
+                c
+            } else if next {
+                next = false;
+                lower_rune(c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// goutils `Initials`: the first byte of every whitespace-separated word (byte-wise,
+/// as goutils does; a non-ASCII first byte comes out as its Latin-1 character).
+fn initials(s: &str) -> String {
+    let mut out = String::new();
+    let mut gap = true;
+    for b in s.bytes() {
+        let c = char::from(b);
+        if is_go_space(c) {
+            gap = true;
+        } else if gap {
+            out.push(c);
+            gap = false;
+        }
+    }
+    out
+}
+
+/// goutils `DeleteWhiteSpace`, which works byte by byte: bytes that are spaces as
+/// Latin-1 characters (including 0x85 and 0xA0 inside UTF-8 sequences) are dropped
+/// and every other byte >= 0x80 is re-encoded as its Latin-1 character, unless
+/// nothing was dropped, in which case the input comes back unchanged.
+fn delete_white_space(s: &str) -> String {
+    let kept: String = s
+        .bytes()
+        .map(char::from)
+        .filter(|c| !is_go_space(*c))
+        .collect();
+    if kept.chars().count() == s.len() {
+        s.to_string()
+    } else {
+        kept
+    }
+}
+
+/// goutils `SwapCase`.
+fn swapcase(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_uppercase() {
+                lower_rune(c)
+            } else if c.is_lowercase() {
+                upper_rune(c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// xstrings `Shuffle`: a random permutation of the runes.
+fn shuffle(s: &str) -> String {
+    let mut chars: Vec<char> = s.chars().collect();
+    chars.shuffle(&mut rand::rng());
+    chars.into_iter().collect()
+}
+
+/// goutils `AbbreviateFull` on bytes (its callers already checked the widths).
+fn abbreviate_full(s: &[u8], offset: usize, max_width: usize) -> String {
+    let len = s.len();
+    if len == 0 || len <= max_width {
+        return bytes_to_string(s);
+    }
+    let mut offset = offset.min(len);
+    if len - offset < max_width - 3 {
+        offset = len - (max_width - 3);
+    }
+    if offset <= 4 {
+        return format!("{}...", bytes_to_string(&s[..max_width - 3]));
+    }
+    if max_width < 7 {
+        return bytes_to_string(s);
+    }
+    if offset + max_width - 3 < len {
+        let rest = abbreviate_full(&s[offset..], 0, max_width - 3);
+        return format!("...{rest}");
+    }
+    format!("...{}", bytes_to_string(&s[len - (max_width - 3)..]))
+}
+
+/// goutils `WrapCustom` (byte-oriented, breaking at ASCII spaces).
+fn wrap_custom(s: &str, width: i64, newline: &str, wrap_long_words: bool) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let newline = if newline.is_empty() { "\n" } else { newline };
+    let width = width.max(1) as usize;
+    let b = s.as_bytes();
+    let len = b.len();
+    let mut offset = 0usize;
+    let mut out: Vec<u8> = Vec::with_capacity(len + len / width * newline.len());
+    while len - offset > width {
+        if b[offset] == b' ' {
+            offset += 1;
+            continue;
+        }
+        let end = (width + offset + 1).min(len);
+        match b[offset..end].iter().rposition(|c| *c == b' ') {
+            Some(rel) => {
+                let at = offset + rel;
+                out.extend_from_slice(&b[offset..at]);
+                out.extend_from_slice(newline.as_bytes());
+                offset = at + 1;
+            }
+            None if wrap_long_words => {
+                let end = width + offset;
+                out.extend_from_slice(&b[offset..end]);
+                out.extend_from_slice(newline.as_bytes());
+                offset += width;
+            }
+            None => {
+                let end = width + offset;
+                match b[end..].iter().position(|c| *c == b' ') {
+                    None => {
+                        out.extend_from_slice(&b[offset..]);
+                        offset = len;
+                    }
+                    Some(rel) => {
+                        let at = end + rel;
+                        out.extend_from_slice(&b[offset..at]);
+                        out.extend_from_slice(newline.as_bytes());
+                        offset = at + 1;
+                    }
+                }
+            }
+        }
+    }
+    out.extend_from_slice(&b[offset..]);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sprig::testutil::call;
+
+    #[test]
+    fn basic_string_functions() {
+        assert_eq!(call("trim", &["  hi \n".into()]), Value::str("hi"));
+        assert_eq!(call("upper", &["abc".into()]), Value::str("ABC"));
+        assert_eq!(
+            call("title", &["hello world-foo bar_baz".into()]),
+            Value::str("Hello World-Foo Bar_baz")
+        );
+        assert_eq!(
+            call("untitle", &["Hello World".into()]),
+            Value::str("hello world")
+        );
+        assert_eq!(call("nospace", &["h e\tl\nlo".into()]), Value::str("hello"));
+        assert_eq!(call("nospace", &["é".into()]), Value::str("é"));
+        assert_eq!(
+            call("nospace", &["a\u{a0}b".into()]),
+            Value::str("a\u{c2}b")
+        );
+        assert_eq!(call("lower", &["İ".into()]), Value::str("i"));
+        assert_eq!(call("initials", &["First Try".into()]), Value::str("FT"));
+        assert_eq!(
+            call("swapcase", &["This Is A.Test".into()]),
+            Value::str("tHIS iS a.tEST")
+        );
+        assert_eq!(
+            call("trimAll", &["$".into(), "$5.00$".into()]),
+            Value::str("5.00")
+        );
+        assert_eq!(
+            call("trimSuffix", &["-".into(), "hello-".into()]),
+            Value::str("hello")
+        );
+        assert_eq!(
+            call("contains", &["cat".into(), "catch".into()]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            call("hasPrefix", &["cat".into(), "catch".into()]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            call("repeat", &[Value::Int(3), "ab".into()]),
+            Value::str("ababab")
+        );
+        assert_eq!(
+            call("plural", &["one".into(), "many".into(), Value::Int(2)]),
+            Value::str("many")
+        );
+        assert_eq!(
+            call("replace", &[" ".into(), "-".into(), "I Am Henry".into()]),
+            Value::str("I-Am-Henry")
+        );
+        assert_eq!(call("hello", &[]), Value::str("Hello!"));
+    }
+
+    #[test]
+    fn trunc_substr_abbrev() {
+        assert_eq!(
+            call("trunc", &[Value::Int(5), "hello world".into()]),
+            Value::str("hello")
+        );
+        assert_eq!(
+            call("trunc", &[Value::Int(-5), "hello world".into()]),
+            Value::str("world")
+        );
+        assert_eq!(
+            call("trunc", &[Value::Int(50), "hi".into()]),
+            Value::str("hi")
+        );
+        assert_eq!(
+            call(
+                "substr",
+                &[Value::Int(0), Value::Int(5), "hello world".into()]
+            ),
+            Value::str("hello")
+        );
+        assert_eq!(
+            call(
+                "substr",
+                &[Value::Int(6), Value::Int(-1), "hello world".into()]
+            ),
+            Value::str("world")
+        );
+        assert!(super::substring(-1, 50, "abc").is_err());
+        assert_eq!(
+            call("abbrev", &[Value::Int(5), "hello world".into()]),
+            Value::str("he...")
+        );
+        assert_eq!(
+            call("abbrev", &[Value::Int(3), "hello world".into()]),
+            Value::str("hello world")
+        );
+        assert_eq!(
+            call(
+                "abbrevboth",
+                &[Value::Int(5), Value::Int(10), "1234 5678 9123".into()]
+            ),
+            Value::str("...5678...")
+        );
+    }
+
+    #[test]
+    fn quoting_and_cat() {
+        assert_eq!(
+            call("quote", &["a\"b".into(), Value::Nil, Value::Int(3)]),
+            Value::str("\"a\\\"b\" \"3\"")
+        );
+        assert_eq!(
+            call("squote", &["a".into(), Value::Float(1e6)]),
+            Value::str("'a' '1e+06'")
+        );
+        assert_eq!(
+            call(
+                "cat",
+                &[
+                    "hello".into(),
+                    Value::Nil,
+                    "beautiful".into(),
+                    Value::Int(3)
+                ]
+            ),
+            Value::str("hello beautiful 3")
+        );
+    }
+
+    #[test]
+    fn indent_and_wrap() {
+        assert_eq!(
+            call("indent", &[Value::Int(2), "a\nb".into()]),
+            Value::str("  a\n  b")
+        );
+        assert_eq!(
+            call("nindent", &[Value::Int(2), "a".into()]),
+            Value::str("\n  a")
+        );
+        assert_eq!(
+            call("wrap", &[Value::Int(5), "Hello World".into()]),
+            Value::str("Hello\nWorld")
+        );
+        assert_eq!(
+            call(
+                "wrapWith",
+                &[Value::Int(5), "\t".into(), "Hello World".into()]
+            ),
+            Value::str("Hello\tWorld")
+        );
+        assert_eq!(
+            call("wrap", &[Value::Int(3), "abcdefgh ij".into()]),
+            Value::str("abcdefgh\nij")
+        );
+        assert_eq!(
+            call("wrapWith", &[Value::Int(3), "|".into(), "abcdefgh".into()]),
+            Value::str("abc|def|gh")
+        );
+    }
+
+    #[test]
+    fn splitting_and_joining() {
+        let m = call("split", &["$".into(), "foo$bar$baz".into()]);
+        assert_eq!(m.as_map().unwrap().get("_2"), Some(Value::str("baz")));
+        let m = call("splitn", &["$".into(), Value::Int(2), "foo$bar$baz".into()]);
+        assert_eq!(m.as_map().unwrap().get("_1"), Some(Value::str("bar$baz")));
+        assert_eq!(
+            call("splitList", &[",".into(), "a,b".into()]),
+            Value::list(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(go_split_n("abc", "", -1), vec!["a", "b", "c"]);
+        assert_eq!(go_split_n("abc", "", 2), vec!["a", "bc"]);
+        let l = Value::list(vec![
+            Value::Int(1),
+            "b".into(),
+            Value::Nil,
+            Value::Float(2.5),
+        ]);
+        assert_eq!(
+            call("join", &["-".into(), l.clone()]),
+            Value::str("1-b-2.5")
+        );
+        assert_eq!(call("join", &["-".into(), "x".into()]), Value::str("x"));
+        assert_eq!(
+            call(
+                "sortAlpha",
+                &[Value::list(vec!["b".into(), "a".into(), Value::Int(3)])]
+            ),
+            Value::list(vec!["3".into(), "a".into(), "b".into()])
+        );
+        assert_eq!(call("toStrings", &[l]).as_list().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn type_and_arity_errors_use_go_wording() {
+        let f = crate::sprig::funcs();
+        let err = crate::sprig::testutil::try_call(&f, "upper", &[Value::Int(1)]).unwrap_err();
+        assert_eq!(
+            err.message,
+            "wrong type for value; expected string; got int64"
+        );
+        let err = crate::sprig::testutil::try_call(&f, "upper", &[]).unwrap_err();
+        assert_eq!(err.message, "wrong number of args for upper: want 1 got 0");
+        let err =
+            crate::sprig::testutil::try_call(&f, "repeat", &[Value::Int(1 << 40), "ab".into()])
+                .unwrap_err();
+        assert!(err.message.contains("limit"));
+    }
+}

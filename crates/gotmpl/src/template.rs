@@ -1,0 +1,239 @@
+//! A set of named templates sharing definitions and functions (Go's `*template.Template`
+//! with its associated templates).
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
+
+use crate::ast::Tree;
+use crate::builtins;
+use crate::exec::State;
+use crate::func::{Fnv, FuncMap};
+use crate::parse::{ParseConfig, parse};
+use crate::value::Value;
+
+/// What a missing map key evaluates to (Go's `missingkey=` option).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingKey {
+    /// `missingkey=default` (or `invalid`): no value; prints `<no value>`, and further
+    /// field access on it yields no value too.
+    #[default]
+    Default,
+    /// `missingkey=zero`: the map's zero element, a nil `interface{}`; it prints
+    /// `<no value>`, and field access on it fails ("nil pointer evaluating
+    /// interface {}.x"). Helm uses this in non-strict mode.
+    Zero,
+    /// `missingkey=error`: execution stops ("map has no entry for key").
+    Error,
+}
+
+/// Bounds that keep untrusted templates from exhausting memory or time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Maximum nesting of `template`/`include`/`tpl` calls (Go: 100000).
+    pub max_exec_depth: usize,
+    /// Maximum bytes one execution may write, nested outputs included.
+    pub max_output_bytes: usize,
+    /// Maximum nesting of parentheses and control structures when parsing.
+    pub max_parse_depth: usize,
+    /// Largest integer `range N` may iterate over.
+    pub max_range_int: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_exec_depth: 10_000,
+            max_output_bytes: 64 << 20,
+            max_parse_depth: 10_000,
+            max_range_int: 100_000_000,
+        }
+    }
+}
+
+/// A template error; `Display` prints exactly what Go prints.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// `template: NAME:LINE: MESSAGE`
+    #[error("{0}")]
+    Parse(String),
+    /// `template: FILE:LINE:COL: executing "NAME" at <NODE>: MESSAGE`, or
+    /// `template: no template "x" associated with template "y"`.
+    #[error("{0}")]
+    Exec(String),
+    /// A bad `option(...)` string.
+    #[error("{0}")]
+    Option(String),
+}
+
+/// A set of templates: parse many files into it, then execute any by name.
+/// Cheap to share across threads (`&Templates` executes concurrently).
+#[derive(Clone)]
+pub struct Templates {
+    trees: HashMap<String, Arc<Tree>, BuildHasherDefault<Fnv>>,
+    funcs: FuncMap,
+    /// Builtins (as `Builtin::bit`s) that a user function of the same name replaces.
+    overridden: u32,
+    pub(crate) missing_key: MissingKey,
+    pub(crate) limits: Limits,
+    left_delim: String,
+    right_delim: String,
+    root_name: String,
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Templates {
+    /// An empty set with only the builtin functions.
+    pub fn new() -> Self {
+        Templates {
+            trees: HashMap::default(),
+            funcs: FuncMap::new(),
+            overridden: 0,
+            missing_key: MissingKey::Default,
+            limits: Limits::default(),
+            left_delim: String::new(),
+            right_delim: String::new(),
+            root_name: String::new(),
+        }
+    }
+
+    /// Replaces the function map (functions must be known before parsing).
+    pub fn funcs(&mut self, funcs: FuncMap) -> &mut Self {
+        self.funcs = funcs;
+        self.update_overrides();
+        self
+    }
+
+    fn update_overrides(&mut self) {
+        self.overridden = builtins::ALL
+            .iter()
+            .filter(|(name, _)| self.funcs.contains(name))
+            .fold(0, |acc, (_, b)| acc | b.bit());
+    }
+
+    /// Whether a user function replaces builtin `b`.
+    pub(crate) fn overrides(&self, b: builtins::Builtin) -> bool {
+        self.overridden & b.bit() != 0
+    }
+
+    /// Adds functions; later ones replace earlier ones of the same name.
+    pub fn add_funcs(&mut self, funcs: &FuncMap) -> &mut Self {
+        self.funcs.extend(funcs);
+        self.update_overrides();
+        self
+    }
+
+    pub fn func_map(&self) -> &FuncMap {
+        &self.funcs
+    }
+
+    pub(crate) fn funcs_ref(&self) -> &FuncMap {
+        &self.funcs
+    }
+
+    pub fn option_missing_key(&mut self, mk: MissingKey) -> &mut Self {
+        self.missing_key = mk;
+        self
+    }
+
+    /// Go's `Option("missingkey=zero")` and friends.
+    pub fn option(&mut self, opt: &str) -> Result<&mut Self, Error> {
+        let mk = match opt {
+            "missingkey=default" | "missingkey=invalid" => MissingKey::Default,
+            "missingkey=zero" => MissingKey::Zero,
+            "missingkey=error" => MissingKey::Error,
+            _ => {
+                return Err(Error::Option(format!("unrecognized option: {opt}")));
+            }
+        };
+        self.missing_key = mk;
+        Ok(self)
+    }
+
+    /// Action delimiters for later `parse` calls (empty means `{{` / `}}`).
+    pub fn delims(&mut self, left: &str, right: &str) -> &mut Self {
+        self.left_delim = left.to_string();
+        self.right_delim = right.to_string();
+        self
+    }
+
+    pub fn set_limits(&mut self, limits: Limits) -> &mut Self {
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The set's own name, used in "no template X associated with template NAME"
+    /// (Helm names its set `gotpl`).
+    pub fn set_root_name(&mut self, name: &str) -> &mut Self {
+        self.root_name = name.to_string();
+        self
+    }
+
+    pub fn root_name(&self) -> &str {
+        &self.root_name
+    }
+
+    /// Parses `text` as template `name` (e.g. `mychart/templates/deploy.yaml`) and adds
+    /// it and its `define`/`block` definitions to the set. As Go's `AddParseTree`, a
+    /// non-empty definition replaces an earlier one of the same name; an empty one does
+    /// not. On error the set is unchanged.
+    pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        let trees = self.parse_trees(name, text).map_err(Error::Parse)?;
+        for t in trees {
+            if t.root.is_empty_tree() && self.trees.contains_key(&t.name) {
+                continue;
+            }
+            self.trees.insert(t.name.clone(), t);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn parse_trees(&self, name: &str, text: &str) -> Result<Vec<Arc<Tree>>, String> {
+        let funcs = &self.funcs;
+        let has = |n: &str| funcs.contains(n) || builtins::is_builtin(n);
+        let cfg = ParseConfig {
+            left_delim: &self.left_delim,
+            right_delim: &self.right_delim,
+            has_function: &has,
+            max_depth: self.limits.max_parse_depth,
+        };
+        parse(name, text, &cfg)
+    }
+
+    pub(crate) fn tree(&self, name: &str) -> Option<Arc<Tree>> {
+        self.trees.get(name).cloned()
+    }
+
+    /// Whether a template of this name is defined.
+    pub fn lookup(&self, name: &str) -> bool {
+        self.trees.contains_key(name)
+    }
+
+    /// All template names, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.trees.keys().cloned().collect();
+        v.sort();
+        v
+    }
+
+    /// Executes template `name` with `data` as dot and returns its output.
+    pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
+        let Some(tree) = self.tree(name) else {
+            return Err(Error::Exec(format!(
+                "template: no template {} associated with template {}",
+                crate::gofmt::quote(name),
+                crate::gofmt::quote(&self.root_name)
+            )));
+        };
+        State::new(self, tree).run(data).map_err(Error::Exec)
+    }
+}

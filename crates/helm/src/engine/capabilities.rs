@@ -1,0 +1,283 @@
+//! `.Capabilities`: the Kubernetes version, the API versions on offer and Helm's own
+//! build info, as Helm's `common.Capabilities` struct shows them to templates.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use gotmpl::{MapInner, Object, Value};
+
+use super::default_apis::DEFAULT_API_VERSIONS;
+
+/// Helm 4.2.3's `DefaultCapabilities.KubeVersion` (from its client-go).
+pub const DEFAULT_KUBE_VERSION: &str = "v1.36.0";
+
+/// Helm's `BuildInfo` as the reference Helm (the SDK build) reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HelmVersion {
+    pub version: String,
+    pub git_commit: String,
+    pub git_tree_state: String,
+    pub go_version: String,
+    pub kube_client_version: String,
+}
+
+impl Default for HelmVersion {
+    fn default() -> Self {
+        HelmVersion {
+            version: "v4.2".into(),
+            git_commit: String::new(),
+            git_tree_state: String::new(),
+            go_version: "go1.26.6".into(),
+            kube_client_version: "v1.36".into(),
+        }
+    }
+}
+
+/// Parsed `vMAJOR.MINOR.PATCH` (Helm's `ParseKubeVersion` accepts a missing `v`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KubeVersion {
+    pub version: String,
+    pub major: String,
+    pub minor: String,
+}
+
+impl KubeVersion {
+    pub fn parse(s: &str) -> Result<KubeVersion, String> {
+        let t = s.trim();
+        let body = t.strip_prefix('v').unwrap_or(t);
+        let core = body.split(['-', '+']).next().unwrap_or(body);
+        let parts: Vec<&str> = core.split('.').collect();
+        if parts.is_empty()
+            || parts.len() > 3
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(format!("invalid kube version {s:?}"));
+        }
+        let num = |i: usize| {
+            parts
+                .get(i)
+                .map(|p| p.trim_start_matches('0'))
+                .map(|p| if p.is_empty() { "0" } else { p })
+                .unwrap_or("0")
+                .to_string()
+        };
+        let (major, minor, patch) = (num(0), num(1), num(2));
+        let suffix = &body[core.len()..];
+        Ok(KubeVersion {
+            version: format!("v{major}.{minor}.{patch}{suffix}"),
+            major,
+            minor,
+        })
+    }
+}
+
+struct KubeVersionObj(KubeVersion);
+
+impl Object for KubeVersionObj {
+    fn type_name(&self) -> &str {
+        "common.KubeVersion"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "Version" | "GitVersion" | "String" => Some(Value::str(&self.0.version)),
+            "Major" => Some(Value::str(&self.0.major)),
+            "Minor" => Some(Value::str(&self.0.minor)),
+            _ => None,
+        }
+    }
+    fn display(&self) -> String {
+        self.0.version.clone()
+    }
+    fn to_value(&self) -> Option<Value> {
+        let mut m = MapInner::new();
+        m.insert("Version".into(), Value::str(&self.0.version));
+        m.insert("Major".into(), Value::str(&self.0.major));
+        m.insert("Minor".into(), Value::str(&self.0.minor));
+        Some(Value::map(m))
+    }
+}
+
+/// `.Capabilities.APIVersions` (Go `VersionSet`, a `[]string` with `Has`).
+struct ApiVersions(Vec<String>, BTreeSet<String>);
+
+impl Object for ApiVersions {
+    fn type_name(&self) -> &str {
+        "common.VersionSet"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn has_method(&self, name: &str) -> bool {
+        name == "Has"
+    }
+    fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        if name != "Has" {
+            return None;
+        }
+        Some(match args {
+            [Value::String(s)] => Ok(Value::Bool(self.1.contains(&**s))),
+            [other] => Err(format!(
+                "wrong type for value; expected string; got {}",
+                other.type_name()
+            )),
+            _ => Err(format!(
+                "wrong number of args for Has: want 1 got {}",
+                args.len()
+            )),
+        })
+    }
+    fn display(&self) -> String {
+        format!("[{}]", self.0.join(" "))
+    }
+    fn truthy(&self) -> bool {
+        !self.0.is_empty()
+    }
+    fn to_value(&self) -> Option<Value> {
+        Some(Value::list(self.0.iter().map(Value::str).collect()))
+    }
+}
+
+fn helm_version_value(h: &HelmVersion) -> Value {
+    // Templates reach the Go field names; toJson sees the json tags. A map cannot be
+    // both, so expose an object.
+    struct Obj(HelmVersion);
+    impl Object for Obj {
+        fn type_name(&self) -> &str {
+            "version.BuildInfo"
+        }
+        fn field(&self, name: &str) -> Option<Value> {
+            let h = &self.0;
+            Some(Value::str(match name {
+                "Version" => &h.version,
+                "GitCommit" => &h.git_commit,
+                "GitTreeState" => &h.git_tree_state,
+                "GoVersion" => &h.go_version,
+                "KubeClientVersion" => &h.kube_client_version,
+                _ => return None,
+            }))
+        }
+        fn display(&self) -> String {
+            let h = &self.0;
+            format!(
+                "{{{} {} {} {} {}}}",
+                h.version, h.git_commit, h.git_tree_state, h.go_version, h.kube_client_version
+            )
+        }
+        fn to_value(&self) -> Option<Value> {
+            let h = &self.0;
+            let mut m = MapInner::new();
+            m.insert("version".into(), Value::str(&h.version));
+            if !h.git_commit.is_empty() {
+                m.insert("git_commit".into(), Value::str(&h.git_commit));
+            }
+            if !h.git_tree_state.is_empty() {
+                m.insert("git_tree_state".into(), Value::str(&h.git_tree_state));
+            }
+            m.insert("go_version".into(), Value::str(&h.go_version));
+            m.insert(
+                "kube_client_version".into(),
+                Value::str(&h.kube_client_version),
+            );
+            Some(Value::map(m))
+        }
+    }
+    Value::Object(Arc::new(Obj(h.clone())))
+}
+
+/// Everything `.Capabilities` offers.
+#[derive(Debug, Clone)]
+pub struct Capabilities {
+    pub kube_version: KubeVersion,
+    /// Default API versions plus any extra ones (`--api-versions`).
+    pub api_versions: Vec<String>,
+    pub helm_version: HelmVersion,
+}
+
+impl Capabilities {
+    pub fn new(
+        kube_version: KubeVersion,
+        extra_apis: &[String],
+        helm_version: HelmVersion,
+    ) -> Self {
+        let mut api_versions: Vec<String> =
+            DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
+        api_versions.extend(extra_apis.iter().cloned());
+        Capabilities {
+            kube_version,
+            api_versions,
+            helm_version,
+        }
+    }
+
+    pub fn to_template_value(&self) -> Value {
+        let set: BTreeSet<String> = self.api_versions.iter().cloned().collect();
+        let api = Value::Object(Arc::new(ApiVersions(self.api_versions.clone(), set)));
+        let kube = Value::Object(Arc::new(KubeVersionObj(self.kube_version.clone())));
+        let helm = helm_version_value(&self.helm_version);
+        struct Caps {
+            api: Value,
+            kube: Value,
+            helm: Value,
+        }
+        impl Object for Caps {
+            fn type_name(&self) -> &str {
+                "common.Capabilities"
+            }
+            fn field(&self, name: &str) -> Option<Value> {
+                match name {
+                    "APIVersions" => Some(self.api.clone()),
+                    "KubeVersion" => Some(self.kube.clone()),
+                    "HelmVersion" => Some(self.helm.clone()),
+                    _ => None,
+                }
+            }
+            fn to_value(&self) -> Option<Value> {
+                let view = |v: &Value| match v {
+                    Value::Object(o) => o.to_value().unwrap_or(Value::Nil),
+                    other => other.clone(),
+                };
+                let mut m = MapInner::new();
+                m.insert("APIVersions".into(), view(&self.api));
+                m.insert("KubeVersion".into(), view(&self.kube));
+                m.insert("HelmVersion".into(), view(&self.helm));
+                Some(Value::map(m))
+            }
+        }
+        Value::Object(Arc::new(Caps { api, kube, helm }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_kube_versions_like_helm() {
+        let k = KubeVersion::parse("1.29").unwrap();
+        assert_eq!(k.version, "v1.29.0");
+        assert_eq!(k.major, "1");
+        assert_eq!(k.minor, "29");
+        assert!(KubeVersion::parse("banana").is_err());
+    }
+
+    #[test]
+    fn api_versions_has() {
+        let caps = Capabilities::new(
+            KubeVersion::parse(DEFAULT_KUBE_VERSION).unwrap(),
+            &["example.com/v1".to_string()],
+            HelmVersion::default(),
+        );
+        let Value::Object(o) = caps.to_template_value() else {
+            panic!()
+        };
+        let Some(Value::Object(api)) = o.field("APIVersions") else {
+            panic!()
+        };
+        let has = |s: &str| api.call_method("Has", &[Value::str(s)]).unwrap().unwrap();
+        assert_eq!(has("apps/v1"), Value::Bool(true));
+        assert_eq!(has("example.com/v1"), Value::Bool(true));
+        assert_eq!(has("nope/v9"), Value::Bool(false));
+    }
+}

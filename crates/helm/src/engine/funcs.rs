@@ -1,0 +1,265 @@
+//! Helm's template functions on top of Sprig (pkg/engine/funcs.go and the late-bound
+//! ones from engine.go): serialisers, `include`, `tpl`, `required`, `fail`, offline
+//! `lookup`, and Sprig's `env`/`expandenv` removed.
+
+use gotmpl::{FuncError, FuncMap, Map, Runtime, Value};
+
+use crate::values;
+
+/// Markers Helm wraps `required`/`fail` messages in, so the error cleanup can
+/// find the user's message inside Go's error chain.
+pub const WARN_START: &str = "HELM_ERR_START";
+pub const WARN_END: &str = "HELM_ERR_END";
+/// Helm's `recursionMaxNums` for `include`.
+const RECURSION_MAX: usize = 1000;
+/// The name Helm gives its template set; `tpl` parses its text under this name.
+pub const ROOT_NAME: &str = "gotpl";
+
+fn warn_wrap(msg: &str) -> String {
+    format!("{WARN_START}{msg}{WARN_END}")
+}
+
+fn one<'a>(name: &str, args: &'a [Value]) -> Result<&'a Value, FuncError> {
+    match args {
+        [v] => Ok(v),
+        _ => Err(FuncError::wrong_args(name, 1, args.len())),
+    }
+}
+
+fn string_arg(args: &[Value], i: usize) -> Result<&str, FuncError> {
+    match args.get(i) {
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(FuncError::new(format!(
+            "wrong type for value; expected string; got {}",
+            other.type_name()
+        ))),
+        None => Err(FuncError::new("missing argument")),
+    }
+}
+
+fn error_map(msg: String) -> Value {
+    let m = Map::new();
+    m.insert("Error", Value::str(msg));
+    Value::Map(m)
+}
+
+/// Options that change function behaviour.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FuncOptions {
+    /// `helm lint`: `required`/`fail` log instead of failing.
+    pub lint_mode: bool,
+}
+
+/// Sprig plus Helm's functions.
+pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
+    let mut f = gotmpl::sprig::funcs();
+    // Helm removes these so charts cannot read the environment.
+    let mut cleaned = FuncMap::new();
+    for name in f.names().map(str::to_string).collect::<Vec<_>>() {
+        if name != "env"
+            && name != "expandenv"
+            && let Some(func) = f.get(&name)
+        {
+            let func = func.clone();
+            cleaned.add_with_runtime(&name, move |rt, args| func(rt, args));
+        }
+    }
+    f = cleaned;
+
+    f.add("toYaml", |args| {
+        Ok(Value::str(
+            values::to_yaml(one("toYaml", args)?).unwrap_or_default(),
+        ))
+    });
+    f.add("mustToYaml", |args| {
+        values::to_yaml(one("mustToYaml", args)?)
+            .map(Value::str)
+            .map_err(|e| FuncError::new(e.to_string()))
+    });
+    f.add("fromYaml", |args| {
+        let s = string_arg(args, 0)?;
+        Ok(match values::parse_yaml_value(s) {
+            Ok(Value::Map(m)) => Value::Map(m),
+            Ok(Value::Nil) => Value::Map(Map::new()),
+            Ok(other) => error_map(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                json_kind(&other)
+            )),
+            Err(e) => error_map(e.to_string()),
+        })
+    });
+    f.add("fromYamlArray", |args| {
+        let s = string_arg(args, 0)?;
+        Ok(match values::parse_yaml_value(s) {
+            Ok(Value::List(l)) => Value::List(l),
+            Ok(Value::Nil) => Value::list(Vec::new()),
+            Ok(other) => Value::list(vec![Value::str(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
+                json_kind(&other)
+            ))]),
+            Err(e) => Value::list(vec![Value::str(e.to_string())]),
+        })
+    });
+    f.add("toJson", |args| {
+        Ok(Value::str(
+            values::to_json(one("toJson", args)?).unwrap_or_default(),
+        ))
+    });
+    f.add("mustToJson", |args| {
+        values::to_json(one("mustToJson", args)?)
+            .map(Value::str)
+            .map_err(|e| FuncError::new(e.to_string()))
+    });
+    f.add("fromJson", |args| {
+        let s = string_arg(args, 0)?;
+        Ok(match values::parse_json_value(s) {
+            Ok(Value::Map(m)) => Value::Map(m),
+            Ok(Value::Nil) => Value::Map(Map::new()),
+            Ok(other) => error_map(format!(
+                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                json_kind(&other)
+            )),
+            Err(e) => error_map(e.to_string()),
+        })
+    });
+    f.add("fromJsonArray", |args| {
+        let s = string_arg(args, 0)?;
+        Ok(match values::parse_json_value(s) {
+            Ok(Value::List(l)) => Value::List(l),
+            Ok(Value::Nil) => Value::list(Vec::new()),
+            Ok(other) => Value::list(vec![Value::str(format!(
+                "json: cannot unmarshal {} into Go value of type []interface {{}}",
+                json_kind(&other)
+            ))]),
+            Err(e) => Value::list(vec![Value::str(e.to_string())]),
+        })
+    });
+    f.add("toToml", |args| {
+        Ok(Value::str(match values::to_toml(one("toToml", args)?) {
+            Ok(s) => s,
+            Err(e) => e.to_string(),
+        }))
+    });
+    // Offline: no cluster to look anything up in (Helm's client-less placeholder).
+    f.add("lookup", |args| {
+        if args.len() != 4 {
+            return Err(FuncError::wrong_args("lookup", 4, args.len()));
+        }
+        Ok(Value::Map(Map::new()))
+    });
+    // Helm disables DNS lookups unless asked (--enable-dns).
+    f.add("getHostByName", |_args| Ok(Value::str("")));
+
+    f.add_with_runtime("include", |rt: &mut dyn Runtime, args: &[Value]| {
+        if args.len() != 2 {
+            return Err(FuncError::wrong_args("include", 2, args.len()));
+        }
+        let name = string_arg(args, 0)?.to_string();
+        let count = rt.enter_include(&name);
+        if count - 1 > RECURSION_MAX {
+            rt.exit_include(&name);
+            return Err(FuncError::new(format!(
+                "rendering template has a nested reference name: {name}: unable to execute template"
+            )));
+        }
+        let r = rt.execute_template(&name, args[1].clone());
+        rt.exit_include(&name);
+        r.map(Value::str)
+    });
+    f.add_with_runtime("tpl", |rt: &mut dyn Runtime, args: &[Value]| {
+        if args.len() != 2 {
+            return Err(FuncError::wrong_args("tpl", 2, args.len()));
+        }
+        let text = string_arg(args, 0)?;
+        match rt.execute_text(ROOT_NAME, text, args[1].clone()) {
+            Ok(out) => Ok(Value::str(out.replace("<no value>", ""))),
+            Err(e) => {
+                let quoted = gotmpl::sprintf("%q", &[Value::str(text)]);
+                if is_parse_error(&e.message) {
+                    Err(FuncError::new(format!(
+                        "cannot parse template {quoted}: {}",
+                        e.message
+                    )))
+                } else {
+                    Err(FuncError::new(format!(
+                        "error during tpl function execution for {quoted}: {}",
+                        e.message
+                    )))
+                }
+            }
+        }
+    });
+    let lint = opts.lint_mode;
+    f.add("required", move |args| {
+        if args.len() != 2 {
+            return Err(FuncError::wrong_args("required", 2, args.len()));
+        }
+        let warn = string_arg(args, 0)?;
+        let missing = match &args[1] {
+            Value::Nil => true,
+            Value::String(s) => s.is_empty(),
+            _ => false,
+        };
+        if missing {
+            if lint {
+                return Ok(Value::str(""));
+            }
+            return Err(FuncError::new(warn_wrap(warn)));
+        }
+        Ok(args[1].clone())
+    });
+    f.add("fail", move |args| {
+        let msg = string_arg(args, 0)?;
+        if lint {
+            return Ok(Value::str(""));
+        }
+        Err(FuncError::new(warn_wrap(msg)))
+    });
+    f
+}
+
+/// A Go parse error reads `template: NAME:LINE: msg` (no column); exec errors carry
+/// `NAME:LINE:COL`.
+fn is_parse_error(msg: &str) -> bool {
+    let Some(rest) = msg.strip_prefix("template: ") else {
+        return false;
+    };
+    let loc = rest.split(": ").next().unwrap_or("");
+    loc.matches(':').count() == 1
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::List(_) => "array",
+        Value::Map(_) => "object",
+        Value::String(_) => "string",
+        Value::Bool(_) => "bool",
+        Value::Int(_) | Value::Float(_) => "number",
+        _ => "value",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_is_removed_and_helm_funcs_added() {
+        let f = helm_funcs(FuncOptions::default());
+        assert!(!f.contains("env"));
+        assert!(!f.contains("expandenv"));
+        for name in [
+            "include", "tpl", "required", "fail", "toYaml", "fromYaml", "lookup",
+        ] {
+            assert!(f.contains(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn parse_error_detection() {
+        assert!(is_parse_error("template: gotpl:1: missing value for if"));
+        assert!(!is_parse_error(
+            "template: gotpl:1:3: executing \"gotpl\" at <x>: boom"
+        ));
+    }
+}

@@ -1,0 +1,392 @@
+//! Splitting rendered files into documents and sorting them as Helm 4 does
+//! (pkg/release/v1/util: `SplitManifests`, `SortManifests`, kind order, hooks).
+
+use gotmpl::Value;
+
+/// Kinds in Helm's install order; unknown kinds come last, alphabetically.
+pub const INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+const HOOK_ANNOTATION: &str = "helm.sh/hook";
+const HOOK_WEIGHT_ANNOTATION: &str = "helm.sh/hook-weight";
+const HOOK_DELETE_ANNOTATION: &str = "helm.sh/hook-delete-policy";
+const HOOK_OUTPUT_LOG_ANNOTATION: &str = "helm.sh/hook-output-log-policy";
+
+/// A rendered, non-hook document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    /// The template it came from, e.g. `mychart/templates/deploy.yaml`.
+    pub source: String,
+    pub content: String,
+    pub kind: String,
+    pub name: String,
+    pub api_version: String,
+}
+
+/// A hook document (Helm's `release.Hook`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hook {
+    pub name: String,
+    pub kind: String,
+    pub path: String,
+    pub manifest: String,
+    /// Events in annotation order (`pre-install`, ..., `test`).
+    pub events: Vec<String>,
+    pub weight: i64,
+    pub delete_policies: Vec<String>,
+    pub output_log_policies: Vec<String>,
+}
+
+/// Go's `\s` in RE2: ASCII whitespace without `\v`.
+fn is_re_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c')
+}
+
+/// Helm's `SplitManifests`: split on `(?:^|\s*\n)---\s*`, drop empty pieces, trim each
+/// document's leading whitespace.
+pub fn split_manifests(big: &str) -> Vec<String> {
+    let text = big.trim_start_matches(char::is_whitespace);
+    let bytes = text.as_bytes();
+    let mut docs = Vec::new();
+    let mut piece_start = 0;
+    let mut search = 0;
+    // Leftmost matches, scanning for each separator start.
+    while search <= bytes.len() {
+        let found = if search == 0 && text.starts_with("---") {
+            Some((0, 3))
+        } else {
+            find_sep(text, search)
+        };
+        let Some((m_start, dash_end)) = found else {
+            break;
+        };
+        let mut m_end = dash_end;
+        while m_end < bytes.len() && is_re_space(bytes[m_end] as char) {
+            m_end += 1;
+        }
+        docs.push(&text[piece_start..m_start]);
+        piece_start = m_end;
+        search = if m_end > m_start { m_end } else { m_end + 1 };
+    }
+    docs.push(&text[piece_start..]);
+    docs.into_iter()
+        .filter(|d| !d.is_empty())
+        .map(|d| d.trim_start_matches(char::is_whitespace).to_string())
+        .collect()
+}
+
+/// Next `\s*\n---` at or after `from`: returns (start of the whitespace run, end of
+/// `---`).
+fn find_sep(text: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let nl = from + text.get(from..)?.find("\n---")?;
+    // The match begins at the first whitespace of the run ending in this newline, but
+    // not before where the search started.
+    let mut start = nl;
+    while start > from && is_re_space(bytes[start - 1] as char) {
+        start -= 1;
+    }
+    Some((start, nl + 4))
+}
+
+/// The fields Helm reads from each document (`SimpleHead`).
+#[derive(Debug, Default, Clone)]
+struct Head {
+    api_version: String,
+    kind: String,
+    name: String,
+    annotations: Option<Vec<(String, String)>>,
+}
+
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::Nil => String::new(),
+        Value::String(s) => s.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => crate::values::format_go_float(*f),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Parsed heads of recently seen documents: rendering the same chart again yields the
+/// same documents, and YAML parsing is the costliest part of sorting. Matched on the
+/// exact text; bounded by total bytes.
+mod head_cache {
+    use std::collections::{HashMap, VecDeque};
+    use std::sync::{Mutex, OnceLock};
+
+    use super::Head;
+
+    const MAX_BYTES: usize = 16 << 20;
+
+    #[derive(Default)]
+    struct Cache {
+        map: HashMap<String, Head>,
+        order: VecDeque<String>,
+        bytes: usize,
+    }
+
+    fn cache() -> &'static Mutex<Cache> {
+        static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+        CACHE.get_or_init(Default::default)
+    }
+
+    pub(super) fn get(doc: &str) -> Option<Head> {
+        let c = cache().lock().unwrap_or_else(|p| p.into_inner());
+        c.map.get(doc).cloned()
+    }
+
+    pub(super) fn put(doc: &str, head: &Head) {
+        if doc.len() > MAX_BYTES / 4 {
+            return;
+        }
+        let mut c = cache().lock().unwrap_or_else(|p| p.into_inner());
+        if c.map.contains_key(doc) {
+            return;
+        }
+        while c.bytes + doc.len() > MAX_BYTES {
+            let Some(old) = c.order.pop_front() else {
+                break;
+            };
+            c.bytes -= old.len();
+            c.map.remove(&old);
+        }
+        c.bytes += doc.len();
+        c.order.push_back(doc.to_string());
+        c.map.insert(doc.to_string(), head.clone());
+    }
+}
+
+fn parse_head(doc: &str, path: &str) -> Result<Head, String> {
+    if let Some(head) = head_cache::get(doc) {
+        return Ok(head);
+    }
+    let head = parse_head_uncached(doc, path)?;
+    head_cache::put(doc, &head);
+    Ok(head)
+}
+
+fn parse_head_uncached(doc: &str, path: &str) -> Result<Head, String> {
+    let v = crate::values::parse_yaml_value(doc).map_err(|e| match e {
+        // Helm's wording (sigs.k8s.io/yaml over go-yaml); the detail is the parser's.
+        crate::values::ValuesError::Yaml { line, message, .. } => format!(
+            "YAML parse error on {path}: error converting YAML to JSON: yaml: line {line}: {message}"
+        ),
+        other => format!("YAML parse error on {path}: {other}"),
+    })?;
+    let mut head = Head::default();
+    let Value::Map(m) = v else {
+        return Ok(head);
+    };
+    if let Some(a) = m.get("apiVersion") {
+        head.api_version = scalar_text(&a);
+    }
+    if let Some(k) = m.get("kind") {
+        head.kind = scalar_text(&k);
+    }
+    if let Some(Value::Map(meta)) = m.get("metadata") {
+        if let Some(n) = meta.get("name") {
+            head.name = scalar_text(&n);
+        }
+        if let Some(Value::Map(ann)) = meta.get("annotations") {
+            head.annotations = Some(
+                ann.entries()
+                    .into_iter()
+                    .map(|(k, v)| (k, scalar_text(&v)))
+                    .collect(),
+            );
+        }
+    }
+    Ok(head)
+}
+
+fn hook_event(s: &str) -> Option<&'static str> {
+    Some(match s {
+        "pre-install" => "pre-install",
+        "post-install" => "post-install",
+        "pre-delete" => "pre-delete",
+        "post-delete" => "post-delete",
+        "pre-upgrade" => "pre-upgrade",
+        "post-upgrade" => "post-upgrade",
+        "pre-rollback" => "pre-rollback",
+        "post-rollback" => "post-rollback",
+        "test" | "test-success" => "test",
+        _ => return None,
+    })
+}
+
+fn kind_rank(kind: &str) -> Option<usize> {
+    INSTALL_ORDER.iter().position(|k| *k == kind)
+}
+
+/// Helm's `lessByKind` as a total order for a stable sort.
+fn kind_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    match (kind_rank(a), kind_rank(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Less,
+        (None, Some(_)) => Greater,
+        (None, None) => a.cmp(b),
+    }
+}
+
+fn split_list(v: &str) -> Vec<String> {
+    v.split(',').map(|p| p.trim().to_lowercase()).collect()
+}
+
+/// Helm's `SortManifests`: files in path order, documents in file order; hooks split
+/// out (unknown hook events drop the document); both sorted by kind.
+pub fn sort_manifests(files: &[(String, String)]) -> Result<(Vec<Hook>, Vec<Manifest>), String> {
+    let mut sorted: Vec<&(String, String)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut hooks = Vec::new();
+    let mut generic = Vec::new();
+    for (path, content) in sorted {
+        let base = path.rsplit('/').next().unwrap_or(path);
+        if base.starts_with('_') || content.trim().is_empty() {
+            continue;
+        }
+        for doc in split_manifests(content) {
+            let head = parse_head(&doc, path)?;
+            let hook_types = head.annotations.as_ref().and_then(|a| {
+                a.iter()
+                    .find(|(k, _)| k == HOOK_ANNOTATION)
+                    .map(|(_, v)| v.clone())
+            });
+            let Some(hook_types) = hook_types else {
+                generic.push(Manifest {
+                    source: path.clone(),
+                    content: doc,
+                    kind: head.kind,
+                    name: head.name,
+                    api_version: head.api_version,
+                });
+                continue;
+            };
+            let ann = head.annotations.unwrap_or_default();
+            let get = |k: &str| ann.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str());
+            let mut events = Vec::new();
+            let mut unknown = false;
+            for t in hook_types.split(',') {
+                match hook_event(&t.trim().to_lowercase()) {
+                    Some(e) => events.push(e.to_string()),
+                    None => {
+                        unknown = true;
+                        break;
+                    }
+                }
+            }
+            if unknown {
+                continue;
+            }
+            // Go's strconv.Atoi: optional sign and decimal digits, else 0.
+            let weight = get(HOOK_WEIGHT_ANNOTATION)
+                .and_then(|w| w.parse::<i64>().ok())
+                .unwrap_or(0);
+            hooks.push(Hook {
+                name: head.name,
+                kind: head.kind,
+                path: path.clone(),
+                manifest: doc,
+                events,
+                weight,
+                delete_policies: get(HOOK_DELETE_ANNOTATION)
+                    .map(split_list)
+                    .unwrap_or_default(),
+                output_log_policies: get(HOOK_OUTPUT_LOG_ANNOTATION)
+                    .map(split_list)
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    generic.sort_by(|a, b| kind_cmp(&a.kind, &b.kind));
+    hooks.sort_by(|a, b| kind_cmp(&a.kind, &b.kind));
+    Ok((hooks, generic))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_helm() {
+        let docs = split_manifests("a: 1\n---\n# c\n---\nb: 2\n");
+        assert_eq!(docs, ["a: 1", "# c", "b: 2\n"]);
+        let docs = split_manifests("\n\n---\na: 1  \n  \n---   \n\n  b: 2");
+        assert_eq!(docs, ["a: 1", "b: 2"]);
+        assert_eq!(split_manifests("---apiVersion: v1"), ["apiVersion: v1"]);
+        assert!(split_manifests("   ").is_empty());
+        assert_eq!(split_manifests("x: |\n  ---\n"), ["x: |\n  ---\n"]);
+    }
+
+    #[test]
+    fn sorts_by_kind_and_extracts_hooks() {
+        let files = vec![
+            (
+                "c/templates/b.yaml".to_string(),
+                "kind: Deployment\nmetadata: {name: d}\n---\nkind: Zed\n---\nkind: Alpha\n".to_string(),
+            ),
+            (
+                "c/templates/a.yaml".to_string(),
+                "kind: Service\nmetadata: {name: s}\n---\nkind: Namespace\n".to_string(),
+            ),
+            (
+                "c/templates/hook.yaml".to_string(),
+                "kind: Job\nmetadata:\n  name: h\n  annotations:\n    helm.sh/hook: Pre-Install, post-install\n    helm.sh/hook-weight: \"-5\"\n    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded\n---\nkind: Pod\nmetadata:\n  name: u\n  annotations: {helm.sh/hook: bogus}\n".to_string(),
+            ),
+            ("c/templates/_helpers.tpl".to_string(), "kind: Secret".to_string()),
+        ];
+        let (hooks, manifests) = sort_manifests(&files).unwrap();
+        let kinds: Vec<&str> = manifests.iter().map(|m| m.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["Namespace", "Service", "Deployment", "Alpha", "Zed"]
+        );
+        assert_eq!(hooks.len(), 1);
+        assert_eq!(hooks[0].events, ["pre-install", "post-install"]);
+        assert_eq!(hooks[0].weight, -5);
+        assert_eq!(
+            hooks[0].delete_policies,
+            ["before-hook-creation", "hook-succeeded"]
+        );
+    }
+}

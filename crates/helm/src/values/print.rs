@@ -1,0 +1,794 @@
+//! Helm's `toYaml`: sigs.k8s.io/yaml.Marshal, i.e. encoding/json, then go-yaml v2
+//! reading that JSON and printing it with its libyaml-derived emitter.
+//!
+//! The JSON step decides the numbers (a float64 `1e6` is JSON `1000000`, which go-yaml
+//! reads back as an int); the emitter decides everything else: natural key order, block
+//! style with sequences not indented under their key, `{}`/`[]` for empty collections,
+//! plain/single/double quoting, `|` literals for multi-line strings, and folding of long
+//! scalars past column 80.
+
+use std::cmp::Ordering;
+
+use base64::Engine as _;
+use gotmpl::value::Value;
+
+use super::PrintError;
+use super::gofloat::{format_g, format_json};
+use super::resolve::{Resolved, is_base60_float, resolve_plain};
+
+/// Nesting deeper than this is rejected (Go reports cycles; we also bound recursion).
+pub(crate) const MAX_PRINT_DEPTH: usize = 10_000;
+
+/// Values as the JSON round trip leaves them, ready for go-yaml's encoder.
+pub(crate) enum Node {
+    Null,
+    Bool(bool),
+    /// An integer or float already in go-yaml's printed form.
+    Number(String),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Keys in go-yaml's sort order.
+    Map(Vec<(String, Node)>),
+}
+
+/// Helm's `toYaml` (`mustToYaml` returns the error; `toYaml` prints "" on error).
+pub fn to_yaml(value: &Value) -> Result<String, PrintError> {
+    let node = to_node(value, &mut Vec::new(), true)?;
+    let mut emitter = Emitter::new();
+    emitter.node(&node, true, false, false, false);
+    emitter.document_end();
+    let mut out = emitter.out;
+    // Helm: strings.TrimSuffix(string(data), "\n")
+    if out.ends_with('\n') {
+        out.pop();
+    }
+    Ok(out)
+}
+
+/// Convert a value as encoding/json would serialise it (shared with `toJson`).
+/// `yaml_numbers` applies go-yaml's reading of the JSON number text.
+pub(crate) fn to_node(
+    value: &Value,
+    stack: &mut Vec<usize>,
+    yaml_numbers: bool,
+) -> Result<Node, PrintError> {
+    if stack.len() > MAX_PRINT_DEPTH {
+        return Err(PrintError::Cycle(value.type_name()));
+    }
+    Ok(match value {
+        Value::Nil => Node::Null,
+        Value::Bool(b) => Node::Bool(*b),
+        Value::Int(i) => Node::Number(i.to_string()),
+        Value::Float(f) => {
+            if !f.is_finite() {
+                return Err(PrintError::UnsupportedValue(format_g(*f)));
+            }
+            let json = format_json(*f);
+            if yaml_numbers {
+                Node::Number(yaml_number(&json))
+            } else {
+                Node::Number(json)
+            }
+        }
+        Value::String(s) => Node::Str(s.to_string()),
+        Value::Bytes(b) => Node::Str(base64::engine::general_purpose::STANDARD.encode(b)),
+        Value::List(l) => {
+            let id = std::sync::Arc::as_ptr(&l.0) as *const () as usize;
+            if stack.contains(&id) {
+                return Err(PrintError::Cycle(value.type_name()));
+            }
+            stack.push(id);
+            let items = l.to_vec();
+            let mut out = Vec::with_capacity(items.len());
+            for item in &items {
+                out.push(to_node(item, stack, yaml_numbers)?);
+            }
+            stack.pop();
+            Node::Seq(out)
+        }
+        Value::Map(m) => {
+            let id = std::sync::Arc::as_ptr(&m.0) as *const () as usize;
+            if stack.contains(&id) {
+                return Err(PrintError::Cycle(value.type_name()));
+            }
+            stack.push(id);
+            let mut out = Vec::with_capacity(m.len());
+            for (k, v) in m.entries() {
+                out.push((k, to_node(&v, stack, yaml_numbers)?));
+            }
+            stack.pop();
+            if yaml_numbers {
+                out.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+            }
+            Node::Map(out)
+        }
+        Value::Object(o) => match o.to_value() {
+            Some(v) => to_node(&v, stack, yaml_numbers)?,
+            None => Node::Null,
+        },
+    })
+}
+
+/// How go-yaml prints the number it reads from JSON text.
+fn yaml_number(json: &str) -> String {
+    match resolve_plain(json) {
+        Resolved::Int(i) => i.to_string(),
+        Resolved::Uint(u) => u.to_string(),
+        Resolved::Float(f) => match format_g(f).as_str() {
+            "+Inf" => ".inf".to_string(),
+            "-Inf" => "-.inf".to_string(),
+            "NaN" => ".nan".to_string(),
+            s => s.to_string(),
+        },
+        _ => json.to_string(),
+    }
+}
+
+/// go-yaml's key order: runs of digits compare as numbers, letters sort before
+/// non-letters, and otherwise by code point.
+pub(crate) fn natural_cmp(a: &str, b: &str) -> Ordering {
+    if a == b {
+        return Ordering::Equal;
+    }
+    if natural_less(a, b) {
+        Ordering::Less
+    } else if natural_less(b, a) {
+        Ordering::Greater
+    } else {
+        a.cmp(b)
+    }
+}
+
+fn natural_less(a: &str, b: &str) -> bool {
+    let ar: Vec<char> = a.chars().collect();
+    let br: Vec<char> = b.chars().collect();
+    let mut i = 0;
+    while i < ar.len() && i < br.len() {
+        if ar[i] == br[i] {
+            i += 1;
+            continue;
+        }
+        let al = ar[i].is_alphabetic();
+        let bl = br[i].is_alphabetic();
+        if al && bl {
+            return ar[i] < br[i];
+        }
+        if al || bl {
+            return bl;
+        }
+        let (mut an, mut bn): (i64, i64) = (0, 0);
+        if ar[i] == '0' || br[i] == '0' {
+            let mut j = i;
+            while j > 0 && ar[j - 1].is_ascii_digit() {
+                j -= 1;
+                if ar[j] != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let mut ai = i;
+        while ai < ar.len() && ar[ai].is_ascii_digit() {
+            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && br[bi].is_ascii_digit() {
+            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+            bi += 1;
+        }
+        if an != bn {
+            return an < bn;
+        }
+        if ai != bi {
+            return ai < bi;
+        }
+        return ar[i] < br[i];
+    }
+    ar.len() < br.len()
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Style {
+    Plain,
+    Single,
+    Double,
+    Literal,
+}
+
+/// What libyaml's scalar analysis allows for a value.
+struct Analysis {
+    multiline: bool,
+    flow_plain: bool,
+    block_plain: bool,
+    single: bool,
+    block: bool,
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+fn is_blank(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+fn is_blankz(c: char) -> bool {
+    is_blank(c) || is_break(c) || c == '\0'
+}
+fn is_printable(c: char) -> bool {
+    let u = c as u32;
+    u == 0x0A
+        || (0x20..=0x7E).contains(&u)
+        || (0xA0..=0xD7FF).contains(&u)
+        || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
+}
+
+fn analyze(value: &str) -> Analysis {
+    if value.is_empty() {
+        return Analysis {
+            multiline: false,
+            flow_plain: false,
+            block_plain: true,
+            single: true,
+            block: false,
+        };
+    }
+    let (mut block_ind, mut flow_ind, mut line_breaks, mut special) = (false, false, false, false);
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
+        (false, false, false, false);
+    let (mut break_space, mut space_break) = (false, false);
+    let (mut previous_space, mut previous_break) = (false, false);
+    if value.starts_with("---") || value.starts_with("...") {
+        block_ind = true;
+        flow_ind = true;
+    }
+    let chars: Vec<char> = value.chars().collect();
+    let mut preceded_by_ws = true;
+    for (i, &c) in chars.iter().enumerate() {
+        let followed_by_ws = i + 1 >= chars.len() || is_blank(chars[i + 1]);
+        let last = i + 1 == chars.len();
+        if i == 0 {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => {
+                    flow_ind = true;
+                    block_ind = true;
+                }
+                '?' | ':' => {
+                    flow_ind = true;
+                    if followed_by_ws {
+                        block_ind = true;
+                    }
+                }
+                '-' if followed_by_ws => {
+                    flow_ind = true;
+                    block_ind = true;
+                }
+                _ => {}
+            }
+        } else {
+            match c {
+                ',' | '?' | '[' | ']' | '{' | '}' => flow_ind = true,
+                ':' => {
+                    flow_ind = true;
+                    if followed_by_ws {
+                        block_ind = true;
+                    }
+                }
+                '#' if preceded_by_ws => {
+                    flow_ind = true;
+                    block_ind = true;
+                }
+                _ => {}
+            }
+        }
+        if !is_printable(c) {
+            special = true;
+        }
+        if c == ' ' {
+            if i == 0 {
+                leading_space = true;
+            }
+            if last {
+                trailing_space = true;
+            }
+            if previous_break {
+                break_space = true;
+            }
+            previous_space = true;
+            previous_break = false;
+        } else if is_break(c) {
+            line_breaks = true;
+            if i == 0 {
+                leading_break = true;
+            }
+            if last {
+                trailing_break = true;
+            }
+            if previous_space {
+                space_break = true;
+            }
+            previous_space = false;
+            previous_break = true;
+        } else {
+            previous_space = false;
+            previous_break = false;
+        }
+        preceded_by_ws = is_blankz(c);
+    }
+    let mut a = Analysis {
+        multiline: line_breaks,
+        flow_plain: true,
+        block_plain: true,
+        single: true,
+        block: true,
+    };
+    if leading_space || leading_break || trailing_space || trailing_break {
+        a.flow_plain = false;
+        a.block_plain = false;
+    }
+    if trailing_space {
+        a.block = false;
+    }
+    if break_space {
+        a.flow_plain = false;
+        a.block_plain = false;
+        a.single = false;
+    }
+    if space_break || special {
+        a.flow_plain = false;
+        a.block_plain = false;
+        a.single = false;
+        a.block = false;
+    }
+    if line_breaks {
+        a.flow_plain = false;
+        a.block_plain = false;
+    }
+    if flow_ind {
+        a.flow_plain = false;
+    }
+    if block_ind {
+        a.block_plain = false;
+    }
+    a
+}
+
+/// The subset of libyaml's emitter state that block-style output needs.
+struct Emitter {
+    out: String,
+    column: usize,
+    indent: i32,
+    indents: Vec<i32>,
+    whitespace: bool,
+    indention: bool,
+    flow_level: u32,
+    mapping_context: bool,
+    simple_key_context: bool,
+}
+
+const BEST_INDENT: i32 = 2;
+const BEST_WIDTH: usize = 80;
+
+impl Emitter {
+    fn new() -> Self {
+        Emitter {
+            out: String::new(),
+            column: 0,
+            indent: -1,
+            indents: Vec::new(),
+            whitespace: true,
+            indention: true,
+            flow_level: 0,
+            mapping_context: false,
+            simple_key_context: false,
+        }
+    }
+
+    fn put(&mut self, c: char) {
+        self.out.push(c);
+        self.column += 1;
+    }
+    fn put_break(&mut self) {
+        self.out.push('\n');
+        self.column = 0;
+    }
+    fn write_str(&mut self, s: &str) {
+        for c in s.chars() {
+            self.put(c);
+        }
+    }
+    fn write_break(&mut self, c: char) {
+        if c == '\n' {
+            self.put_break();
+        } else {
+            self.out.push(c);
+            self.column = 0;
+        }
+    }
+
+    fn increase_indent(&mut self, flow: bool, indentless: bool) {
+        self.indents.push(self.indent);
+        if self.indent < 0 {
+            self.indent = if flow { BEST_INDENT } else { 0 };
+        } else if !indentless {
+            self.indent += BEST_INDENT;
+        }
+    }
+    fn pop_indent(&mut self) {
+        self.indent = self.indents.pop().unwrap_or(-1);
+    }
+
+    fn write_indent(&mut self) {
+        let indent = self.indent.max(0) as usize;
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace)
+        {
+            self.put_break();
+        }
+        while self.column < indent {
+            self.put(' ');
+        }
+        self.whitespace = true;
+        self.indention = true;
+    }
+
+    fn write_indicator(&mut self, s: &str, need_ws: bool, is_ws: bool, is_indention: bool) {
+        if need_ws && !self.whitespace {
+            self.put(' ');
+        }
+        self.write_str(s);
+        self.whitespace = is_ws;
+        self.indention = self.indention && is_indention;
+    }
+
+    fn document_end(&mut self) {
+        self.write_indent();
+    }
+
+    fn node(&mut self, node: &Node, _root: bool, _sequence: bool, mapping: bool, simple_key: bool) {
+        self.mapping_context = mapping;
+        self.simple_key_context = simple_key;
+        match node {
+            Node::Null => self.scalar("null", Style::Plain),
+            Node::Bool(b) => self.scalar(if *b { "true" } else { "false" }, Style::Plain),
+            Node::Number(n) => self.scalar(n, Style::Plain),
+            Node::Str(s) => {
+                // "<<" resolves to the merge tag, yet Helm prints it plain.
+                let can_plain = matches!(resolve_plain(s), Resolved::Str | Resolved::Merge)
+                    && !is_base60_float(s);
+                let style = if s.contains('\n') {
+                    Style::Literal
+                } else if can_plain {
+                    Style::Plain
+                } else {
+                    Style::Double
+                };
+                self.scalar(s, style);
+            }
+            Node::Seq(items) if items.is_empty() => self.empty_flow("[", "]"),
+            Node::Map(pairs) if pairs.is_empty() => self.empty_flow("{", "}"),
+            Node::Seq(items) => self.block_sequence(items),
+            Node::Map(pairs) => self.block_mapping(pairs),
+        }
+    }
+
+    fn empty_flow(&mut self, open: &str, close: &str) {
+        self.write_indicator(open, true, true, false);
+        self.increase_indent(true, false);
+        self.flow_level += 1;
+        self.flow_level -= 1;
+        self.pop_indent();
+        self.write_indicator(close, false, false, false);
+    }
+
+    fn block_sequence(&mut self, items: &[Node]) {
+        let indentless = self.mapping_context && !self.indention;
+        self.increase_indent(false, indentless);
+        for item in items {
+            self.write_indent();
+            self.write_indicator("-", true, false, true);
+            self.node(item, false, true, false, false);
+        }
+        self.pop_indent();
+    }
+
+    fn block_mapping(&mut self, pairs: &[(String, Node)]) {
+        self.increase_indent(false, false);
+        for (key, value) in pairs {
+            self.write_indent();
+            let analysis = analyze(key);
+            if !analysis.multiline && key.len() <= 128 {
+                self.node(&Node::Str(key.clone()), false, false, true, true);
+                self.write_indicator(":", false, false, false);
+            } else {
+                self.write_indicator("?", true, false, true);
+                self.node(&Node::Str(key.clone()), false, false, true, false);
+                self.write_indent();
+                self.write_indicator(":", true, false, true);
+            }
+            self.node(value, false, false, true, false);
+        }
+        self.pop_indent();
+    }
+
+    fn scalar(&mut self, value: &str, requested: Style) {
+        let a = analyze(value);
+        let mut style = requested;
+        if self.simple_key_context && a.multiline {
+            style = Style::Double;
+        }
+        if style == Style::Plain {
+            if (self.flow_level > 0 && !a.flow_plain) || (self.flow_level == 0 && !a.block_plain)
+            {
+                style = Style::Single;
+            }
+            if value.is_empty() && (self.flow_level > 0 || self.simple_key_context) {
+                style = Style::Single;
+            }
+        }
+        if style == Style::Single && !a.single {
+            style = Style::Double;
+        }
+        if style == Style::Literal && (!a.block || self.flow_level > 0 || self.simple_key_context)
+        {
+            style = Style::Double;
+        }
+        self.increase_indent(true, false);
+        let allow_breaks = !self.simple_key_context;
+        match style {
+            Style::Plain => self.write_plain(value, allow_breaks),
+            Style::Single => self.write_single(value, allow_breaks),
+            Style::Double => self.write_double(value, allow_breaks),
+            Style::Literal => self.write_literal(value),
+        }
+        self.pop_indent();
+    }
+
+    fn write_plain(&mut self, value: &str, allow_breaks: bool) {
+        if !self.whitespace {
+            self.put(' ');
+        }
+        let chars: Vec<char> = value.chars().collect();
+        let (mut spaces, mut breaks) = (false, false);
+        for (i, &c) in chars.iter().enumerate() {
+            let next_space = chars.get(i + 1) == Some(&' ');
+            if c == ' ' {
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_space {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn write_single(&mut self, value: &str, allow_breaks: bool) {
+        self.write_indicator("'", true, false, false);
+        let chars: Vec<(usize, char)> = value.char_indices().collect();
+        let (mut spaces, mut breaks) = (false, false);
+        for (n, &(i, c)) in chars.iter().enumerate() {
+            let next_space = chars.get(n + 1).map(|x| x.1) == Some(' ');
+            if c == ' ' {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i < value.len() - 1
+                    && !next_space
+                {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                if c == '\'' {
+                    self.put('\'');
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        self.write_indicator("'", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn write_double(&mut self, value: &str, allow_breaks: bool) {
+        self.write_indicator("\"", true, false, false);
+        let chars: Vec<(usize, char)> = value.char_indices().collect();
+        let mut spaces = false;
+        for (n, &(i, c)) in chars.iter().enumerate() {
+            if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+                self.put('\\');
+                match c {
+                    '\0' => self.put('0'),
+                    '\u{07}' => self.put('a'),
+                    '\u{08}' => self.put('b'),
+                    '\t' => self.put('t'),
+                    '\n' => self.put('n'),
+                    '\u{0b}' => self.put('v'),
+                    '\u{0c}' => self.put('f'),
+                    '\r' => self.put('r'),
+                    '\u{1b}' => self.put('e'),
+                    '"' => self.put('"'),
+                    '\\' => self.put('\\'),
+                    '\u{85}' => self.put('N'),
+                    '\u{A0}' => self.put('_'),
+                    '\u{2028}' => self.put('L'),
+                    '\u{2029}' => self.put('P'),
+                    _ => {
+                        let v = c as u32;
+                        let (letter, width) = if v <= 0xFF {
+                            ('x', 2)
+                        } else if v <= 0xFFFF {
+                            ('u', 4)
+                        } else {
+                            ('U', 8)
+                        };
+                        self.put(letter);
+                        self.write_str(&format!("{v:0width$X}"));
+                    }
+                }
+                spaces = false;
+            } else if c == ' ' {
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < value.len() - 1
+                {
+                    self.write_indent();
+                    if chars.get(n + 1).map(|x| x.1) == Some(' ') {
+                        self.put('\\');
+                    }
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else {
+                self.put(c);
+                spaces = false;
+            }
+        }
+        self.write_indicator("\"", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn write_literal(&mut self, value: &str) {
+        self.write_indicator("|", true, false, false);
+        let chars: Vec<char> = value.chars().collect();
+        if let Some(&first) = chars.first()
+            && (first == ' ' || is_break(first))
+        {
+            self.write_indicator(&BEST_INDENT.to_string(), false, false, false);
+        }
+        let chomp = match chars.len() {
+            0 => Some("-"),
+            n if !is_break(chars[n - 1]) => Some("-"),
+            1 => Some("+"),
+            n if is_break(chars[n - 2]) => Some("+"),
+            _ => None,
+        };
+        if let Some(ch) = chomp {
+            self.write_indicator(ch, false, false, false);
+        }
+        self.put_break();
+        self.indention = true;
+        self.whitespace = true;
+        let mut breaks = true;
+        for &c in &chars {
+            if is_break(c) {
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                self.put(c);
+                self.indention = false;
+                breaks = false;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::parse_values;
+
+    fn yaml_of(text: &str) -> String {
+        to_yaml(&Value::Map(parse_values(text, "t").unwrap())).unwrap()
+    }
+
+    #[test]
+    fn prints_like_helm() {
+        // Expected output observed from Helm 4.2.3's toYaml.
+        let got = yaml_of(
+            "a: 1\nb: 1000000\nc: 1.5\nd: yes\ne: \"true\"\nf: 0755\nh: 2001-12-14\n\
+             j: \"line1\\nline2\\n\"\nk: \"\"\nl: \"1.0\"\nm: \"- dash\"\nnn: \"key: value\"\n\
+             p: [1, \"two\", 3.0]\nq: {}\nr: []\nx10: 1\nx2: 2\nw: \"tab\\there\"\nv: 3.0e-7\n",
+        );
+        let want = "a: 1\nb: 1000000\nc: 1.5\nd: true\ne: \"true\"\nf: 493\nh: \"2001-12-14\"\n\
+                    j: |\n  line1\n  line2\nk: \"\"\nl: \"1.0\"\nm: '- dash'\nnn: 'key: value'\n\
+                    p:\n- 1\n- two\n- 3\nq: {}\nr: []\nv: 3e-07\nw: \"tab\\there\"\nx2: 2\nx10: 1";
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn folds_long_plain_strings_at_80() {
+        let got = yaml_of(
+            "i: a very long string with many many words in it so that it exceeds the eighty \
+             character line width for sure yes\n",
+        );
+        assert_eq!(
+            got,
+            "i: a very long string with many many words in it so that it exceeds the eighty character\n  line width for sure yes"
+        );
+    }
+
+    #[test]
+    fn scalars_at_root() {
+        assert_eq!(to_yaml(&Value::str("foo")).unwrap(), "foo");
+        assert_eq!(to_yaml(&Value::Int(3)).unwrap(), "3");
+        assert_eq!(to_yaml(&Value::str("true")).unwrap(), "\"true\"");
+        assert_eq!(to_yaml(&Value::list(vec![])).unwrap(), "[]");
+        assert_eq!(to_yaml(&Value::Nil).unwrap(), "null");
+        assert_eq!(to_yaml(&Value::Float(1e20)).unwrap(), "1e+20");
+        assert_eq!(to_yaml(&Value::Float(1234567.5)).unwrap(), "1.2345675e+06");
+        assert!(to_yaml(&Value::Float(f64::NAN)).is_err());
+    }
+
+    #[test]
+    fn nested_sequences_and_maps() {
+        let got = yaml_of("a:\n- b: 1\n  c: [x, [yy, z]]\n- - 1\n  - 2\n");
+        assert_eq!(got, "a:\n- b: 1\n  c:\n  - x\n  - - yy\n    - z\n- - 1\n  - 2");
+    }
+
+    #[test]
+    fn cycles_are_errors() {
+        let m = gotmpl::value::Map::new();
+        m.insert("self", Value::Map(m.clone()));
+        assert!(matches!(
+            to_yaml(&Value::Map(m.clone())),
+            Err(PrintError::Cycle(_))
+        ));
+        m.remove("self");
+    }
+
+    #[test]
+    fn natural_key_order() {
+        let mut keys = vec!["x10", "x2", "b", "a1", "A", "_z", "1", "10", "9"];
+        keys.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(keys, vec!["_z", "1", "9", "10", "A", "a1", "b", "x2", "x10"]);
+    }
+}

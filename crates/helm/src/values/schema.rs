@@ -1,0 +1,156 @@
+//! `values.schema.json` validation, worded like Helm 4.
+//!
+//! Helm validates the coalesced values against the chart's schema and, recursively, each
+//! dependency's values against its own schema, then reports
+//! `values don't meet the specifications of the schema(s) in the following chart(s):`
+//! followed by `CHART:` and one `- at '/path': message` line per failure (nested
+//! failures indented). Helm uses santhosh-tekuri/jsonschema; boon is its Rust port by
+//! the same author, with the same messages.
+
+use boon::{Compiler, ErrorKind, Schemas, ValidationError};
+use gotmpl::value::{Map, Value};
+
+/// A chart's schema and its dependencies' (names are aliases where set).
+#[derive(Debug, Clone, Default)]
+pub struct SchemaChart {
+    pub name: String,
+    /// The raw `values.schema.json`, if the chart has one.
+    pub schema: Option<String>,
+    pub dependencies: Vec<SchemaChart>,
+}
+
+/// The values failed validation (or a schema could not be used).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("values don't meet the specifications of the schema(s) in the following chart(s):\n{details}")]
+pub struct SchemaError {
+    /// Helm's per-chart report: `CHART:\n- at '/x': ...\n`, one block per chart.
+    pub details: String,
+}
+
+const SCHEMA_URL: &str = "file:///values.schema.json";
+
+/// Helm's `ValidateAgainstSchema` (with the wrapping message of ToRenderValues).
+pub fn validate_chart(chart: &SchemaChart, values: &Map) -> Result<(), SchemaError> {
+    let details = chart_report(chart, values);
+    if details.is_empty() {
+        Ok(())
+    } else {
+        Err(SchemaError { details })
+    }
+}
+
+fn chart_report(chart: &SchemaChart, values: &Map) -> String {
+    let mut sb = String::new();
+    if let Some(schema) = &chart.schema
+        && let Err(e) = validate_single(values, schema)
+    {
+        sb.push_str(&format!("{}:\n", chart.name));
+        sb.push_str(&e);
+    }
+    for sub in &chart.dependencies {
+        match values.get(&sub.name) {
+            None | Some(Value::Nil) => continue,
+            Some(Value::Map(m)) => sb.push_str(&chart_report(sub, &m)),
+            Some(other) => sb.push_str(&format!(
+                "{}:\ninvalid type for values: expected object (map), got {}\n",
+                sub.name,
+                other.type_name()
+            )),
+        }
+    }
+    sb
+}
+
+/// Helm's `ValidateAgainstSingleSchema`: `Err` holds the failure lines (ending in "\n").
+pub fn validate_single(values: &Map, schema_json: &str) -> Result<(), String> {
+    let schema: serde_json::Value =
+        serde_json::from_str(schema_json).map_err(|e| format!("{e}\n"))?;
+    let mut compiler = Compiler::new();
+    let mut schemas = Schemas::new();
+    compiler
+        .add_resource(SCHEMA_URL, schema)
+        .map_err(|e| format!("{e}\n"))?;
+    let index = compiler
+        .compile(SCHEMA_URL, &mut schemas)
+        .map_err(|e| format!("{e}\n"))?;
+    let instance = Value::Map(values.clone()).to_json();
+    match schemas.validate(&instance, index) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let mut out = String::new();
+            write_causes(&e, 0, &mut out);
+            Ok::<(), String>(()).and(Err(out))
+        }
+    }
+}
+
+/// One `- at '/loc': message` line per error, children indented, as jsonschema/v6
+/// prints its basic error tree (the root "validation failed" line is dropped by Helm).
+fn write_causes(e: &ValidationError<'_, '_>, depth: usize, out: &mut String) {
+    let skip = matches!(e.kind, ErrorKind::Schema { .. })
+        || (e.causes.len() == 1 && matches!(e.kind, ErrorKind::Reference { .. }));
+    let child_depth = if skip {
+        depth
+    } else {
+        out.push_str(&"  ".repeat(depth));
+        out.push_str(&format!("- at '{}': {}\n", e.instance_location, e.kind));
+        depth + 1
+    };
+    for cause in &e.causes {
+        write_causes(cause, child_depth, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::parse_values;
+
+    const SCHEMA: &str = r#"{
+        "type": "object",
+        "required": ["image"],
+        "properties": {
+            "replicaCount": {"type": "integer", "minimum": 1},
+            "image": {"type": "object", "properties": {"tag": {"type": "string"}}}
+        }
+    }"#;
+
+    #[test]
+    fn valid_values_pass() {
+        let v = parse_values("replicaCount: 3\nimage: {tag: v1}\n", "t").unwrap();
+        assert!(validate_single(&v, SCHEMA).is_ok());
+        // float64 3 from YAML is an integer for JSON Schema.
+        let chart = SchemaChart {
+            name: "app".into(),
+            schema: Some(SCHEMA.into()),
+            dependencies: vec![],
+        };
+        assert!(validate_chart(&chart, &v).is_ok());
+    }
+
+    #[test]
+    fn failures_are_reported_like_helm() {
+        let v = parse_values("replicaCount: 0\nimage: {tag: 5}\n", "t").unwrap();
+        let chart = SchemaChart {
+            name: "app".into(),
+            schema: Some(SCHEMA.into()),
+            dependencies: vec![SchemaChart {
+                name: "sub".into(),
+                schema: Some(r#"{"type":"object","required":["x"]}"#.into()),
+                dependencies: vec![],
+            }],
+        };
+        let v2 = v.clone();
+        v2.insert("sub", Value::Map(Map::new()));
+        let err = validate_chart(&chart, &v2).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "values don't meet the specifications of the schema(s) in the following chart(s):\napp:\n"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("- at '/image/tag': "), "{err}");
+        assert!(err.contains("- at '/replicaCount': "), "{err}");
+        assert!(err.contains("sub:\n- at '': missing property 'x'"), "{err}");
+    }
+}

@@ -1,0 +1,183 @@
+//! Helm's `toToml`: BurntSushi/toml's encoder over the value.
+//!
+//! Top-level keys with plain values come first, then tables (`[a]`, `[a.b]`, nested
+//! tables indented by two spaces per level) and arrays of tables (`[[a]]`); keys sort
+//! by bytes; nulls are skipped; strings use TOML basic-string escapes.
+
+use gotmpl::value::Value;
+
+use super::PrintError;
+use super::print::MAX_PRINT_DEPTH;
+
+/// Helm's `toToml` (Helm prints the error text instead of failing).
+pub fn to_toml(value: &Value) -> Result<String, PrintError> {
+    let Value::Map(m) = value else {
+        return Err(PrintError::Toml(
+            "top-level values must be Go maps or structs".to_string(),
+        ));
+    };
+    let mut out = String::new();
+    write_table(&mut out, &[], &Value::Map(m.clone()), 0)?;
+    Ok(out)
+}
+
+fn is_table(v: &Value) -> bool {
+    matches!(v, Value::Map(_))
+}
+
+fn is_table_array(v: &Value) -> bool {
+    match v {
+        Value::List(l) => {
+            let items = l.to_vec();
+            !items.is_empty() && items.iter().all(is_table)
+        }
+        _ => false,
+    }
+}
+
+fn quote_key(k: &str) -> String {
+    if !k.is_empty()
+        && k
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        k.to_string()
+    } else {
+        quote_string(k)
+    }
+}
+
+fn quote_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn scalar(v: &Value, depth: usize) -> Result<String, PrintError> {
+    if depth > MAX_PRINT_DEPTH {
+        return Err(PrintError::Toml("value nested too deeply".to_string()));
+    }
+    Ok(match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => {
+            if f.is_nan() {
+                "nan".to_string()
+            } else if f.is_infinite() {
+                if *f > 0.0 { "inf" } else { "-inf" }.to_string()
+            } else {
+                // strconv.FormatFloat(f, 'f', -1, 64), with ".0" added to integers.
+                let s = super::gofloat::format_json(*f);
+                let s = if s.contains('e') { format!("{f}") } else { s };
+                if s.contains('.') { s } else { format!("{s}.0") }
+            }
+        }
+        Value::String(s) => quote_string(s),
+        Value::Bytes(b) => quote_string(&String::from_utf8_lossy(b)),
+        Value::List(l) => {
+            let items = l.to_vec();
+            if items.iter().any(Value::is_nil) {
+                return Err(PrintError::Toml(
+                    "cannot encode array with nil element".to_string(),
+                ));
+            }
+            let items: Result<Vec<String>, PrintError> =
+                items.iter().map(|x| scalar(x, depth + 1)).collect();
+            format!("[{}]", items?.join(", "))
+        }
+        Value::Map(m) => {
+            let mut parts = Vec::new();
+            for (k, v) in m.entries() {
+                if v.is_nil() {
+                    continue;
+                }
+                parts.push(format!("{} = {}", quote_key(&k), scalar(&v, depth + 1)?));
+            }
+            format!("{{{}}}", parts.join(", "))
+        }
+        Value::Nil => String::new(),
+        Value::Object(o) => match o.to_value() {
+            Some(v) => scalar(&v, depth + 1)?,
+            None => quote_string(&o.display()),
+        },
+    })
+}
+
+/// BurntSushi's eTable/eMap: direct keys first, then sub-tables and arrays of tables,
+/// each group sorted; a blank line before top-level tables and every `[[array]]`.
+fn write_table(
+    out: &mut String,
+    path: &[String],
+    table: &Value,
+    depth: usize,
+) -> Result<(), PrintError> {
+    if depth > MAX_PRINT_DEPTH {
+        return Err(PrintError::Toml("value nested too deeply".to_string()));
+    }
+    let Value::Map(m) = table else { return Ok(()) };
+    let indent = "  ".repeat(path.len());
+    let entries = m.entries();
+    for (k, v) in &entries {
+        if v.is_nil() || is_table(v) || is_table_array(v) {
+            continue;
+        }
+        out.push_str(&format!("{indent}{} = {}\n", quote_key(k), scalar(v, depth)?));
+    }
+    for (k, v) in &entries {
+        let mut sub = path.to_vec();
+        sub.push(quote_key(k));
+        let header_indent = "  ".repeat(sub.len() - 1);
+        if is_table(v) {
+            if sub.len() == 1 && !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!("{header_indent}[{}]\n", sub.join(".")));
+            write_table(out, &sub, v, depth + 1)?;
+        } else if is_table_array(v)
+            && let Value::List(l) = v
+        {
+            for item in l.to_vec() {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&format!("{header_indent}[[{}]]\n", sub.join(".")));
+                write_table(out, &sub, &item, depth + 1)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::parse_values;
+
+    #[test]
+    fn tables_and_scalars() {
+        let m = parse_values(
+            "a: 1\nb: x\nc: {d: true, e: {f: [1, 2]}}\ng: [{h: 1}, {h: 2}]\nn: null\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(
+            to_toml(&Value::Map(m)).unwrap(),
+            "a = 1.0\nb = \"x\"\n\n[c]\n  d = true\n  [c.e]\n    f = [1.0, 2.0]\n\n[[g]]\n  h = 1.0\n\n[[g]]\n  h = 2.0\n"
+        );
+    }
+}

@@ -1,0 +1,697 @@
+//! Loading YAML the way Helm loads values files.
+//!
+//! Helm reads `values.yaml` and `-f` files with sigs.k8s.io/yaml: go-yaml v2 decodes the
+//! first document into Go values, those are converted to JSON (non-string keys become
+//! strings), and encoding/json decodes the JSON into `map[string]interface{}`. So:
+//! YAML 1.1 booleans (`yes`, `on`, `y`...), every number becomes float64, `<<` merges
+//! apply in order (a merged key overwrites an earlier one), timestamps stay strings,
+//! `.inf`/`.nan` are errors (JSON cannot hold them), and keys like `1`, `true`, `1.5`
+//! become the strings "1", "true", "1.5".
+//!
+//! The text is parsed into a node arena from granit-parser events, then decoded with the
+//! same aliasing budget go-yaml v2 applies, so alias bombs are rejected.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use base64::Engine as _;
+use granit_parser::{Event, Parser, ScalarStyle};
+use gotmpl::value::{Map, Value};
+
+use super::ValuesError;
+use super::gofloat::format_g32;
+use super::resolve::{Resolved, TAG_PREFIX, resolve_plain, resolve_tagged};
+
+/// Deepest nesting a decoded value may have (go-yaml has no limit, but our decoder and
+/// every consumer recurse, so untrusted input is bounded here).
+const MAX_DEPTH: u32 = 1000;
+/// Hard cap on decoded nodes, on top of go-yaml's alias ratio, to bound memory.
+const MAX_DECODE_COUNT: u64 = 20_000_000;
+
+/// Parse a values file (`values.yaml`, `-f FILE`). Helm 4 splits the file into documents
+/// at lines starting with `---` (k8s.io/apimachinery's YAMLReader), loads each document
+/// and merges them in order (later documents win, maps merge). Every document must be a
+/// map or empty; an empty file gives an empty map. `origin` names the file in errors.
+pub fn parse_values(text: &str, origin: &str) -> Result<Map, ValuesError> {
+    let mut values = Map::new();
+    for (line_offset, chunk) in split_documents(text, origin)? {
+        let doc = match load(&chunk, origin) {
+            Ok(v) => v,
+            Err(mut e) => {
+                if let ValuesError::Yaml { line, .. } = &mut e {
+                    *line += line_offset;
+                }
+                return Err(e);
+            }
+        };
+        match doc {
+            Value::Nil => {}
+            Value::Map(m) => values = super::coalesce::merge_values(&values, &m),
+            other => {
+                return Err(ValuesError::NotAMap {
+                    origin: origin.to_string(),
+                    found: json_kind(&other),
+                });
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// k8s.io/apimachinery's YAMLReader: a line starting with `---` ends a document (only
+/// spaces or a comment may follow the marker); empty documents are skipped. Returns
+/// each document with the number of lines before it.
+fn split_documents(text: &str, origin: &str) -> Result<Vec<(usize, String)>, ValuesError> {
+    let mut docs = Vec::new();
+    let mut buffer = String::new();
+    let mut start_line = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        if let Some(rest) = line.strip_prefix("---") {
+            let trimmed = rest.trim();
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                return Err(ValuesError::Yaml {
+                    origin: origin.to_string(),
+                    line: n + 1,
+                    column: 1,
+                    message: format!("invalid Yaml document separator: {trimmed}"),
+                });
+            }
+            if !buffer.is_empty() {
+                docs.push((start_line, std::mem::take(&mut buffer)));
+            }
+            start_line = n + 1;
+            continue;
+        }
+        buffer.push_str(line);
+    }
+    if !buffer.is_empty() {
+        docs.push((start_line, buffer));
+    }
+    Ok(docs)
+}
+
+/// Parse any YAML document (Sprig/Helm `fromYaml`, `fromYamlArray`): the first document,
+/// with the same typing as values files. An empty document is `Nil`.
+pub fn parse_yaml_value(text: &str) -> Result<Value, ValuesError> {
+    load(text, "")
+}
+
+/// Parse JSON as Go's encoding/json does into `interface{}` (`fromJson`): numbers are
+/// float64.
+pub fn parse_json_value(text: &str) -> Result<Value, ValuesError> {
+    let json: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| ValuesError::Json(e.to_string()))?;
+    Ok(Value::from_json(&json, false))
+}
+
+/// The JSON type name encoding/json reports in "cannot unmarshal X into ...".
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::List(_) => "array",
+        Value::String(_) => "string",
+        Value::Float(_) | Value::Int(_) => "number",
+        Value::Bool(_) => "bool",
+        Value::Map(_) => "object",
+        _ => "value",
+    }
+}
+
+fn load(text: &str, origin: &str) -> Result<Value, ValuesError> {
+    let doc = build(text, origin)?;
+    let Some(root) = doc.root else {
+        return Ok(Value::Nil);
+    };
+    let mut decoder = Decoder {
+        doc: &doc,
+        origin,
+        decode_count: 0,
+        alias_count: 0,
+        alias_depth: 0,
+        depth: 0,
+    };
+    decoder.value(root)
+}
+
+#[derive(Debug)]
+enum Kind {
+    Scalar {
+        value: String,
+        plain: bool,
+        /// (handle, suffix) of an explicit tag.
+        tag: Option<(String, String)>,
+    },
+    Seq(Vec<usize>),
+    /// Keys and values alternating.
+    Map(Vec<usize>),
+    Alias(usize),
+}
+
+#[derive(Debug)]
+struct Node {
+    kind: Kind,
+    line: usize,
+    col: usize,
+}
+
+struct Document {
+    nodes: Vec<Node>,
+    root: Option<usize>,
+}
+
+/// Build the node tree of the first document from parser events.
+fn build(text: &str, origin: &str) -> Result<Document, ValuesError> {
+    let options = granit_parser::options! { emit_comments: false };
+    let mut parser = Parser::new_from_str_with_options(text, options);
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut anchors: HashMap<usize, usize> = HashMap::new();
+    let mut open: HashSet<usize> = HashSet::new();
+    let mut root = None;
+    let err = |line: usize, col: usize, message: String| ValuesError::Yaml {
+        origin: origin.to_string(),
+        line,
+        column: col + 1,
+        message,
+    };
+
+    while let Some(event) = parser.next_event() {
+        let (event, span) = event.map_err(|e| {
+            let m = e.marker();
+            err(m.line(), m.col(), e.info())
+        })?;
+        let (line, col) = (span.start.line(), span.start.col());
+        let (kind, anchor, opens) = match event {
+            Event::StreamStart | Event::DocumentStart(..) => continue,
+            Event::StreamEnd => break,
+            Event::DocumentEnd => {
+                // go-yaml v2's Unmarshal reads the first document only.
+                break;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some(done) = stack.pop() {
+                    open.remove(&done);
+                }
+                continue;
+            }
+            Event::Alias(id) => {
+                let Some(&target) = anchors.get(&id) else {
+                    return Err(err(line, col, "unknown anchor referenced".to_string()));
+                };
+                if open.contains(&target) {
+                    return Err(err(
+                        line,
+                        col,
+                        "anchor value contains itself".to_string(),
+                    ));
+                }
+                (Kind::Alias(target), 0, false)
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let tag = tag.map(|t| (t.handle().to_string(), t.suffix().to_string()));
+                (
+                    Kind::Scalar {
+                        value: value.into_owned(),
+                        plain: style == ScalarStyle::Plain,
+                        tag,
+                    },
+                    anchor,
+                    false,
+                )
+            }
+            Event::SequenceStart(_, anchor, _) => (Kind::Seq(Vec::new()), anchor, true),
+            Event::MappingStart(_, anchor, _) => (Kind::Map(Vec::new()), anchor, true),
+            _ => continue,
+        };
+        let idx = nodes.len();
+        nodes.push(Node { kind, line, col });
+        if anchor != 0 {
+            anchors.insert(anchor, idx);
+        }
+        match stack.last() {
+            Some(&parent) => match &mut nodes[parent].kind {
+                Kind::Seq(items) | Kind::Map(items) => items.push(idx),
+                _ => {}
+            },
+            None => {
+                if root.is_none() {
+                    root = Some(idx);
+                }
+            }
+        }
+        if opens {
+            open.insert(idx);
+            stack.push(idx);
+        }
+    }
+    Ok(Document { nodes, root })
+}
+
+struct Decoder<'a> {
+    doc: &'a Document,
+    origin: &'a str,
+    decode_count: u64,
+    alias_count: u64,
+    alias_depth: u32,
+    depth: u32,
+}
+
+/// go-yaml v2's tolerated ratio of alias-expanded nodes to all decoded nodes.
+fn allowed_alias_ratio(decode_count: u64) -> f64 {
+    const LOW: u64 = 400_000;
+    const HIGH: u64 = 4_000_000;
+    if decode_count <= LOW {
+        0.99
+    } else if decode_count >= HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * ((decode_count - LOW) as f64 / (HIGH - LOW) as f64)
+    }
+}
+
+impl Decoder<'_> {
+    fn error(&self, idx: usize, message: impl Into<String>) -> ValuesError {
+        let node = &self.doc.nodes[idx];
+        ValuesError::Yaml {
+            origin: self.origin.to_string(),
+            line: node.line,
+            column: node.col + 1,
+            message: message.into(),
+        }
+    }
+
+    /// Account for one decoded node, as go-yaml v2 does, and enforce the budgets.
+    fn count(&mut self, idx: usize) -> Result<(), ValuesError> {
+        self.decode_count += 1;
+        if self.alias_depth > 0 {
+            self.alias_count += 1;
+        }
+        if (self.alias_count > 100
+            && self.decode_count > 1000
+            && self.alias_count as f64 / self.decode_count as f64
+                > allowed_alias_ratio(self.decode_count))
+            || self.decode_count > MAX_DECODE_COUNT
+        {
+            return Err(self.error(idx, "document contains excessive aliasing"));
+        }
+        Ok(())
+    }
+
+    fn value(&mut self, idx: usize) -> Result<Value, ValuesError> {
+        self.count(idx)?;
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(idx, format!("exceeded max depth of {MAX_DEPTH}")));
+        }
+        self.depth += 1;
+        let result = self.value_inner(idx);
+        self.depth -= 1;
+        result
+    }
+
+    fn value_inner(&mut self, idx: usize) -> Result<Value, ValuesError> {
+        let doc = self.doc;
+        match &doc.nodes[idx].kind {
+            Kind::Scalar { value, plain, tag } => self.scalar(idx, value, *plain, tag.as_ref()),
+            Kind::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for &item in items {
+                    out.push(self.value(item)?);
+                }
+                Ok(Value::list(out))
+            }
+            Kind::Map(_) => {
+                let mut map = BTreeMap::new();
+                self.apply_mapping(idx, &mut map)?;
+                Ok(Value::map(map))
+            }
+            Kind::Alias(target) => {
+                self.alias_depth += 1;
+                let result = self.value(*target);
+                self.alias_depth -= 1;
+                result
+            }
+        }
+    }
+
+    /// The Go value of a scalar, then what JSON makes of it.
+    fn scalar(
+        &self,
+        idx: usize,
+        value: &str,
+        plain: bool,
+        tag: Option<&(String, String)>,
+    ) -> Result<Value, ValuesError> {
+        let resolved = self.resolve(idx, value, plain, tag)?;
+        if let Some((handle, suffix)) = tag
+            && handle == TAG_PREFIX
+            && suffix == "binary"
+        {
+            let cleaned: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(cleaned.as_bytes())
+                .map_err(|_| self.error(idx, "!!binary value contains invalid base64 data"))?;
+            // encoding/json replaces invalid UTF-8 with U+FFFD.
+            return Ok(Value::from(String::from_utf8_lossy(&bytes).into_owned()));
+        }
+        match resolved {
+            Resolved::Null => Ok(Value::Nil),
+            Resolved::Bool(b) => Ok(Value::Bool(b)),
+            Resolved::Int(i) => Ok(Value::Float(i as f64)),
+            Resolved::Uint(u) => Ok(Value::Float(u as f64)),
+            Resolved::BigInt(f) | Resolved::Float(f) => {
+                if f.is_finite() {
+                    Ok(Value::Float(f))
+                } else {
+                    Err(self.error(
+                        idx,
+                        format!(
+                            "json: unsupported value: {}",
+                            super::gofloat::format_g(f)
+                        ),
+                    ))
+                }
+            }
+            Resolved::Timestamp | Resolved::Str | Resolved::Merge => Ok(Value::str(value)),
+        }
+    }
+
+    fn resolve(
+        &self,
+        idx: usize,
+        value: &str,
+        plain: bool,
+        tag: Option<&(String, String)>,
+    ) -> Result<Resolved, ValuesError> {
+        match tag {
+            None if plain => Ok(resolve_plain(value)),
+            None => Ok(Resolved::Str),
+            Some((handle, suffix)) if handle == TAG_PREFIX => {
+                resolve_tagged(suffix, value).ok_or_else(|| {
+                    let found = match resolve_plain(value) {
+                        Resolved::Bool(_) => "!!bool",
+                        Resolved::Int(_) | Resolved::Uint(_) | Resolved::BigInt(_) => "!!int",
+                        Resolved::Float(_) => "!!float",
+                        Resolved::Null => "!!null",
+                        Resolved::Timestamp => "!!timestamp",
+                        _ => "!!str",
+                    };
+                    self.error(
+                        idx,
+                        format!("cannot decode {found} `{value}` as a !!{suffix}"),
+                    )
+                })
+            }
+            // Local and unknown tags: go-yaml keeps the text.
+            Some(_) => Ok(Resolved::Str),
+        }
+    }
+
+    fn is_merge_key(&self, idx: usize) -> bool {
+        match &self.doc.nodes[idx].kind {
+            Kind::Scalar { value, plain, tag } => {
+                value == "<<"
+                    && match tag {
+                        None => *plain,
+                        Some((h, s)) => h == TAG_PREFIX && s == "merge",
+                    }
+            }
+            _ => false,
+        }
+    }
+
+    /// Decode a mapping node's pairs into `map`, in order: later keys (and merges)
+    /// overwrite earlier ones, as go-yaml v2 does.
+    fn apply_mapping(
+        &mut self,
+        idx: usize,
+        map: &mut BTreeMap<String, Value>,
+    ) -> Result<(), ValuesError> {
+        let doc = self.doc;
+        let Kind::Map(items) = &doc.nodes[idx].kind else {
+            return Ok(());
+        };
+        for pair in items.chunks(2) {
+            let (k, v) = (pair[0], pair.get(1).copied());
+            let Some(v) = v else { break };
+            if self.is_merge_key(k) {
+                self.merge(v, map)?;
+                continue;
+            }
+            let key = self.key(k)?;
+            let value = self.value(v)?;
+            map.insert(key, value);
+        }
+        Ok(())
+    }
+
+    fn merge_error(&self, idx: usize) -> ValuesError {
+        self.error(idx, "map merge requires map or sequence of maps as the value")
+    }
+
+    fn merge(&mut self, idx: usize, map: &mut BTreeMap<String, Value>) -> Result<(), ValuesError> {
+        self.count(idx)?;
+        let doc = self.doc;
+        match &doc.nodes[idx].kind {
+            Kind::Map(_) => self.apply_mapping(idx, map),
+            Kind::Alias(target) => {
+                if !matches!(doc.nodes[*target].kind, Kind::Map(_)) {
+                    return Err(self.merge_error(idx));
+                }
+                self.alias_depth += 1;
+                let r = self.apply_mapping(*target, map);
+                self.alias_depth -= 1;
+                r
+            }
+            Kind::Seq(items) => {
+                // Earlier maps take precedence: apply from the last to the first.
+                for &item in items.iter().rev() {
+                    self.count(item)?;
+                    match &doc.nodes[item].kind {
+                        Kind::Map(_) => self.apply_mapping(item, map)?,
+                        Kind::Alias(target)
+                            if matches!(doc.nodes[*target].kind, Kind::Map(_)) =>
+                        {
+                            self.alias_depth += 1;
+                            let r = self.apply_mapping(*target, map);
+                            self.alias_depth -= 1;
+                            r?
+                        }
+                        _ => return Err(self.merge_error(item)),
+                    }
+                }
+                Ok(())
+            }
+            Kind::Scalar { .. } => Err(self.merge_error(idx)),
+        }
+    }
+
+    /// A map key as sigs.k8s.io/yaml names it in JSON.
+    fn key(&mut self, idx: usize) -> Result<String, ValuesError> {
+        self.count(idx)?;
+        let doc = self.doc;
+        let mut target = idx;
+        let mut hops = 0;
+        while let Kind::Alias(t) = &doc.nodes[target].kind {
+            target = *t;
+            hops += 1;
+            if hops > doc.nodes.len() {
+                break;
+            }
+        }
+        match &doc.nodes[target].kind {
+            Kind::Scalar { value, plain, tag } => {
+                let resolved = self.resolve(target, value, *plain, tag.as_ref())?;
+                match resolved {
+                    Resolved::Str | Resolved::Timestamp | Resolved::Merge => Ok(value.clone()),
+                    Resolved::Int(i) => Ok(i.to_string()),
+                    Resolved::Bool(b) => Ok(b.to_string()),
+                    Resolved::Float(f) => Ok(match format_g32(f).as_str() {
+                        "+Inf" => ".inf".to_string(),
+                        "-Inf" => "-.inf".to_string(),
+                        "NaN" => ".nan".to_string(),
+                        s => s.to_string(),
+                    }),
+                    Resolved::Null => Err(self.error(
+                        idx,
+                        "unsupported map key of type: %!s(<nil>), key: <nil>",
+                    )),
+                    Resolved::Uint(u) => Err(self.error(
+                        idx,
+                        format!("unsupported map key of type: uint64, key: 0x{u:x}"),
+                    )),
+                    Resolved::BigInt(_) => Err(self.error(
+                        idx,
+                        format!("unsupported map key of type: *big.Int, key: {value}"),
+                    )),
+                }
+            }
+            Kind::Seq(_) | Kind::Map(_) => Err(self.error(idx, "invalid map key")),
+            Kind::Alias(_) => Err(self.error(idx, "invalid map key")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_ok(text: &str) -> Map {
+        parse_values(text, "values.yaml").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn get(m: &Map, path: &str) -> Value {
+        let mut cur = Value::Map(m.clone());
+        for part in path.split('.') {
+            cur = cur.as_map().and_then(|m| m.get(part)).unwrap_or(Value::Nil);
+        }
+        cur
+    }
+
+    #[test]
+    fn scalars_are_typed_like_helm() {
+        let m = load_ok(
+            "a: 1\nb: 1000000\nc: 1.5\nd: yes\ne: \"true\"\nf: 0755\ng: 0x1F\nh: 2001-12-14\n\
+             i: off\nj: ~\nk:\nl: 'x'\nm: .5\nnn: Y\n",
+        );
+        assert_eq!(get(&m, "a"), Value::Float(1.0));
+        assert_eq!(get(&m, "b"), Value::Float(1e6));
+        assert_eq!(get(&m, "c"), Value::Float(1.5));
+        assert_eq!(get(&m, "d"), Value::Bool(true));
+        assert_eq!(get(&m, "e"), Value::str("true"));
+        assert_eq!(get(&m, "f"), Value::Float(493.0));
+        assert_eq!(get(&m, "g"), Value::Float(31.0));
+        assert_eq!(get(&m, "h"), Value::str("2001-12-14"));
+        assert_eq!(get(&m, "i"), Value::Bool(false));
+        assert!(m.contains_key("j") && get(&m, "j").is_nil());
+        assert!(m.contains_key("k") && get(&m, "k").is_nil());
+        assert_eq!(get(&m, "l"), Value::str("x"));
+        assert_eq!(get(&m, "m"), Value::Float(0.5));
+        assert_eq!(get(&m, "nn"), Value::Bool(true));
+    }
+
+    #[test]
+    fn keys_become_strings() {
+        let m = load_ok("1: a\ntrue: b\n1.5: c\ny: d\n0x10: e\n");
+        assert_eq!(
+            m.keys(),
+            vec!["1", "1.5", "16", "true"]
+                .into_iter()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        );
+        // `y` is boolean true too, and later keys win.
+        assert_eq!(get(&m, "true"), Value::str("d"));
+    }
+
+    #[test]
+    fn merge_keys_apply_in_order() {
+        let m = load_ok(
+            "base: &b {x: 1, z: 2}\nother: &o {x: 9, w: 3}\n\
+             s:\n  x: 0\n  <<: *b\n  z: 5\nl:\n  <<: [*b, *o]\n",
+        );
+        assert_eq!(get(&m, "s.x"), Value::Float(1.0));
+        assert_eq!(get(&m, "s.z"), Value::Float(5.0));
+        assert_eq!(get(&m, "l.x"), Value::Float(1.0));
+        assert_eq!(get(&m, "l.w"), Value::Float(3.0));
+        // A quoted "<<" is an ordinary key.
+        let q = load_ok("'<<': {a: 1}\n");
+        assert!(q.contains_key("<<"));
+    }
+
+    #[test]
+    fn aliases_are_copies() {
+        let m = load_ok("a: &x {k: 1}\nb: *x\n");
+        let (a, b) = (get(&m, "a"), get(&m, "b"));
+        assert_eq!(a, b);
+        // Not the same shared map: changing one must not change the other.
+        a.as_map().unwrap().insert("k", Value::Float(2.0));
+        assert_eq!(get(&m, "b.k"), Value::Float(1.0));
+    }
+
+    #[test]
+    fn alias_bomb_is_rejected() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = format!("*a{}", i - 1);
+            text.push_str(&format!(
+                "a{i}: &a{i} [{}]\n",
+                vec![prev; 10].join(", ")
+            ));
+        }
+        let err = parse_values(&text, "bomb.yaml").unwrap_err();
+        assert!(err.to_string().contains("excessive aliasing"), "{err}");
+    }
+
+    #[test]
+    fn top_level_rules() {
+        assert!(load_ok("").is_empty());
+        assert!(load_ok("# only a comment\n").is_empty());
+        assert!(load_ok("~\n").is_empty());
+        assert!(load_ok("---\n").is_empty());
+        let err = parse_values("- a\n- b\n", "list.yaml").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "list.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal \
+             array into Go value of type map[string]interface {}"
+        );
+        assert!(parse_values("just a string", "s.yaml").is_err());
+        // Documents merge, later ones winning (Helm 4's LoadValues).
+        let m = load_ok("a: {x: 1}\nb: 1\n---\na: {z: 2}\nb: 2\n--- # comment\nc: 3\n");
+        assert_eq!(get(&m, "a.x"), Value::Float(1.0));
+        assert_eq!(get(&m, "a.z"), Value::Float(2.0));
+        assert_eq!(get(&m, "b"), Value::Float(2.0));
+        assert_eq!(get(&m, "c"), Value::Float(3.0));
+        assert!(parse_values("a: 1\n---\n- x\n", "t").is_err());
+        assert!(parse_values("a: 1\n--- b: 2\n", "t").is_err());
+        let err = parse_values("a: 1\n---\nb: [\n", "t").unwrap_err();
+        assert!(err.to_string().starts_with("t: line 4"), "{err}");
+    }
+
+    #[test]
+    fn errors_name_origin_line_and_column() {
+        let err = parse_values("a: 1\nb: [1, 2\n", "my.yaml").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("my.yaml: line "), "{text}");
+        let err = parse_values("a: .inf\n", "inf.yaml").unwrap_err();
+        assert!(err.to_string().contains("unsupported value: +Inf"), "{err}");
+        let err = parse_values("a: 1\n? [x]\n: 2\n", "k.yaml").unwrap_err();
+        assert!(err.to_string().contains("invalid map key"), "{err}");
+        let err = parse_values("~: 1\n", "k.yaml").unwrap_err();
+        assert!(err.to_string().contains("unsupported map key"), "{err}");
+        let err = parse_values("a: &x [*x]\n", "self.yaml").unwrap_err();
+        assert!(err.to_string().contains("contains itself"), "{err}");
+    }
+
+    #[test]
+    fn tags_and_block_scalars() {
+        let m = load_ok(
+            "a: !!str 123\nb: !!int \"12\"\nc: !!float 1\nd: !custom text\n\
+             e: !!binary aGVsbG8=\nf: |\n  line1\n  line2\ng: >-\n  folded\n  text\n",
+        );
+        assert_eq!(get(&m, "a"), Value::str("123"));
+        assert_eq!(get(&m, "b"), Value::Float(12.0));
+        assert_eq!(get(&m, "c"), Value::Float(1.0));
+        assert_eq!(get(&m, "d"), Value::str("text"));
+        assert_eq!(get(&m, "e"), Value::str("hello"));
+        assert_eq!(get(&m, "f"), Value::str("line1\nline2\n"));
+        assert_eq!(get(&m, "g"), Value::str("folded text"));
+        assert!(parse_values("a: !!int abc\n", "t.yaml").is_err());
+    }
+
+    #[test]
+    fn json_parsing_uses_float64() {
+        let v = parse_json_value(r#"{"a": 1, "b": [true, null, "x"], "c": 1.5}"#).unwrap();
+        let m = v.as_map().unwrap();
+        assert_eq!(m.get("a"), Some(Value::Float(1.0)));
+        assert_eq!(m.get("c"), Some(Value::Float(1.5)));
+        assert!(parse_json_value("{").is_err());
+    }
+
+    #[test]
+    fn yaml_value_any_shape() {
+        assert_eq!(
+            parse_yaml_value("- 1\n- a\n").unwrap(),
+            Value::list(vec![Value::Float(1.0), Value::str("a")])
+        );
+        assert_eq!(parse_yaml_value("").unwrap(), Value::Nil);
+        assert_eq!(parse_yaml_value("hello").unwrap(), Value::str("hello"));
+    }
+}

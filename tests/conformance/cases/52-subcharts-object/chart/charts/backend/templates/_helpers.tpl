@@ -1,0 +1,1 @@
+{{- define "backend.fullname" -}}{{ .Release.Name }}-{{ .Values.name }}{{- end -}}
