@@ -76,6 +76,7 @@ pub struct ReleaseSummary {
     pub revision: Option<i64>,
     #[serde(serialize_with = "serialize_secs")]
     pub duration: Duration,
+    #[serde(flatten)]
     pub outcome: Outcome,
 }
 

@@ -1,31 +1,38 @@
 #!/usr/bin/env python3
-"""Rendering speed: real Helm (SDK, in-process) vs capstan, per chart and in total.
+"""Rendering speed: real Helm (SDK, in-process) vs capstan's release build, per chart.
 
-Every conformance case that renders successfully is timed, which includes the
-example OpenStack charts exactly as the prod stack deploys them (cases *-os-*).
+Every conformance case that renders successfully with both is timed (cases *-os-* are
+the example OpenStack charts with prod-like values). For each chart, in one run:
 
-  * Helm: N offline installs (dry_run="client") through the SDK in this process;
-    the chart is loaded from disk each time, like `helm template` does.
-  * capstan: N runs of --capstan-cmd (a process per render, so this includes process
-    start-up), same interface as run.py.
-  * Optionally --capstan-repeat-cmd, an in-process repeat runner called as
-    `CMD CHART N` that prints `load+render X ms` (crates/helm/examples/bench_render);
-    it renders with the chart's default values only, so it is reported separately.
+  helm      N offline installs (dry_run="client") through the SDK in this process; the
+            chart is loaded from disk each time, like `helm template` does.
+  proc      N runs of `capstan chart template CHART -f ... --set ...`, one process
+            each: includes process start-up, which dominates small charts.
+  stack     one `capstan template -f GEN.yaml` process over a generated stack holding
+            the chart N times (releases CASE-0..CASE-N-1, same values), divided by N:
+            start-up amortised, chart loaded once and rendered N times, on all cores.
+  stack1    the same pinned to one core (taskset -c 0), the fair per-core figure.
+  inproc    with --criterion DIR: criterion's mean for conformance/CASE from
+            `cargo bench --bench render` (load + values + render in process, one core).
 
-    /work/venv-helm/bin/python tests/conformance/bench.py -n 5 \\
-        --capstan-cmd /work/target-x/debug/examples/template
+A warm-up render per chart and engine is done first and not counted. The ratio
+columns are helm / capstan (above 1: capstan is faster); the target is >= 5.
 
-Prints a table of mean milliseconds per render and the Helm/capstan ratio.
+    CARGO_TARGET_DIR=/work/target-bench cargo build --release
+    CARGO_TARGET_DIR=/work/target-bench cargo bench --bench render -- conformance/
+    /work/venv-helm/bin/python tests/conformance/bench.py -n 20 \\
+        --capstan /work/target-bench/release/capstan --criterion /work/target-bench/criterion
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import re
-import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -33,90 +40,165 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import helm_python as helm  # noqa: E402
 
 from helmref import user_values  # noqa: E402
-from run import DEFAULT_CASES, DEFAULT_CMD, REPO, capstan_args, discover  # noqa: E402
+from run import DEFAULT_CASES, REPO, Case, capstan_args, discover  # noqa: E402
+
+DEFAULT_BIN = os.environ.get(
+    "CAPSTAN_BIN",
+    os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(REPO, "target")),
+                 "release", "capstan"))
 
 
-def time_helm(cfg: helm.Config, case, values, n: int) -> float | None:
-    start = time.perf_counter()
-    for _ in range(n):
-        try:
-            cfg.install(case.chart, case.release, values, namespace=case.namespace,
-                        dry_run="client")
-        except helm.HelmError:
-            return None
-    return (time.perf_counter() - start) * 1000 / n
-
-
-def time_capstan(cmd: list[str], case, n: int) -> float | None:
-    args = capstan_args(cmd, case)
-    start = time.perf_counter()
-    for _ in range(n):
-        try:
-            proc = subprocess.run(args, cwd=REPO, capture_output=True, check=False)
-        except OSError:
-            return None
-        if proc.returncode != 0:
-            return None
-    return (time.perf_counter() - start) * 1000 / n
-
-
-def time_repeat(cmd: list[str], chart: str, n: int) -> float | None:
+def time_helm(cfg: helm.Config, case: Case, values, n: int) -> float | None:
+    def once() -> None:
+        cfg.install(case.chart, case.release, values, namespace=case.namespace,
+                    dry_run="client")
     try:
-        proc = subprocess.run(cmd + [chart, str(n)], cwd=REPO, capture_output=True, check=False)
-    except OSError:
+        once()  # warm-up
+        start = time.perf_counter()
+        for _ in range(n):
+            once()
+    except helm.HelmError:
         return None
-    m = re.search(r"load\+render ([0-9.]+) ms", proc.stdout.decode(errors="replace"))
-    return float(m.group(1)) if proc.returncode == 0 and m else None
+    return (time.perf_counter() - start) * 1000 / n
+
+
+def time_proc(binary: str, case: Case, n: int) -> float | None:
+    args = capstan_args([binary, "chart", "template"], case)
+
+    def once() -> bool:
+        proc = subprocess.run(args, cwd=REPO, capture_output=True, check=False)
+        return proc.returncode == 0
+    if not once():
+        return None
+    start = time.perf_counter()
+    for _ in range(n):
+        if not once():
+            return None
+    return (time.perf_counter() - start) * 1000 / n
+
+
+def _yaml_str(s: str) -> str:
+    # JSON strings are valid YAML flow scalars.
+    return json.dumps(s)
+
+
+def stack_file(case: Case, n: int, workdir: str) -> str | None:
+    """A stack with the case's chart n times, or None when its --set cannot be expressed
+    as a stack `set` entry (the stack escapes commas, so one entry is one key)."""
+    sets = []
+    for expr in case.sets:
+        key, sep, value = expr.partition("=")
+        if not sep or "," in expr or "[" in key:
+            return None
+        sets.append((key, value))
+    lines = ["name: bench", "releases:"]
+    for i in range(n):
+        lines.append(f"  - name: {_yaml_str(f'{case.release}-{i}')}")
+        lines.append(f"    chart: {_yaml_str(os.path.abspath(case.chart))}")
+        lines.append(f"    namespace: {_yaml_str(case.namespace)}")
+        if case.values:
+            lines.append("    values: [" + ", ".join(_yaml_str(os.path.abspath(v))
+                                                    for v in case.values) + "]")
+        if sets:
+            lines.append("    set: {" + ", ".join(f"{_yaml_str(k)}: {_yaml_str(v)}"
+                                                  for k, v in sets) + "}")
+    path = os.path.join(workdir, f"{case.name}.yaml")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def time_stack(binary: str, path: str, n: int, one_core: bool) -> float | None:
+    args = [binary, "template", "-f", path]
+    if one_core:
+        args = ["taskset", "-c", "0"] + args
+
+    def once() -> float | None:
+        start = time.perf_counter()
+        proc = subprocess.run(args, cwd=REPO, capture_output=True, check=False)
+        elapsed = time.perf_counter() - start
+        return elapsed if proc.returncode == 0 else None
+    if once() is None:
+        return None
+    elapsed = once()
+    return None if elapsed is None else elapsed * 1000 / n
+
+
+def criterion_ms(root: str | None, case: Case) -> float | None:
+    if not root:
+        return None
+    path = os.path.join(root, "conformance", case.name, "new", "estimates.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)["mean"]["point_estimate"] / 1e6
+    except (OSError, KeyError, ValueError):
+        return None
 
 
 def fmt(v: float | None) -> str:
-    return "   fail" if v is None else f"{v:7.2f}"
+    return "    fail" if v is None else f"{v:8.2f}"
+
+
+def ratio(h: float, c: float | None) -> str:
+    return "      -" if not c else f"{h / c:7.1f}"
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("-n", type=int, default=5, help="renders per chart and engine")
-    ap.add_argument("--capstan-cmd", default=os.environ.get("CAPSTAN_TEMPLATE_CMD", DEFAULT_CMD))
-    ap.add_argument("--capstan-repeat-cmd", default=None,
-                    help="in-process repeat runner: CMD CHART N -> 'load+render X ms'")
+    ap.add_argument("-n", type=int, default=10, help="renders per chart and engine")
+    ap.add_argument("--capstan", default=DEFAULT_BIN, help="capstan binary (release build)")
+    ap.add_argument("--criterion", default=None,
+                    help="criterion output dir (CARGO_TARGET_DIR/criterion) for in-process means")
+    ap.add_argument("--no-one-core", action="store_true", help="skip the taskset -c 0 column")
     ap.add_argument("--cases", default=DEFAULT_CASES)
     ap.add_argument("-k", action="append", default=[])
     args = ap.parse_args()
 
-    cmd = shlex.split(args.capstan_cmd)
-    repeat = shlex.split(args.capstan_repeat_cmd) if args.capstan_repeat_cmd else None
+    if not os.path.isfile(args.capstan):
+        print(f"capstan binary not found: {args.capstan} (build with cargo build --release)")
+        return 1
+    one_core = not args.no_one_core and shutil.which("taskset") is not None
     cfg = helm.Config(storage_driver="memory", kube_apiserver="http://127.0.0.1:1")
-    header = f"{'case':34} {'helm ms':>8} {'capstan':>8} {'ratio':>6}"
-    if repeat:
-        header += f" {'in-proc':>8}"
-    print(header)
-    tot_h = tot_c = 0.0
+    cols = ["helm", "proc", "stack"] + (["stack1"] if one_core else []) + \
+        (["inproc"] if args.criterion else [])
+    print(f"ms per render, n={args.n}; ratio = helm / capstan (target >= 5)")
+    print(f"{'case':28}" + "".join(f"{c:>9}" for c in cols) + "".join(
+        f"{'x' + c:>8}" for c in cols[1:]))
+    totals = {c: 0.0 for c in cols}
     counted = 0
-    for case in discover(args.cases, args.k):
-        if case.error_contains is not None:
-            continue
-        values = user_values(case.values, case.sets)
-        h = time_helm(cfg, case, values, args.n)
-        if h is None:
-            continue
-        c = time_capstan(cmd, case, args.n)
-        ratio = f"{h / c:6.2f}" if c else "     -"
-        line = f"{case.name:34} {fmt(h)} {fmt(c)} {ratio}"
-        if repeat:
-            line += f" {fmt(time_repeat(repeat, case.chart, args.n))}"
-        print(line)
-        sys.stdout.flush()
-        if c is not None:
-            tot_h += h
-            tot_c += c
-            counted += 1
-    if counted:
-        print(f"{'TOTAL (' + str(counted) + ' charts)':34} {tot_h:7.2f} {tot_c:7.2f} "
-              f"{tot_h / tot_c:6.2f}")
-        print("ratio = helm ms / capstan ms (above 1: capstan is faster)")
-    else:
-        print("no chart rendered with both engines")
+    with tempfile.TemporaryDirectory(prefix="capstan-bench-") as work:
+        for case in discover(args.cases, args.k):
+            if case.error_contains is not None:
+                continue
+            values = user_values(case.values, case.sets)
+            row = {"helm": time_helm(cfg, case, values, args.n)}
+            if row["helm"] is None:
+                continue
+            row["proc"] = time_proc(args.capstan, case, args.n)
+            path = stack_file(case, args.n, work)
+            row["stack"] = time_stack(args.capstan, path, args.n, False) if path else None
+            if one_core:
+                row["stack1"] = time_stack(args.capstan, path, args.n, True) if path else None
+            if args.criterion:
+                row["inproc"] = criterion_ms(args.criterion, case)
+            h = row["helm"]
+            print(f"{case.name:28}" + "".join(fmt(row[c]) for c in cols) +
+                  "".join(f" {ratio(h, row[c])}" for c in cols[1:]))
+            sys.stdout.flush()
+            if all(row[c] is not None for c in cols):
+                counted += 1
+                for c in cols:
+                    totals[c] += row[c]
+    if not counted:
+        print("no chart rendered with every method")
+        return 0
+    h = totals["helm"]
+    print(f"{'TOTAL (' + str(counted) + ' charts)':28}" +
+          "".join(f"{totals[c]:9.2f}" for c in cols) +
+          "".join(f" {ratio(h, totals[c])}" for c in cols[1:]))
+    print("columns: proc = process per render; stack = one `capstan template` over N "
+          "copies, all cores; stack1 = same on one core; inproc = criterion (one core)")
     return 0
 
 

@@ -4,7 +4,7 @@
 //! way Helm's engine drives Go's (missingkey=zero, `<no value>` removed, Helm's
 //! parse order) and compares outputs and error texts.
 
-use crate::func::{FuncError, FuncMap, Runtime};
+use crate::func::{FuncError, FuncMap, Param, Runtime, Signature};
 use crate::template::{MissingKey, Templates};
 use crate::value::{MapInner, Value};
 
@@ -43,6 +43,39 @@ fn helm_funcs() -> FuncMap {
         })?;
         Ok(Value::from(out.replace("<no value>", "")))
     });
+    // A few Sprig functions with their Go signatures, to check typed-argument errors.
+    f.add("upper", |a: &[Value]| {
+        Ok(Value::from(
+            a[0].as_str().unwrap_or_default().to_uppercase(),
+        ))
+    });
+    f.signature("upper", Signature::new(&[Param::String]));
+    f.add("b64enc", |a: &[Value]| Ok(a[0].clone()));
+    f.signature("b64enc", Signature::new(&[Param::String]));
+    f.add("trunc", |a: &[Value]| match a {
+        [Value::Int(n), Value::String(s)] => Ok(Value::from(
+            s.chars().take((*n).max(0) as usize).collect::<String>(),
+        )),
+        _ => Err(FuncError::new("bad trunc")),
+    });
+    f.signature("trunc", Signature::new(&[Param::Int, Param::String]));
+    f.add("default", |a: &[Value]| {
+        Ok(match a {
+            [d, v] if !v.truthy() => d.clone(),
+            [_, v] => v.clone(),
+            [d] => d.clone(),
+            _ => Value::Nil,
+        })
+    });
+    f.signature("default", Signature::variadic(&[Param::Any, Param::Any]));
+    f.add("add1", |a: &[Value]| {
+        Ok(Value::Int(match &a[0] {
+            Value::Int(i) => i + 1,
+            Value::Float(x) => *x as i64 + 1,
+            _ => 1,
+        }))
+    });
+    f.signature("add1", Signature::new(&[Param::Any]));
     f
 }
 

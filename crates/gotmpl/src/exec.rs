@@ -87,6 +87,8 @@ pub(crate) struct State<'a> {
     out: String,
     /// Bytes written so far in this execution, across nested outputs.
     written: usize,
+    /// Nodes and iterations evaluated so far (bounded by `Limits::max_steps`).
+    steps: u64,
     include_counts: HashMap<String, usize>,
     /// The last text `parse_text` parsed, reused by the next `execute_text` of it.
     parsed_text: Option<ParsedText>,
@@ -112,6 +114,7 @@ impl<'a> State<'a> {
             depth: 0,
             out: String::new(),
             written: 0,
+            steps: 0,
             include_counts: HashMap::new(),
             parsed_text: None,
             arg_pool: Vec::new(),
@@ -189,6 +192,21 @@ impl<'a> State<'a> {
     // ---- walking --------------------------------------------------------------------
 
     fn walk_list(&mut self, dot: &Slot, list: &List) -> R<()> {
+        self.steps += list.nodes.len() as u64 + 1;
+        if self.steps > self.set.limits.max_steps {
+            let max = self.set.limits.max_steps;
+            return Err(match list.nodes.first() {
+                Some(n) => self.err_at(
+                    n_pos(n),
+                    n,
+                    format!("execution exceeds the limit of {max} steps"),
+                ),
+                None => Flow::Error(format!(
+                    "template: {}: execution exceeds the limit of {max} steps",
+                    self.tmpl.name
+                )),
+            });
+        }
         for node in &list.nodes {
             self.walk(dot, node)?;
         }
@@ -263,10 +281,12 @@ impl<'a> State<'a> {
             None => (b.pos, node),
         };
         let ndecl = b.pipe.decl.len();
+        // Collections are snapshotted (Go ranges over the value as it was when the range
+        // began); `range N` counts without materializing anything.
+        let mut count: Option<i64> = None;
         let items: Vec<(Slot, Slot)> = match &val {
             Slot::Invalid => Vec::new(),
             Slot::Iface(v) | Slot::Val(v) => match v {
-                // Snapshots (Go ranges over the value as it was when the range began).
                 Value::List(l) => {
                     l.0.read()
                         .iter()
@@ -308,9 +328,8 @@ impl<'a> State<'a> {
                             ),
                         ));
                     }
-                    (0..(*n).max(0))
-                        .map(|i| (Slot::Val(Value::Int(i)), Slot::Val(Value::Int(i))))
-                        .collect()
+                    count = Some((*n).max(0));
+                    Vec::new()
                 }
                 Value::Nil => Vec::new(),
                 other => {
@@ -322,7 +341,8 @@ impl<'a> State<'a> {
                 }
             },
         };
-        if items.is_empty() {
+        let len = count.unwrap_or(items.len() as i64);
+        if len == 0 {
             let r = match &b.else_list {
                 Some(e) => self.walk_list(dot, e),
                 None => Ok(()),
@@ -331,7 +351,15 @@ impl<'a> State<'a> {
             return r;
         }
         let decl = &b.pipe.decl;
-        for (index, elem) in items {
+        let mut pairs = items.into_iter();
+        for i in 0..len {
+            let (index, elem) = match count {
+                Some(_) => (Slot::Val(Value::Int(i)), Slot::Val(Value::Int(i))),
+                None => match pairs.next() {
+                    Some(p) => p,
+                    None => break,
+                },
+            };
             if b.pipe.is_assign {
                 // `range $i, $v = ...` assigns existing variables (Go 1.22+).
                 match decl.len() {
@@ -980,6 +1008,15 @@ impl<'a> State<'a> {
             v => format!("non-function {fn_name} of type {}", gofmt::go_type_name(&v)),
         };
         Err(self.err_at(cmd.pos(), &cmd, format!("error calling call: {msg}")))
+    }
+}
+
+/// A node's position for error reports.
+fn n_pos(n: &Node) -> usize {
+    match n {
+        Node::Text { pos, .. } | Node::Action { pos, .. } | Node::Template { pos, .. } => *pos,
+        Node::If(b) | Node::Range(b) | Node::With(b) => b.pos,
+        Node::Break | Node::Continue => 0,
     }
 }
 

@@ -84,6 +84,7 @@ fn set() -> Templates {
         max_output_bytes: 1 << 16,
         max_parse_depth: 64,
         max_range_int: 1000,
+        max_steps: 100_000,
     });
     t
 }

@@ -25,6 +25,11 @@
 //!   recursion counter) and `depth`.
 //! - [`FuncError::wrong_args`]: argument-count errors that exec reports the way Go does
 //!   (without the "error calling X:" prefix).
+//! - [`FuncMap::signature`] with [`Signature`]/[`Param`]: declare a function's Go
+//!   parameter types so exec makes Go's pre-call checks (`upper .Values.missing` fails
+//!   with "wrong type for value; expected string; got interface {}" in Helm) and
+//!   converts number literals to the parameter type. [`FuncMap::remove`] drops a
+//!   function with its signature.
 //! - [`gofmt`]: Go's `fmt` for values: `sprintf`, `sprint`, `sprintln`, `format_value`,
 //!   `quote`, `format_float_g`, `go_type_name`.
 //!
@@ -37,8 +42,10 @@
 //!
 //! Deliberate differences from Go: complex-number literals are rejected at parse time;
 //! `call` always fails (template values never hold Go functions); limits
-//! ([`Limits`]) bound template nesting (10 000 instead of Go's 100 000), output size,
-//! parse nesting and `range N`.
+//! ([`Limits`]) bound template nesting (10 000 instead of Go's 100 000), output size
+//! (64 MiB), parse nesting (10 000), `range N` and the total steps of one execution
+//! (10^8), so untrusted templates cannot exhaust the stack, memory or time. Deep
+//! nesting runs on a growable stack (`stacker`), so small thread stacks are safe.
 
 mod ast;
 #[cfg(test)]

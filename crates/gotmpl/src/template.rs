@@ -38,6 +38,9 @@ pub struct Limits {
     pub max_parse_depth: usize,
     /// Largest integer `range N` may iterate over.
     pub max_range_int: i64,
+    /// Maximum nodes and range iterations one execution may evaluate, so loops that
+    /// write nothing (`range` inside `range`) still end.
+    pub max_steps: u64,
 }
 
 impl Default for Limits {
@@ -47,6 +50,7 @@ impl Default for Limits {
             max_output_bytes: 64 << 20,
             max_parse_depth: 10_000,
             max_range_int: 100_000_000,
+            max_steps: 100_000_000,
         }
     }
 }

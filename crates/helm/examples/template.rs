@@ -4,7 +4,7 @@
 //! template CHART [-f VALUES]... [--set K=V]... [--set-string K=V]... [--set-json K=J]...
 //!          [--name NAME] [--namespace NS] [--show-only PATH]... [--include-crds]
 //!          [--no-hooks] [--skip-tests] [--is-upgrade] [--kube-version V]
-//!          [--api-versions G/V]... [--notes]
+//!          [--api-versions G/V]... [--strict] [--skip-schema-validation]
 //! ```
 //! Exit code 1 with Helm's message on stderr ("Error: ...") when rendering fails.
 
@@ -24,7 +24,6 @@ struct Args {
     include_crds: bool,
     no_hooks: bool,
     skip_tests: bool,
-    notes: bool,
     opts: RenderOptions,
 }
 
@@ -39,7 +38,6 @@ fn parse_args() -> Result<Args, String> {
         include_crds: false,
         no_hooks: false,
         skip_tests: false,
-        notes: false,
         opts: RenderOptions::default(),
     };
     while let Some(arg) = it.next() {
@@ -73,8 +71,6 @@ fn parse_args() -> Result<Args, String> {
             "--include-crds" => a.include_crds = true,
             "--no-hooks" => a.no_hooks = true,
             "--skip-tests" => a.skip_tests = true,
-            "--notes" => a.notes = true,
-            "--render-subchart-notes" => a.opts.subchart_notes = true,
             "--is-upgrade" => {
                 a.opts.is_upgrade = true;
                 a.opts.is_install = false;
@@ -126,20 +122,13 @@ fn run() -> Result<String, String> {
             .hooks
             .retain(|h| !h.events.iter().any(|e| e == "test"));
     }
-    let mut out = if a.show_only.is_empty() {
+    let out = if a.show_only.is_empty() {
         rendered.template_output(!a.no_hooks, a.include_crds)
     } else {
         rendered
             .template_output_show_only(!a.no_hooks, a.include_crds, &a.show_only)
             .map_err(|e| e.to_string())?
     };
-    if a.notes && !rendered.notes.is_empty() {
-        out.push_str(&format!(
-            "---\n# Source: {}/templates/NOTES.txt\n{}",
-            chart.name(),
-            rendered.notes
-        ));
-    }
     Ok(out)
 }
 

@@ -82,6 +82,20 @@ fn matches_helm() {
                         "{label}: manifest differs\n--- helm\n{want}\n--- capstan\n{got}"
                     ));
                 }
+                // The packaged chart (`helm package`) must render the same.
+                let archive = root().join(format!("helm_diff/expected/archives/{chart_name}.tgz"));
+                match Chart::load(&archive) {
+                    Ok(packaged) => {
+                        match render(&packaged, &user_values(&chart_dir, values_case), &opts) {
+                            Ok(pr) if pr.release_manifest() == want => {}
+                            Ok(_) => failures.push(format!("{label}: archive renders differently")),
+                            Err(err) => {
+                                failures.push(format!("{label}: archive render failed: {err}"))
+                            }
+                        }
+                    }
+                    Err(err) => failures.push(format!("{label}: archive load failed: {err}")),
+                }
                 let want_notes = e["notes"].as_str().unwrap_or("");
                 if r.notes != want_notes {
                     failures.push(format!("{label}: notes {:?} != {:?}", r.notes, want_notes));

@@ -5,7 +5,7 @@
 //! so they check for themselves, with the executor's own wording.
 
 use crate::func::FuncError;
-use crate::value::{List, Map, Value};
+use crate::value::{Map, Value};
 
 pub(crate) type R = Result<Value, FuncError>;
 
@@ -106,16 +106,6 @@ pub(crate) fn list(v: &Value) -> Result<Vec<Value>, FuncError> {
     match v {
         Value::List(l) => Ok(l.to_vec()),
         Value::Nil => Ok(Vec::new()),
-        other => Err(type_error("[]interface {}", other)),
-    }
-}
-
-/// A `[]interface{}` parameter kept as a shared list.
-#[allow(dead_code)]
-pub(crate) fn list_ref(v: &Value) -> Result<Option<&List>, FuncError> {
-    match v {
-        Value::List(l) => Ok(Some(l)),
-        Value::Nil => Ok(None),
         other => Err(type_error("[]interface {}", other)),
     }
 }

@@ -389,6 +389,17 @@ mod tests {
         );
     }
 
+    /// Go's 4096-bit RSA key; slow in unoptimised builds, so run on demand.
+    #[test]
+    #[ignore]
+    fn rsa_private_key() {
+        let k = call("genPrivateKey", &["rsa".into()]);
+        let pem = pem::parse(k.as_str().unwrap()).unwrap();
+        assert_eq!(pem.tag(), "RSA PRIVATE KEY");
+        let key = rsa::RsaPrivateKey::from_pkcs1_der(pem.contents()).unwrap();
+        assert_eq!(rsa::traits::PublicKeyParts::size(&key) * 8, 4096);
+    }
+
     #[test]
     fn ca_and_signed_certificates() {
         let ca = call("genCA", &["my-ca".into(), Value::Int(365)]);

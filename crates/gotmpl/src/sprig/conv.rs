@@ -1,4 +1,5 @@
-//! Go's value conversions as Sprig uses them: `strval` (fmt `%v`), spf13/cast's
+//! Go's value conversions as Sprig uses them: `strval` (fmt `%v`, from the engine's
+//! `gofmt`), Go's shortest float formatting for JSON, spf13/cast's
 //! `ToInt64`/`ToFloat64`, and `strconv.Quote`.
 
 use crate::value::Value;
@@ -12,62 +13,9 @@ pub(crate) fn strval(v: &Value) -> String {
     }
 }
 
-/// Go's `fmt.Sprint("%v", v)` for a template value.
+/// Go's `fmt.Sprint("%v", v)` for a template value (the engine's `fmt`).
 pub(crate) fn go_v(v: &Value) -> String {
-    let mut out = String::new();
-    write_v(&mut out, v, 0);
-    out
-}
-
-/// Nesting bound: values built from YAML/JSON are trees, but a template can make a
-/// map contain itself with `set`; Go would overflow its stack, we print `...`.
-const MAX_DEPTH: usize = 100;
-
-fn write_v(out: &mut String, v: &Value, depth: usize) {
-    if depth > MAX_DEPTH {
-        out.push_str("...");
-        return;
-    }
-    match v {
-        Value::Nil => out.push_str("<nil>"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
-        Value::Float(f) => out.push_str(&format_float_g(*f)),
-        Value::String(s) => out.push_str(s),
-        Value::Bytes(b) => {
-            out.push('[');
-            for (i, x) in b.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(&x.to_string());
-            }
-            out.push(']');
-        }
-        Value::List(l) => {
-            out.push('[');
-            for (i, x) in l.to_vec().iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                write_v(out, x, depth + 1);
-            }
-            out.push(']');
-        }
-        Value::Map(m) => {
-            out.push_str("map[");
-            for (i, (k, x)) in m.entries().iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(k);
-                out.push(':');
-                write_v(out, x, depth + 1);
-            }
-            out.push(']');
-        }
-        Value::Object(o) => out.push_str(&o.display()),
-    }
+    crate::gofmt::format_value(v)
 }
 
 /// Shortest decimal digits and decimal exponent of a finite, non-zero float:
@@ -85,12 +33,6 @@ fn shortest_digits(f: f64) -> (String, i32) {
         digits
     };
     (digits, exp + 1)
-}
-
-/// `strconv.FormatFloat(f, 'g', -1, 64)`, which is what `%v` prints for float64:
-/// shortest digits, exponent form when the exponent is < -4 or >= 6 (`1e+06`).
-pub(crate) fn format_float_g(f: f64) -> String {
-    format_float(f, 'g', 6)
 }
 
 /// Go float formatting in shortest mode. `verb` is 'g' (exponent when exp < -4 or
@@ -151,7 +93,7 @@ pub(crate) fn to_int64(v: &Value) -> i64 {
 /// Go's `int64(f)` conversion; out-of-range values are implementation-defined in Go
 /// (amd64 gives i64::MIN), which is what we return.
 pub(crate) fn float_to_int(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
+    if f.is_nan() || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
         i64::MIN
     } else {
         f.trunc() as i64
@@ -363,6 +305,7 @@ mod tests {
 
     #[test]
     fn floats_print_like_go_v() {
+        let format_float_g = |f| format_float(f, 'g', 6);
         assert_eq!(format_float_g(1000000.0), "1e+06");
         assert_eq!(format_float_g(100000.0), "100000");
         assert_eq!(format_float_g(1.5), "1.5");

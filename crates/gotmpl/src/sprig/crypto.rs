@@ -158,7 +158,7 @@ fn decrypt_aes(password: &str, crypt64: &str) -> Result<String, FuncError> {
             crypt.len()
         )));
     }
-    if crypt.len() % 16 != 0 {
+    if !crypt.len().is_multiple_of(16) {
         return Err(FuncError::new("crypto/cipher: input not full blocks"));
     }
     if crypt.len() == 16 {

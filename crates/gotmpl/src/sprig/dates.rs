@@ -242,7 +242,10 @@ mod tests {
             "toDate",
             &["2006-01-02 MST".into(), "2017-12-31 UTC".into()],
         );
-        assert_eq!(call("unixEpoch", &[t.clone()]), Value::str("1514678400"));
+        assert_eq!(
+            call("unixEpoch", std::slice::from_ref(&t)),
+            Value::str("1514678400")
+        );
         let later = call("dateModify", &["1.5h".into(), t.clone()]);
         assert_eq!(call("unixEpoch", &[later]), Value::str("1514683800"));
         let same = call("dateModify", &["bogus".into(), t.clone()]);

@@ -113,14 +113,58 @@ pub(super) fn register(f: &mut FuncMap) {
 
 /// `json.Unmarshal` into `interface{}`: numbers become float64.
 fn from_json(s: &str) -> Result<Value, String> {
-    let parsed: serde_json::Value = serde_json::from_str(s).map_err(|e| {
-        if e.is_eof() {
-            "unexpected end of JSON input".to_string()
-        } else {
-            e.to_string()
-        }
-    })?;
+    let parsed: serde_json::Value = serde_json::from_str(s).map_err(|e| go_json_error(s, &e))?;
     Ok(Value::from_json(&parsed, false))
+}
+
+/// encoding/json's wording for the syntax errors serde_json reports.
+fn go_json_error(input: &str, e: &serde_json::Error) -> String {
+    if e.is_eof() {
+        return "unexpected end of JSON input".to_string();
+    }
+    // serde points at the offending character (1-based line and column).
+    let at = input
+        .lines()
+        .nth(e.line().saturating_sub(1))
+        .and_then(|l| l.chars().nth(e.column().saturating_sub(1)));
+    let msg = e.to_string();
+    let context = if msg.starts_with("key must be a string") {
+        "looking for beginning of object key string"
+    } else if msg.starts_with("expected value") {
+        "looking for beginning of value"
+    } else if msg.starts_with("expected `:`") {
+        "after object key"
+    } else if msg.starts_with("expected `,` or `}`") {
+        "after object key:value pair"
+    } else if msg.starts_with("expected `,` or `]`") {
+        "after array element"
+    } else if msg.starts_with("trailing characters") {
+        "after top-level value"
+    } else if msg.starts_with("trailing comma") {
+        if at == Some('}') {
+            "looking for beginning of object key string"
+        } else {
+            "looking for beginning of value"
+        }
+    } else {
+        return msg;
+    };
+    match at {
+        Some(c) => format!("invalid character {} {context}", go_quote_char(c)),
+        None => msg,
+    }
+}
+
+/// Go's `quoteChar` as encoding/json uses it in syntax errors.
+fn go_quote_char(c: char) -> String {
+    match c {
+        '\'' => "'\\''".to_string(),
+        '"' => "'\"'".to_string(),
+        c => {
+            let q = super::conv::go_quote(&c.to_string());
+            format!("'{}'", &q[1..q.len() - 1])
+        }
+    }
 }
 
 #[cfg(test)]
@@ -175,11 +219,32 @@ mod tests {
             Some(Value::Float(1.0))
         );
         assert_eq!(
-            call("toJson", &[v.clone()]),
+            call("toJson", std::slice::from_ref(&v)),
             Value::str(r#"{"a":[1,2.5,"x"],"b":{"c":null}}"#)
         );
         assert_eq!(call("fromJson", &["{bad".into()]), Value::Nil);
-        assert!(try_call(&crate::sprig::funcs(), "mustFromJson", &["{bad".into()]).is_err());
+        let f = crate::sprig::funcs();
+        for (input, want) in [
+            (
+                "{bad",
+                "invalid character 'b' looking for beginning of object key string",
+            ),
+            (
+                "[1,]",
+                "invalid character ']' looking for beginning of value",
+            ),
+            ("{\"a\" 1}", "invalid character '1' after object key"),
+            ("[1 2]", "invalid character '2' after array element"),
+            ("1 x", "invalid character 'x' after top-level value"),
+            ("{\"a\":", "unexpected end of JSON input"),
+        ] {
+            assert_eq!(
+                try_call(&f, "mustFromJson", &[input.into()])
+                    .unwrap_err()
+                    .message,
+                want
+            );
+        }
         assert_eq!(call("toJson", &[Value::Float(f64::NAN)]), Value::str(""));
         assert_eq!(
             try_call(
@@ -201,7 +266,7 @@ mod tests {
     #[test]
     fn deep_copy_is_independent() {
         let v = call("fromJson", &[r#"{"a":{"b":1}}"#.into()]);
-        let c = call("deepCopy", &[v.clone()]);
+        let c = call("deepCopy", std::slice::from_ref(&v));
         call(
             "set",
             &[

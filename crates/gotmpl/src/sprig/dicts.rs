@@ -262,7 +262,7 @@ mod tests {
         call("unset", &[d.clone(), "b".into()]);
         assert!(!map.contains_key("b"));
         assert_eq!(
-            call("keys", &[d.clone()]),
+            call("keys", std::slice::from_ref(&d)),
             Value::list(vec!["2".into(), "a".into(), "odd".into()])
         );
         assert_eq!(

@@ -101,7 +101,7 @@ fn b32_decode(s: &str) -> Result<Vec<u8>, String> {
     let input: Vec<u8> = s.bytes().filter(|c| *c != b'\r' && *c != b'\n').collect();
     let err = |at: usize| Err(format!("illegal base32 data at input byte {at}"));
     let mut out = Vec::with_capacity(input.len() / 8 * 5);
-    if input.len() % 8 != 0 {
+    if !input.len().is_multiple_of(8) {
         return err(input.len() / 8 * 8);
     }
     for (bi, block) in input.chunks(8).enumerate() {

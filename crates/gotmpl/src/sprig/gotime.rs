@@ -85,7 +85,7 @@ impl Loc {
     }
 
     /// The instant whose wall clock in this location is `naive` (earliest if ambiguous).
-    fn from_wall(&self, naive: &NaiveDateTime) -> DateTime<Utc> {
+    fn instant_of_wall(&self, naive: &NaiveDateTime) -> DateTime<Utc> {
         match self {
             Loc::Fixed { offset, .. } => {
                 naive.and_utc() - chrono::Duration::seconds(i64::from(*offset))
@@ -194,7 +194,7 @@ impl GoTime {
                 // A fixed zone: its offset is in the RFC 3339 form.
                 let offset = o
                     .to_value()
-                    .and_then(|v| v.as_str().and_then(|s| rfc3339_offset(s)))
+                    .and_then(|v| v.as_str().and_then(rfc3339_offset))
                     .unwrap_or(0);
                 Loc::Fixed { name, offset }
             }
@@ -390,7 +390,7 @@ impl GoTime {
         let date = first + chrono::Duration::days(i64::from(wall.day()) - 1 + days);
         let naive = date.and_time(wall.time());
         GoTime {
-            instant: self.loc.from_wall(&naive),
+            instant: self.loc.instant_of_wall(&naive),
             loc: self.loc.clone(),
         }
     }
@@ -953,7 +953,7 @@ pub(crate) fn parse_in(layout: &str, value: &str, loc: &Loc) -> Result<GoTime, S
         // A zone abbreviation: the location's own if it matches, else a zone with
         // that name and offset 0 (Go's behaviour for unknown abbreviations).
         let t = GoTime {
-            instant: loc.from_wall(&naive),
+            instant: loc.instant_of_wall(&naive),
             loc: loc.clone(),
         };
         if t.loc.zone_at(&t.instant).1 == name {
@@ -965,7 +965,7 @@ pub(crate) fn parse_in(layout: &str, value: &str, loc: &Loc) -> Result<GoTime, S
         });
     }
     Ok(GoTime {
-        instant: loc.from_wall(&naive),
+        instant: loc.instant_of_wall(&naive),
         loc: loc.clone(),
     })
 }

@@ -102,7 +102,7 @@ pub(crate) fn json_float(f: f64) -> Result<String, String> {
     if !f.is_finite() {
         return Err(format!(
             "json: unsupported value: {}",
-            super::conv::format_float_g(f)
+            crate::gofmt::format_float_g(f)
         ));
     }
     let a = f.abs();

@@ -265,13 +265,13 @@ mod tests {
             call("concat", &[l.clone(), ints(&[4]), ints(&[])]),
             ints(&[1, 2, 3, 4])
         );
-        assert_eq!(call("first", &[l.clone()]), Value::Int(1));
-        assert_eq!(call("last", &[l.clone()]), Value::Int(3));
-        assert_eq!(call("rest", &[l.clone()]), ints(&[2, 3]));
-        assert_eq!(call("initial", &[l.clone()]), ints(&[1, 2]));
+        assert_eq!(call("first", std::slice::from_ref(&l)), Value::Int(1));
+        assert_eq!(call("last", std::slice::from_ref(&l)), Value::Int(3));
+        assert_eq!(call("rest", std::slice::from_ref(&l)), ints(&[2, 3]));
+        assert_eq!(call("initial", std::slice::from_ref(&l)), ints(&[1, 2]));
         assert_eq!(call("first", &[ints(&[])]), Value::Nil);
         assert_eq!(call("rest", &[ints(&[])]), ints(&[]));
-        assert_eq!(call("reverse", &[l.clone()]), ints(&[3, 2, 1]));
+        assert_eq!(call("reverse", std::slice::from_ref(&l)), ints(&[3, 2, 1]));
         assert_eq!(call("uniq", &[ints(&[1, 1, 2, 1])]), ints(&[1, 2]));
         assert_eq!(
             call("without", &[l.clone(), Value::Int(2), Value::Int(9)]),

@@ -135,15 +135,13 @@ fn parse_url(raw: &str) -> Result<Url, String> {
         u.opaque = rest.to_string();
         return Ok(u);
     }
-    if u.scheme.is_empty() {
-        if let Some(colon) = rest.find(':') {
-            let slash = rest.find('/');
-            if slash.is_none_or(|s| colon < s) {
-                return Err(format!(
-                    "parse {raw:?}: first path segment in URL cannot contain colon"
-                ));
-            }
-        }
+    if u.scheme.is_empty()
+        && let Some(colon) = rest.find(':')
+        && rest.find('/').is_none_or(|s| colon < s)
+    {
+        return Err(format!(
+            "parse {raw:?}: first path segment in URL cannot contain colon"
+        ));
     }
     if (!u.scheme.is_empty() || !rest.starts_with("///")) && rest.starts_with("//") {
         let after = &rest[2..];

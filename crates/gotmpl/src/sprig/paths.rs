@@ -66,7 +66,8 @@ fn ext(p: &str) -> String {
 }
 
 pub(super) fn register(f: &mut FuncMap) {
-    let table: [(&'static str, &'static str, fn(&str) -> String); 4] = [
+    type PathFn = fn(&str) -> String;
+    let table: [(&'static str, &'static str, PathFn); 4] = [
         ("base", "osBase", base),
         ("dir", "osDir", dir),
         ("clean", "osClean", clean),

@@ -7,7 +7,7 @@ use regex::Regex;
 use crate::func::{FuncError, FuncMap};
 use crate::value::Value;
 
-use super::args::{self, arity};
+use super::args::{self, MAX_OUTPUT_BYTES, arity, too_large};
 use super::strings::strings_value;
 
 /// Rewrite Go-only escapes into their Rust equivalents (ASCII classes).
@@ -195,6 +195,19 @@ pub(super) fn register(f: &mut FuncMap) {
             };
             let s = args::string(&a[1])?;
             let repl = args::string(&a[2])?;
+            // Bound the output before building it: each match becomes the replacement
+            // with every `$` reference expanded to at most the match itself.
+            let refs = if literal {
+                0
+            } else {
+                repl.matches('$').count() as u128
+            };
+            let total = re.find_iter(s).fold(s.len() as u128, |acc, m| {
+                acc + repl.len() as u128 + refs * m.len() as u128
+            });
+            if total > MAX_OUTPUT_BYTES as u128 {
+                return Err(too_large(name, "result size", total));
+            }
             let out = if literal {
                 re.replace_all(s, regex::NoExpand(repl))
             } else {
@@ -231,7 +244,7 @@ mod tests {
     use crate::sprig::testutil::{call, try_call};
 
     fn strs(v: &[&str]) -> Value {
-        Value::list(v.iter().map(|s| Value::str(s)).collect())
+        Value::list(v.iter().map(Value::str).collect())
     }
 
     #[test]

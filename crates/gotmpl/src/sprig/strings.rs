@@ -141,6 +141,12 @@ pub(super) fn register(f: &mut FuncMap) {
         let width = args::int(&a[0])?;
         let sep = args::string(&a[1])?;
         let s = args::string(&a[2])?;
+        // At most one separator per `width` bytes of input.
+        let breaks = s.len() as u128 / width.max(1) as u128 + 1;
+        let total = s.len() as u128 + breaks * sep.len() as u128;
+        if total > MAX_OUTPUT_BYTES as u128 {
+            return Err(too_large("wrapWith", "result size", total));
+        }
         Ok(Value::from(wrap_custom(s, width, sep, true)))
     });
     f.add("quote", |a| {
@@ -217,7 +223,13 @@ pub(super) fn register(f: &mut FuncMap) {
     f.add("join", |a| {
         arity("join", a, 2)?;
         let sep = args::string(&a[0])?;
-        Ok(Value::from(strslice(&a[1]).join(sep)))
+        let items = strslice(&a[1]);
+        let total = items.iter().map(|s| s.len() as u128).sum::<u128>()
+            + items.len().saturating_sub(1) as u128 * sep.len() as u128;
+        if total > MAX_OUTPUT_BYTES as u128 {
+            return Err(too_large("join", "result size", total));
+        }
+        Ok(Value::from(items.join(sep)))
     });
     f.add("sortAlpha", |a| {
         arity("sortAlpha", a, 1)?;
@@ -763,6 +775,10 @@ mod tests {
         let err =
             crate::sprig::testutil::try_call(&f, "repeat", &[Value::Int(1 << 40), "ab".into()])
                 .unwrap_err();
+        assert!(err.message.contains("limit"));
+        let many = Value::list((0..200_000).map(Value::Int).collect());
+        let sep = Value::from("x".repeat(100));
+        let err = crate::sprig::testutil::try_call(&f, "join", &[sep, many]).unwrap_err();
         assert!(err.message.contains("limit"));
     }
 }

@@ -129,3 +129,49 @@ impl Walker {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("capstan-helm-dir-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(d.join("templates")).unwrap();
+        fs::write(
+            d.join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        )
+        .unwrap();
+        d
+    }
+
+    #[test]
+    fn helmignore_and_template_dotfiles() {
+        let d = scratch("ignore");
+        fs::write(d.join(".helmignore"), "*.bak\ndocs/\n").unwrap();
+        fs::write(d.join("templates/a.yaml"), "a").unwrap();
+        fs::write(d.join("templates/.a.yaml.swp"), "x").unwrap();
+        fs::write(d.join("x.bak"), "x").unwrap();
+        fs::create_dir_all(d.join("docs")).unwrap();
+        fs::write(d.join("docs/readme.md"), "x").unwrap();
+        let names: Vec<String> = load_dir_files(&d)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(names, [".helmignore", "Chart.yaml", "templates/a.yaml"]);
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_are_refused() {
+        let d = scratch("loop");
+        std::os::unix::fs::symlink(&d, d.join("templates/loop")).unwrap();
+        let err = load_dir_files(&d).unwrap_err();
+        assert!(err.to_string().contains("symlink loop"), "{err}");
+        let _ = fs::remove_dir_all(&d);
+    }
+}

@@ -124,6 +124,18 @@ fn source_block(out: &mut String, path: &str, content: &str) {
 }
 
 impl Rendered {
+    /// The hooks Helm runs for `event` (e.g. `pre-install`), in its execution order:
+    /// by weight, then name, otherwise keeping the kind order (Helm's `execHook`).
+    pub fn hooks_for(&self, event: &str) -> Vec<&Hook> {
+        let mut hooks: Vec<&Hook> = self
+            .hooks
+            .iter()
+            .filter(|h| h.events.iter().any(|e| e == event))
+            .collect();
+        hooks.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.name.cmp(&b.name)));
+        hooks
+    }
+
     /// Exactly Helm's release `.manifest`.
     pub fn release_manifest(&self) -> String {
         let mut out = String::new();
@@ -458,6 +470,33 @@ mod tests {
     }
 
     #[test]
+    fn hooks_run_by_weight_then_name() {
+        let mut r = rendered();
+        let hook = |name: &str, weight: i64, events: &[&str]| Hook {
+            name: name.into(),
+            kind: "Job".into(),
+            path: "c/templates/h.yaml".into(),
+            manifest: String::new(),
+            events: events.iter().map(|e| e.to_string()).collect(),
+            weight,
+            delete_policies: vec![],
+            output_log_policies: vec![],
+        };
+        r.hooks = vec![
+            hook("b", 0, &["pre-install"]),
+            hook("a", 0, &["pre-install", "post-install"]),
+            hook("z", -1, &["pre-install"]),
+            hook("t", -5, &["test"]),
+        ];
+        let names: Vec<&str> = r
+            .hooks_for("pre-install")
+            .iter()
+            .map(|h| h.name.as_str())
+            .collect();
+        assert_eq!(names, ["z", "a", "b"]);
+    }
+
+    #[test]
     fn show_only_filters_by_template_path() {
         let r = rendered();
         let out = r
@@ -480,8 +519,8 @@ mod tests {
     }
 
     #[test]
-    fn renders_from_an_archive_like_from_files() {
-        let files = vec![
+    fn renders_values_notes_and_partials() {
+        let files = [
             ("Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n"),
             ("values.yaml", "num: 3\n"),
             (

@@ -343,11 +343,18 @@ pub fn go_fmt_v(v: &Value) -> String {
         Value::String(s) => s.to_string(),
         Value::Bytes(b) => format!(
             "[{}]",
-            b.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" ")
+            b.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
         Value::List(l) => format!(
             "[{}]",
-            l.to_vec().iter().map(go_fmt_v).collect::<Vec<_>>().join(" ")
+            l.to_vec()
+                .iter()
+                .map(go_fmt_v)
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
         Value::Map(m) => format!(
             "map[{}]",
@@ -399,7 +406,10 @@ mod tests {
         let mut w = Vec::new();
         let out = coalesce_values(&m("a: {b: 1}\nc: 1\n"), &m("a: 5\nc: {d: 1}\n"), &mut w);
         assert_eq!(y(&out), "a: 5\nc:\n  d: 1");
-        assert_eq!(w, vec!["warning: skipped value for .c: Not a table.".to_string()]);
+        assert_eq!(
+            w,
+            vec!["warning: skipped value for .c: Not a table.".to_string()]
+        );
         let mut w = Vec::new();
         let out = coalesce_values(&m("a: {b: {c: 1}}\n"), &m("a: {b: 5}\n"), &mut w);
         assert_eq!(y(&out), "a:\n  b: 5");
@@ -414,10 +424,14 @@ mod tests {
         // The case observed with Helm 4.2.3 (see values_conformance).
         let chart = ChartValues {
             name: "parent".into(),
-            values: m("o: ~\nkeep: 1\nnested: {a: null, b: 2, c: 3}\nsub:\n  fromparent: 1\n  dnull: null\nglobal:\n  g1: parent\n  gm: {x: 1}\n"),
+            values: m(
+                "o: ~\nkeep: 1\nnested: {a: null, b: 2, c: 3}\nsub:\n  fromparent: 1\n  dnull: null\nglobal:\n  g1: parent\n  gm: {x: 1}\n",
+            ),
             dependencies: vec![ChartValues {
                 name: "sub".into(),
-                values: m("subnull: null\nsubkeep: 1\nsubnested: {q: null, r: 1}\ndnull: 5\nglobal:\n  g1: sub\n  g2: sub\n  gm: {y: 2}\n"),
+                values: m(
+                    "subnull: null\nsubkeep: 1\nsubnested: {q: null, r: 1}\ndnull: 5\nglobal:\n  g1: sub\n  g2: sub\n  gm: {y: 2}\n",
+                ),
                 dependencies: vec![],
             }],
         };
@@ -446,7 +460,10 @@ mod tests {
 
     #[test]
     fn merge_values_later_wins() {
-        let out = merge_values(&m("a: {b: 1, c: 2}\nd: [1]\ne: 1\n"), &m("a: {b: 3}\nd: [2]\ne: null\n"));
+        let out = merge_values(
+            &m("a: {b: 1, c: 2}\nd: [1]\ne: 1\n"),
+            &m("a: {b: 3}\nd: [2]\ne: null\n"),
+        );
         assert_eq!(y(&out), "a:\n  b: 3\n  c: 2\nd:\n- 2\ne: null");
     }
 

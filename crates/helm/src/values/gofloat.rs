@@ -14,7 +14,11 @@ fn shortest_digits(text_e: &str) -> (String, i32) {
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
     let digits = digits.trim_end_matches('0').to_string();
-    let digits = if digits.is_empty() { "0".to_string() } else { digits };
+    let digits = if digits.is_empty() {
+        "0".to_string()
+    } else {
+        digits
+    };
     (digits, exp + 1)
 }
 
@@ -164,7 +168,7 @@ mod tests {
     fn g32_format_matches_go() {
         assert_eq!(format_g32(1.5), "1.5");
         assert_eq!(format_g32(0.1), "0.1");
-        assert_eq!(format_g32(3.14159265358979), "3.1415927");
+        assert_eq!(format_g32(1.23456789012), "1.2345679");
         assert_eq!(format_g32(1e10), "1e+10");
     }
 

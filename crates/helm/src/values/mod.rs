@@ -1,29 +1,53 @@
 //! Helm values: YAML with go-yaml v2 semantics, printing, strvals, coalescing, schema.
 //!
-//! Everything here reproduces what Helm 4 (sigs.k8s.io/yaml over go-yaml v2, and
-//! encoding/json) does, because charts depend on those exact types and bytes.
+//! Everything here reproduces what Helm 4.2 (sigs.k8s.io/yaml over go-yaml v2, and
+//! encoding/json) does, because charts depend on those exact types and bytes. The
+//! fixtures in `tests/fixtures/values` come from real Helm
+//! (`tests/values_conformance/generate.py`) and `tests/values_conformance.rs` checks us
+//! against them.
 //!
-//! - [`parse_values`]`(text, origin) -> Result<Map>`: a values file (`values.yaml`, `-f`).
-//!   YAML 1.1 booleans, all numbers float64, `<<` merges, non-string keys as strings,
-//!   alias-bomb budget; an empty document is an empty map, a non-map top level an error.
-//! - [`parse_yaml_value`]`(text) -> Result<Value>` (`fromYaml`/`fromYamlArray`) and
-//!   [`parse_json_value`]`(text) -> Result<Value>` (`fromJson`).
-//! - [`to_yaml`]`(&Value) -> Result<String>`: exactly Helm's `toYaml` (keys in go-yaml's
-//!   natural order, go-yaml v2 quoting and 80-column folding, `|-` block literals, the
-//!   trailing newline trimmed). `toYaml` itself swallows the error and prints "".
-//! - [`to_json`]`(&Value) -> Result<String>`: Helm's `toJson` (encoding/json: sorted
-//!   keys, HTML-escaped, Go float formatting); [`to_pretty_json`] for `toPrettyJson`,
-//!   [`to_raw_json`] for `toRawJson`; [`to_toml`] for `toToml`.
-//! - [`strvals`]: `--set` ([`strvals::parse_set`]), `--set-string`, `--set-json`,
-//!   `--set-literal` and `--set-file` parsing into a map.
-//! - [`coalesce`]: [`coalesce_values`] (chart defaults under user values, nulls delete),
-//!   [`merge_values`] (several `-f`/`--set` sources, later wins), and the building blocks
-//!   for subcharts: [`coalesce::coalesce_globals`], [`coalesce::coalesce_dep`].
-//! - [`schema`]: `values.schema.json` validation with Helm's error wording.
+//! Loading
+//! - [`parse_values`]`(text, origin) -> Result<Map, ValuesError>`: a values file
+//!   (`values.yaml`, `-f`). Documents split at `---` lines merge in order; YAML 1.1
+//!   booleans; every number float64; `<<` merges; non-string keys become strings;
+//!   alias-bomb budget; empty file = empty map; a non-map document is an error.
+//! - [`parse_yaml_value`]`(text) -> Result<Value, ValuesError>` (`fromYaml`/
+//!   `fromYamlArray`: first document, any shape) and [`parse_json_value`] (`fromJson`).
+//!
+//! Printing (each returns `Result<String, PrintError>`; `toYaml` & co. print "" on error,
+//! the `mustTo*` variants return it)
+//! - [`to_yaml`]: Helm's `toYaml` (go-yaml v2 emitter: natural key order, quoting,
+//!   80-column folding, `|-` literals, trailing newline trimmed).
+//! - [`to_json`], [`to_raw_json`], [`to_pretty_json`]: `toJson`, `toRawJson`, `toPrettyJson`.
+//! - [`to_toml`]: `toToml` (Helm prints the error text on failure).
+//! - [`format_go_float`]: `%v` of a float64 (`1e+06`), for template printing.
+//!
+//! Flags
+//! - [`strvals`]: `--set` ([`strvals::parse_set`], `parse_set_into`), `--set-string`,
+//!   `--set-json`, `--set-file`, `--set-literal`; [`strvals::typed_val`].
+//! - [`merge_options`]`(&ValueOptions, read_file) -> Result<Map>`: `-f` files then the
+//!   `--set*` flags in Helm's order.
+//! - [`merge_values`]`(base, overlay) -> Map`: Helm's mergeMaps (later wins, maps merge,
+//!   null kept).
+//!
+//! Coalescing ([`coalesce`]; warnings are collected into a `Vec<String>`, never printed)
+//! - [`coalesce_chart`]`(&ChartValues, user, &mut warnings) -> Result<Map, CoalesceError>`:
+//!   Helm's `CoalesceValues` over a chart tree ([`ChartValues`]: name or alias, default
+//!   values, enabled dependencies): user over defaults, nulls delete, globals flow down,
+//!   subchart values under their name. [`merge_chart`] is `MergeValues` (keeps nulls).
+//! - [`coalesce_values`]`(defaults, user, &mut warnings) -> Map`: one chart, no deps.
+//! - Building blocks: [`coalesce::coalesce_globals`], [`coalesce::coalesce_dep`],
+//!   [`coalesce::coalesce_tables`] / [`coalesce::merge_tables`] (import-values).
+//!
+//! Schema
+//! - [`validate_chart`]`(&SchemaChart, values) -> Result<(), SchemaError>`: the chart's
+//!   `values.schema.json` and each dependency's, with Helm's report
+//!   (`values don't meet the specifications of the schema(s) in the following chart(s):`).
 
 pub mod coalesce;
 mod gofloat;
 mod json;
+pub mod options;
 mod print;
 pub mod resolve;
 pub mod schema;
@@ -31,9 +55,14 @@ pub mod strvals;
 mod toml;
 mod yaml;
 
-pub use coalesce::{CoalesceWarnings, coalesce_values, merge_values};
+pub use coalesce::{
+    ChartValues, CoalesceError, CoalesceWarnings, coalesce_chart, coalesce_values, merge_chart,
+    merge_values,
+};
 pub use json::{to_json, to_pretty_json, to_raw_json};
+pub use options::{ValueOptions, merge_options};
 pub use print::to_yaml;
+pub use schema::{SchemaChart, SchemaError, validate_chart};
 pub use toml::to_toml;
 pub use yaml::{parse_json_value, parse_values, parse_yaml_value};
 
@@ -56,9 +85,12 @@ pub enum ValuesError {
         sep = if origin.is_empty() { "" } else { ": " }
     )]
     NotAMap { origin: String, found: &'static str },
-    /// JSON syntax error (`fromJson`, `--set-json`).
+    /// JSON syntax error (`fromJson`).
     #[error("{0}")]
     Json(String),
+    /// A `--set`-family flag could not be parsed.
+    #[error("{0}")]
+    Set(String),
 }
 
 /// Errors from printing values (`toYaml`, `toJson`, `toToml`), as Go's encoders report them.
@@ -70,4 +102,7 @@ pub enum PrintError {
     Cycle(String),
     #[error("toml: {0}")]
     Toml(String),
+    /// go-yaml could not read back the JSON of the value (Helm's toYaml then prints "").
+    #[error("error converting JSON to YAML: yaml: {0}")]
+    Yaml(String),
 }

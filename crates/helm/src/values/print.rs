@@ -35,7 +35,7 @@ pub(crate) enum Node {
 pub fn to_yaml(value: &Value) -> Result<String, PrintError> {
     let node = to_node(value, &mut Vec::new(), true)?;
     let mut emitter = Emitter::new();
-    emitter.node(&node, true, false, false, false);
+    emitter.node(&node, false, false);
     emitter.document_end();
     let mut out = emitter.out;
     // Helm: strings.TrimSuffix(string(data), "\n")
@@ -70,7 +70,11 @@ pub(crate) fn to_node(
                 Node::Number(json)
             }
         }
-        Value::String(s) => Node::Str(s.to_string()),
+        Value::String(s) => Node::Str(if yaml_numbers {
+            fold_raw_breaks(s)
+        } else {
+            s.to_string()
+        }),
         Value::Bytes(b) => Node::Str(base64::engine::general_purpose::STANDARD.encode(b)),
         Value::List(l) => {
             let id = std::sync::Arc::as_ptr(&l.0) as *const () as usize;
@@ -94,6 +98,14 @@ pub(crate) fn to_node(
             stack.push(id);
             let mut out = Vec::with_capacity(m.len());
             for (k, v) in m.entries() {
+                if yaml_numbers && k.contains('\u{85}') {
+                    // sigs.k8s.io/yaml re-reads the JSON with go-yaml, which takes the raw
+                    // NEL for a line break inside an implicit key and fails.
+                    return Err(PrintError::Yaml(
+                        "a map key contains U+0085 (NEL), which go-yaml reads as a line break"
+                            .to_string(),
+                    ));
+                }
                 out.push((k, to_node(&v, stack, yaml_numbers)?));
             }
             stack.pop();
@@ -107,6 +119,38 @@ pub(crate) fn to_node(
             None => Node::Null,
         },
     })
+}
+
+/// What go-yaml makes of a JSON string it reads back: encoding/json leaves NEL (U+0085)
+/// unescaped, and go-yaml (YAML 1.1) takes a raw NEL inside a quoted scalar for a line
+/// break and folds it: spaces around the run vanish, a lone break becomes a space, and
+/// each further break becomes a newline.
+fn fold_raw_breaks(s: &str) -> String {
+    if !s.contains('\u{85}') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != ' ' && chars[i] != '\u{85}' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && (chars[i] == ' ' || chars[i] == '\u{85}') {
+            i += 1;
+        }
+        let run = &chars[start..i];
+        let breaks = run.iter().filter(|&&c| c == '\u{85}').count();
+        match breaks {
+            0 => out.extend(run),
+            1 => out.push(' '),
+            n => out.extend(std::iter::repeat_n('\n', n - 1)),
+        }
+    }
+    out
 }
 
 /// How go-yaml prints the number it reads from JSON text.
@@ -197,10 +241,10 @@ enum Style {
     Literal,
 }
 
-/// What libyaml's scalar analysis allows for a value.
+/// What libyaml's scalar analysis allows for a value in block context (toYaml never
+/// emits non-empty flow collections, so flow-context rules are not needed).
 struct Analysis {
     multiline: bool,
-    flow_plain: bool,
     block_plain: bool,
     single: bool,
     block: bool,
@@ -227,21 +271,18 @@ fn analyze(value: &str) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
-            flow_plain: false,
             block_plain: true,
             single: true,
             block: false,
         };
     }
-    let (mut block_ind, mut flow_ind, mut line_breaks, mut special) = (false, false, false, false);
+    // Indicators that forbid a plain scalar in block context.
+    let mut indicators = value.starts_with("---") || value.starts_with("...");
+    let (mut line_breaks, mut special) = (false, false);
     let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
         (false, false, false, false);
     let (mut break_space, mut space_break) = (false, false);
     let (mut previous_space, mut previous_break) = (false, false);
-    if value.starts_with("---") || value.starts_with("...") {
-        block_ind = true;
-        flow_ind = true;
-    }
     let chars: Vec<char> = value.chars().collect();
     let mut preceded_by_ws = true;
     for (i, &c) in chars.iter().enumerate() {
@@ -250,35 +291,14 @@ fn analyze(value: &str) -> Analysis {
         if i == 0 {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
-                | '%' | '@' | '`' => {
-                    flow_ind = true;
-                    block_ind = true;
-                }
-                '?' | ':' => {
-                    flow_ind = true;
-                    if followed_by_ws {
-                        block_ind = true;
-                    }
-                }
-                '-' if followed_by_ws => {
-                    flow_ind = true;
-                    block_ind = true;
-                }
+                | '%' | '@' | '`' => indicators = true,
+                '?' | ':' | '-' if followed_by_ws => indicators = true,
                 _ => {}
             }
         } else {
             match c {
-                ',' | '?' | '[' | ']' | '{' | '}' => flow_ind = true,
-                ':' => {
-                    flow_ind = true;
-                    if followed_by_ws {
-                        block_ind = true;
-                    }
-                }
-                '#' if preceded_by_ws => {
-                    flow_ind = true;
-                    block_ind = true;
-                }
+                ':' if followed_by_ws => indicators = true,
+                '#' if preceded_by_ws => indicators = true,
                 _ => {}
             }
         }
@@ -286,28 +306,16 @@ fn analyze(value: &str) -> Analysis {
             special = true;
         }
         if c == ' ' {
-            if i == 0 {
-                leading_space = true;
-            }
-            if last {
-                trailing_space = true;
-            }
-            if previous_break {
-                break_space = true;
-            }
+            leading_space |= i == 0;
+            trailing_space |= last;
+            break_space |= previous_break;
             previous_space = true;
             previous_break = false;
         } else if is_break(c) {
             line_breaks = true;
-            if i == 0 {
-                leading_break = true;
-            }
-            if last {
-                trailing_break = true;
-            }
-            if previous_space {
-                space_break = true;
-            }
+            leading_break |= i == 0;
+            trailing_break |= last;
+            space_break |= previous_space;
             previous_space = false;
             previous_break = true;
         } else {
@@ -316,42 +324,18 @@ fn analyze(value: &str) -> Analysis {
         }
         preceded_by_ws = is_blankz(c);
     }
-    let mut a = Analysis {
+    let edge_ws = leading_space || leading_break || trailing_space || trailing_break;
+    Analysis {
         multiline: line_breaks,
-        flow_plain: true,
-        block_plain: true,
-        single: true,
-        block: true,
-    };
-    if leading_space || leading_break || trailing_space || trailing_break {
-        a.flow_plain = false;
-        a.block_plain = false;
+        block_plain: !(edge_ws
+            || break_space
+            || space_break
+            || special
+            || line_breaks
+            || indicators),
+        single: !(break_space || space_break || special),
+        block: !(trailing_space || space_break || special),
     }
-    if trailing_space {
-        a.block = false;
-    }
-    if break_space {
-        a.flow_plain = false;
-        a.block_plain = false;
-        a.single = false;
-    }
-    if space_break || special {
-        a.flow_plain = false;
-        a.block_plain = false;
-        a.single = false;
-        a.block = false;
-    }
-    if line_breaks {
-        a.flow_plain = false;
-        a.block_plain = false;
-    }
-    if flow_ind {
-        a.flow_plain = false;
-    }
-    if block_ind {
-        a.block_plain = false;
-    }
-    a
 }
 
 /// The subset of libyaml's emitter state that block-style output needs.
@@ -362,7 +346,6 @@ struct Emitter {
     indents: Vec<i32>,
     whitespace: bool,
     indention: bool,
-    flow_level: u32,
     mapping_context: bool,
     simple_key_context: bool,
 }
@@ -379,7 +362,6 @@ impl Emitter {
             indents: Vec::new(),
             whitespace: true,
             indention: true,
-            flow_level: 0,
             mapping_context: false,
             simple_key_context: false,
         }
@@ -421,8 +403,7 @@ impl Emitter {
 
     fn write_indent(&mut self) {
         let indent = self.indent.max(0) as usize;
-        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace)
-        {
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
         while self.column < indent {
@@ -445,7 +426,7 @@ impl Emitter {
         self.write_indent();
     }
 
-    fn node(&mut self, node: &Node, _root: bool, _sequence: bool, mapping: bool, simple_key: bool) {
+    fn node(&mut self, node: &Node, mapping: bool, simple_key: bool) {
         self.mapping_context = mapping;
         self.simple_key_context = simple_key;
         match node {
@@ -474,10 +455,6 @@ impl Emitter {
 
     fn empty_flow(&mut self, open: &str, close: &str) {
         self.write_indicator(open, true, true, false);
-        self.increase_indent(true, false);
-        self.flow_level += 1;
-        self.flow_level -= 1;
-        self.pop_indent();
         self.write_indicator(close, false, false, false);
     }
 
@@ -487,7 +464,7 @@ impl Emitter {
         for item in items {
             self.write_indent();
             self.write_indicator("-", true, false, true);
-            self.node(item, false, true, false, false);
+            self.node(item, false, false);
         }
         self.pop_indent();
     }
@@ -498,15 +475,15 @@ impl Emitter {
             self.write_indent();
             let analysis = analyze(key);
             if !analysis.multiline && key.len() <= 128 {
-                self.node(&Node::Str(key.clone()), false, false, true, true);
+                self.node(&Node::Str(key.clone()), true, true);
                 self.write_indicator(":", false, false, false);
             } else {
                 self.write_indicator("?", true, false, true);
-                self.node(&Node::Str(key.clone()), false, false, true, false);
+                self.node(&Node::Str(key.clone()), true, false);
                 self.write_indent();
                 self.write_indicator(":", true, false, true);
             }
-            self.node(value, false, false, true, false);
+            self.node(value, true, false);
         }
         self.pop_indent();
     }
@@ -518,19 +495,17 @@ impl Emitter {
             style = Style::Double;
         }
         if style == Style::Plain {
-            if (self.flow_level > 0 && !a.flow_plain) || (self.flow_level == 0 && !a.block_plain)
-            {
+            if !a.block_plain {
                 style = Style::Single;
             }
-            if value.is_empty() && (self.flow_level > 0 || self.simple_key_context) {
+            if value.is_empty() && self.simple_key_context {
                 style = Style::Single;
             }
         }
         if style == Style::Single && !a.single {
             style = Style::Double;
         }
-        if style == Style::Literal && (!a.block || self.flow_level > 0 || self.simple_key_context)
-        {
+        if style == Style::Literal && (!a.block || self.simple_key_context) {
             style = Style::Double;
         }
         self.increase_indent(true, false);
@@ -628,8 +603,11 @@ impl Emitter {
         self.write_indicator("\"", true, false, false);
         let chars: Vec<(usize, char)> = value.char_indices().collect();
         let mut spaces = false;
+        // libyaml's is_bom looks at the first bytes of the value whatever the position,
+        // so a value starting with U+FEFF has every character escaped.
+        let bom_start = value.starts_with('\u{FEFF}');
         for (n, &(i, c)) in chars.iter().enumerate() {
-            if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+            if bom_start || !is_printable(c) || is_break(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 match c {
                     '\0' => self.put('0'),
@@ -662,7 +640,11 @@ impl Emitter {
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < value.len() - 1
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i < value.len() - 1
                 {
                     self.write_indent();
                     if chars.get(n + 1).map(|x| x.1) == Some(' ') {
@@ -771,7 +753,10 @@ mod tests {
     #[test]
     fn nested_sequences_and_maps() {
         let got = yaml_of("a:\n- b: 1\n  c: [x, [yy, z]]\n- - 1\n  - 2\n");
-        assert_eq!(got, "a:\n- b: 1\n  c:\n  - x\n  - - yy\n    - z\n- - 1\n  - 2");
+        assert_eq!(
+            got,
+            "a:\n- b: 1\n  c:\n  - x\n  - - yy\n    - z\n- - 1\n  - 2"
+        );
     }
 
     #[test]
@@ -789,6 +774,9 @@ mod tests {
     fn natural_key_order() {
         let mut keys = vec!["x10", "x2", "b", "a1", "A", "_z", "1", "10", "9"];
         keys.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(keys, vec!["_z", "1", "9", "10", "A", "a1", "b", "x2", "x10"]);
+        assert_eq!(
+            keys,
+            vec!["_z", "1", "9", "10", "A", "a1", "b", "x2", "x10"]
+        );
     }
 }

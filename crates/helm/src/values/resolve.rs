@@ -58,15 +58,13 @@ fn resolve_number(s: &str, try_timestamp: bool) -> Resolved {
         return Resolved::Timestamp;
     }
     let plain: String = s.chars().filter(|&c| c != '_').collect();
-    let int_err = match parse_go_int(&plain) {
-        Ok(i) => return Resolved::Int(i),
-        Err(e) => e,
-    };
+    if let Ok(i) = parse_go_int(&plain) {
+        return Resolved::Int(i);
+    }
     let uint_err = match parse_go_uint(&plain) {
         Ok(u) => return Resolved::Uint(u),
         Err(e) => e,
     };
-    let _ = int_err;
     if is_yaml_style_float(&plain)
         && let Some(f) = parse_go_float(&plain)
     {
@@ -115,14 +113,17 @@ pub fn resolve_tagged(tag_suffix: &str, s: &str) -> Option<Resolved> {
                     other => other,
                 }
             };
-            let ok = match (tag_suffix, &r) {
-                ("null", Resolved::Null) => true,
-                ("bool", Resolved::Bool(_)) => true,
-                ("int", Resolved::Int(_) | Resolved::Uint(_) | Resolved::BigInt(_)) => true,
-                ("float", Resolved::Float(_)) => true,
-                ("timestamp", Resolved::Timestamp) => true,
-                _ => false,
-            };
+            let ok = matches!(
+                (tag_suffix, &r),
+                ("null", Resolved::Null)
+                    | ("bool", Resolved::Bool(_))
+                    | (
+                        "int",
+                        Resolved::Int(_) | Resolved::Uint(_) | Resolved::BigInt(_)
+                    )
+                    | ("float", Resolved::Float(_))
+                    | ("timestamp", Resolved::Timestamp)
+            );
             if ok {
                 return Some(r);
             }
@@ -404,7 +405,10 @@ impl Cursor<'_> {
         if self.i == start {
             return None;
         }
-        std::str::from_utf8(&self.b[start..self.i]).ok()?.parse().ok()
+        std::str::from_utf8(&self.b[start..self.i])
+            .ok()?
+            .parse()
+            .ok()
     }
     fn eat(&mut self, c: u8) -> bool {
         if self.i < self.b.len() && self.b[self.i] == c {
@@ -418,7 +422,9 @@ impl Cursor<'_> {
 
 fn days_in(month: u32, year: u32) -> u32 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -513,7 +519,10 @@ mod tests {
         assert_eq!(resolve_plain("1e400"), Resolved::Str);
         assert_eq!(resolve_plain("1.2.3"), Resolved::Str);
         assert_eq!(resolve_plain("-"), Resolved::Str);
-        assert!(matches!(resolve_plain("0x1FFFFFFFFFFFFFFFFF"), Resolved::BigInt(_)));
+        assert!(matches!(
+            resolve_plain("0x1FFFFFFFFFFFFFFFFF"),
+            Resolved::BigInt(_)
+        ));
         assert!(matches!(resolve_plain(".inf"), Resolved::Float(f) if f.is_infinite()));
     }
 
@@ -521,8 +530,14 @@ mod tests {
     fn timestamps() {
         assert_eq!(resolve_plain("2001-12-14"), Resolved::Timestamp);
         assert_eq!(resolve_plain("2001-1-4"), Resolved::Timestamp);
-        assert_eq!(resolve_plain("2001-12-14T21:59:43.10Z"), Resolved::Timestamp);
-        assert_eq!(resolve_plain("2001-12-14t21:59:43+05:00"), Resolved::Timestamp);
+        assert_eq!(
+            resolve_plain("2001-12-14T21:59:43.10Z"),
+            Resolved::Timestamp
+        );
+        assert_eq!(
+            resolve_plain("2001-12-14t21:59:43+05:00"),
+            Resolved::Timestamp
+        );
         assert_eq!(resolve_plain("2001-12-14 21:59:43.10"), Resolved::Timestamp);
         assert_eq!(resolve_plain("2001-02-30"), Resolved::Str);
         assert_eq!(resolve_plain("2001-12-14 21:59:43.10 -5"), Resolved::Str);

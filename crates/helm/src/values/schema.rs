@@ -21,7 +21,9 @@ pub struct SchemaChart {
 
 /// The values failed validation (or a schema could not be used).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("values don't meet the specifications of the schema(s) in the following chart(s):\n{details}")]
+#[error(
+    "values don't meet the specifications of the schema(s) in the following chart(s):\n{details}"
+)]
 pub struct SchemaError {
     /// Helm's per-chart report: `CHART:\n- at '/x': ...\n`, one block per chart.
     pub details: String,
@@ -93,11 +95,156 @@ fn write_causes(e: &ValidationError<'_, '_>, depth: usize, out: &mut String) {
         depth
     } else {
         out.push_str(&"  ".repeat(depth));
-        out.push_str(&format!("- at '{}': {}\n", e.instance_location, e.kind));
+        out.push_str(&format!(
+            "- at '{}': {}\n",
+            e.instance_location,
+            message(&e.kind)
+        ));
         depth + 1
     };
     for cause in &e.causes {
         write_causes(cause, child_depth, out);
+    }
+}
+
+/// Go's `%q`-based quoting used by jsonschema/v6 messages: `'text'`.
+fn quote(s: &str) -> String {
+    let escaped = format!("{s:?}");
+    let inner = &escaped[1..escaped.len() - 1];
+    format!("'{}'", inner.replace("\\\"", "\"").replace('\'', "\\'"))
+}
+
+fn join_quoted<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|s| quote(s.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn display(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => quote(s),
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => "value".to_string(),
+        serde_json::Value::Number(n) => number(n),
+        other => other.to_string(),
+    }
+}
+
+fn number(n: &serde_json::Number) -> String {
+    super::gofloat::format_g(n.as_f64().unwrap_or(f64::NAN))
+}
+
+/// jsonschema/v6's English messages for boon's error kinds.
+fn message(kind: &ErrorKind<'_, '_>) -> String {
+    use ErrorKind as K;
+    match kind {
+        K::Group | K::Reference { .. } => "validation failed".to_string(),
+        K::Schema { url } => format!("jsonschema validation failed with {}", quote(url)),
+        K::ContentSchema => "'contentSchema' failed".to_string(),
+        K::PropertyName { prop } => format!("invalid propertyName {}", quote(prop)),
+        K::RefCycle {
+            url,
+            kw_loc1,
+            kw_loc2,
+        } => {
+            format!("both {kw_loc1} and {kw_loc2} resolve to {url:?} causing reference cycle")
+        }
+        K::FalseSchema => "false schema".to_string(),
+        K::Type { got, want } => format!(
+            "got {got}, want {}",
+            want.iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+        K::Enum { want } => {
+            if want.iter().any(|v| v.is_array() || v.is_object()) {
+                "'enum' failed".to_string()
+            } else if want.len() == 1 {
+                format!("value must be {}", display(&want[0]))
+            } else {
+                format!(
+                    "value must be one of {}",
+                    want.iter().map(display).collect::<Vec<_>>().join(", ")
+                )
+            }
+        }
+        K::Const { want } => {
+            if want.is_array() || want.is_object() {
+                "'const' failed".to_string()
+            } else {
+                format!("value must be {}", display(want))
+            }
+        }
+        K::Format { got, want, err } => format!("{} is not valid {want}: {err}", display(got)),
+        K::MinProperties { got, want } => format!("minProperties: got {got}, want {want}"),
+        K::MaxProperties { got, want } => format!("maxProperties: got {got}, want {want}"),
+        K::AdditionalProperties { got } => {
+            format!("additional properties {} not allowed", join_quoted(got))
+        }
+        K::Required { want } if want.len() == 1 => format!("missing property {}", quote(want[0])),
+        K::Required { want } => format!("missing properties {}", join_quoted(want)),
+        K::Dependency { prop, missing } | K::DependentRequired { prop, missing } => format!(
+            "properties {} required, if {} exists",
+            join_quoted(missing),
+            quote(prop)
+        ),
+        K::MinItems { got, want } => format!("minItems: got {got}, want {want}"),
+        K::MaxItems { got, want } => format!("maxItems: got {got}, want {want}"),
+        K::Contains => "no items match contains schema".to_string(),
+        K::MinContains { got, want } if got.is_empty() => {
+            format!("min {want} items required to match contains schema, but none matched")
+        }
+        K::MinContains { got, want } => format!(
+            "min {want} items required to match contains schema, but matched {} items at {}",
+            got.len(),
+            got.iter()
+                .map(|g| g.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        K::MaxContains { got, want } => format!(
+            "max {want} items required to match contains schema, but matched {} items at {}",
+            got.len(),
+            got.iter()
+                .map(|g| g.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        K::UniqueItems { got } => format!("items at {} and {} are equal", got[0], got[1]),
+        K::AdditionalItems { got } => format!("last {got} additionalItem(s) not allowed"),
+        K::MinLength { got, want } => format!("minLength: got {got}, want {want}"),
+        K::MaxLength { got, want } => format!("maxLength: got {got}, want {want}"),
+        K::Pattern { got, want } => {
+            format!("{} does not match pattern {}", quote(got), quote(want))
+        }
+        K::ContentEncoding { want, err } => {
+            format!("value is not {} encoded: {err}", quote(want))
+        }
+        K::ContentMediaType { want, err, .. } => {
+            format!("value if not of mediatype {}: {err}", quote(want))
+        }
+        K::Minimum { got, want } => format!("minimum: got {}, want {}", number(got), number(want)),
+        K::Maximum { got, want } => format!("maximum: got {}, want {}", number(got), number(want)),
+        K::ExclusiveMinimum { got, want } => format!(
+            "exclusiveMinimum: got {}, want {}",
+            number(got),
+            number(want)
+        ),
+        K::ExclusiveMaximum { got, want } => format!(
+            "exclusiveMaximum: got {}, want {}",
+            number(got),
+            number(want)
+        ),
+        K::MultipleOf { got, want } => {
+            format!("multipleOf: got {}, want {}", number(got), number(want))
+        }
+        K::Not => "'not' failed".to_string(),
+        K::AllOf => "'allOf' failed".to_string(),
+        K::AnyOf => "'anyOf' failed".to_string(),
+        K::OneOf(None) => "'oneOf' failed, none matched".to_string(),
+        K::OneOf(Some((a, b))) => format!("'oneOf' failed, subschemas {a}, {b} matched"),
     }
 }
 
@@ -152,5 +299,13 @@ mod tests {
         assert!(err.contains("- at '/image/tag': "), "{err}");
         assert!(err.contains("- at '/replicaCount': "), "{err}");
         assert!(err.contains("sub:\n- at '': missing property 'x'"), "{err}");
+        assert!(
+            err.contains("- at '/replicaCount': minimum: got 0, want 1"),
+            "{err}"
+        );
+        assert!(
+            err.contains("- at '/image/tag': got number, want string"),
+            "{err}"
+        );
     }
 }

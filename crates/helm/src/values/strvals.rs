@@ -357,7 +357,9 @@ impl<'a, 'b> Parser<'a, 'b> {
         if !k.is_empty() {
             return (
                 list,
-                Err(err(format!("unexpected data at end of array index: \"{k}\""))),
+                Err(err(format!(
+                    "unexpected data at end of array index: \"{k}\""
+                ))),
             );
         }
         match last {
@@ -476,7 +478,9 @@ impl<'a, 'b> Parser<'a, 'b> {
             }
             Some(c) => (
                 list,
-                Err(err(format!("unexpected data at end of array index: \"{c}\""))),
+                Err(err(format!(
+                    "unexpected data at end of array index: \"{c}\""
+                ))),
             ),
             None => (list, Ok(KeyEnd::Eof)),
         }
@@ -605,16 +609,24 @@ mod tests {
     use crate::values::to_json;
 
     fn json(s: &str) -> String {
-        to_json(&Value::Map(parse_set(s).unwrap_or_else(|e| panic!("{s}: {e}")))).unwrap()
+        to_json(&Value::Map(
+            parse_set(s).unwrap_or_else(|e| panic!("{s}: {e}")),
+        ))
+        .unwrap()
     }
 
     #[test]
     fn basic_and_typed() {
-        assert_eq!(json("a=1,b=two,c=true,d=FALSE,e=null,f=0,g=007,h=-3"), 
-            r#"{"a":1,"b":"two","c":true,"d":false,"e":null,"f":0,"g":"007","h":-3}"#);
+        assert_eq!(
+            json("a=1,b=two,c=true,d=FALSE,e=null,f=0,g=007,h=-3"),
+            r#"{"a":1,"b":"two","c":true,"d":false,"e":null,"f":0,"g":"007","h":-3}"#
+        );
         assert_eq!(json("a.b.c=x"), r#"{"a":{"b":{"c":"x"}}}"#);
         assert_eq!(json("a=1.5,b=1e3"), r#"{"a":"1.5","b":"1e3"}"#);
-        assert_eq!(json("name=value with spaces"), r#"{"name":"value with spaces"}"#);
+        assert_eq!(
+            json("name=value with spaces"),
+            r#"{"name":"value with spaces"}"#
+        );
         // Int64, not float: it stays an integer (template printing shows it as such).
         assert_eq!(parse_set("a=1").unwrap().get("a"), Some(Value::Int(1)));
     }
@@ -664,8 +676,17 @@ mod tests {
             parse_set("a={x").unwrap_err().0,
             "list must terminate with '}'"
         );
-        assert!(parse_set("a=1,a.b=2").unwrap_err().0.contains("interface conversion"));
-        let deep = (0..32).map(|i| format!("k{i}")).collect::<Vec<_>>().join(".") + "=1";
+        assert!(
+            parse_set("a=1,a.b=2")
+                .unwrap_err()
+                .0
+                .contains("interface conversion")
+        );
+        let deep = (0..32)
+            .map(|i| format!("k{i}"))
+            .collect::<Vec<_>>()
+            .join(".")
+            + "=1";
         assert!(parse_set(&deep).unwrap_err().0.contains("nested level"));
         let deep_list = "a".to_string() + &"[0]".repeat(200) + "=1";
         assert!(parse_set(&deep_list).is_err());

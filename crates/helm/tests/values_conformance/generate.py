@@ -6,6 +6,7 @@ Usage: /work/venv-helm/bin/python crates/helm/tests/values_conformance/generate.
 Inputs are written by hand (cases/*.yaml, the lists below); every expected output is
 what Helm itself produced:
   cases/NAME.yaml  -> NAME.toyaml / .tojson / .toprettyjson / .torawjson / .totoml /
+                      .each (toYaml of each top-level value) /
                       .types (kindOf and %v per top-level key), or NAME.error
   strvals/cases.json   --set family parses (Helm's own JSON of the result, or its error)
   schema/NAME.*        values.schema.json validation messages
@@ -29,6 +30,7 @@ TEMPLATES = {
     "toprettyjson": "{{ toPrettyJson .Values }}",
     "torawjson": "{{ toRawJson .Values }}",
     "totoml": "{{ toToml .Values }}",
+    "each": "{{ range $k, $v := .Values }}{{ $k | quote }}:\n{{ toYaml $v }}\n---\n{{ end }}",
     "types": '{{ range $k, $v := .Values }}{{ $k | quote }}={{ kindOf $v }}:{{ printf "%v" $v }}\n{{ end }}',
 }
 
@@ -156,8 +158,13 @@ SCHEMA = json.dumps(
             "ratio": {"type": "number", "exclusiveMaximum": 1},
             "mode": {"const": "fast"},
             "any": {"anyOf": [{"type": "string"}, {"type": "boolean"}]},
+            "ref": {"$ref": "#/$defs/obj"},
         },
     },
+    indent=1,
+)
+SCHEMA = json.dumps(
+    dict(json.loads(SCHEMA), **{"$defs": {"obj": {"type": "object", "properties": {"a": {"type": ["string", "boolean"]}}}}}),
     indent=1,
 )
 
@@ -172,6 +179,8 @@ SCHEMA_CASES = {
     "additional": "image: {tag: v1}\nextra: 1\n",
     "anyof": "image: {tag: v1}\nany: 5\n",
     "float_int": "replicaCount: 2.5\nimage: {tag: v1}\n",
+    "multitype": "image: {tag: v1}\nname: 5\n",
+    "nested_ref": "image: {tag: v1}\nref: {a: 1}\n",
 }
 
 

@@ -161,12 +161,20 @@ pub async fn http(
     }
     req.push_str("\r\n");
     req.push_str(body);
-    s.write_all(req.as_bytes()).await.unwrap();
+    // The server may answer (413) and close before a large body is fully written, so a
+    // failed write is not an error as long as a response arrives.
+    let _ = s.write_all(req.as_bytes()).await;
     let mut raw = Vec::new();
-    tokio::time::timeout(Duration::from_secs(30), s.read_to_end(&mut raw))
-        .await
-        .unwrap()
-        .unwrap();
+    let mut buf = vec![0u8; 65536];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => raw.extend_from_slice(&buf[..n]),
+            Err(_) => panic!("no response within 30s"),
+        }
+    }
+    assert!(!raw.is_empty(), "no response to {method} {path}");
     parse_response(&raw)
 }
 
