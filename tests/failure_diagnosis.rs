@@ -18,31 +18,60 @@ async fn crashlooping_keystone_fails_with_diagnosis_and_skips_dependents() {
     let kubeconfig = cluster.kubeconfig.display().to_string();
     let stack = ws.stack().display().to_string();
     let out = capstan(args(&[
-        "apply", "-f", &stack, "-e", "dev", "--kubeconfig", &kubeconfig, "--timeout", "4s",
+        "apply",
+        "-f",
+        &stack,
+        "-e",
+        "dev",
+        "--kubeconfig",
+        &kubeconfig,
+        "--timeout",
+        "4s",
     ]))
     .await;
     let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(1), "apply must fail:\n{stdout}\n{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "apply must fail:\n{stdout}\n{stderr}"
+    );
 
     let keystone = summary_row(&stdout, "keystone");
     assert_eq!(keystone[5], "FAILED:", "{stdout}");
     // The diagnosis names the object and the reason.
-    assert!(stderr.contains("Deployment/openstack/keystone-api"), "{stderr}");
+    assert!(
+        stderr.contains("Deployment/openstack/keystone-api"),
+        "{stderr}"
+    );
     assert!(stderr.contains("CrashLoopBackOff"), "{stderr}");
 
     for dependent in ["glance", "placement", "heat", "horizon", "neutron", "nova"] {
         let row = summary_row(&stdout, dependent);
         assert_eq!(row[2], "skipped", "{dependent}: {stdout}");
     }
-    for sibling in ["ingress", "mariadb", "rabbitmq", "memcached", "openvswitch", "libvirt"] {
+    for sibling in [
+        "ingress",
+        "mariadb",
+        "rabbitmq",
+        "memcached",
+        "openvswitch",
+        "libvirt",
+    ] {
         let row = summary_row(&stdout, sibling);
         assert_eq!(row[5], "ok", "{sibling}: {stdout}");
     }
     assert_eq!(
         release_secrets(&cluster.client, "openstack", "keystone").await,
-        vec![("sh.helm.release.v1.keystone.v1".to_string(), "failed".to_string())]
+        vec![(
+            "sh.helm.release.v1.keystone.v1".to_string(),
+            "failed".to_string()
+        )]
     );
-    assert!(release_secrets(&cluster.client, "openstack", "nova").await.is_empty());
+    assert!(
+        release_secrets(&cluster.client, "openstack", "nova")
+            .await
+            .is_empty()
+    );
 
     cluster.sim.shutdown().await.unwrap();
 }
@@ -54,8 +83,17 @@ async fn json_output_is_one_event_per_line() {
     let kubeconfig = cluster.kubeconfig.display().to_string();
     let stack = ws.stack().display().to_string();
     let out = capstan(args(&[
-        "apply", "-f", &stack, "-e", "dev", "--kubeconfig", &kubeconfig, "-l", "tier=infra",
-        "--output", "json",
+        "apply",
+        "-f",
+        &stack,
+        "-e",
+        "dev",
+        "--kubeconfig",
+        &kubeconfig,
+        "-l",
+        "tier=infra",
+        "--output",
+        "json",
     ]))
     .await;
     let (stdout, stderr) = text(&out);
@@ -64,10 +102,18 @@ async fn json_output_is_one_event_per_line() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
         .collect();
-    let finished: Vec<&serde_json::Value> = events.iter().filter(|e| e["event"] == "finished").collect();
-    let mut names: Vec<&str> = finished.iter().map(|e| e["release"].as_str().unwrap()).collect();
+    let finished: Vec<&serde_json::Value> =
+        events.iter().filter(|e| e["event"] == "finished").collect();
+    let mut names: Vec<&str> = finished
+        .iter()
+        .map(|e| e["release"].as_str().unwrap())
+        .collect();
     names.sort();
     assert_eq!(names, vec!["ingress", "mariadb", "memcached", "rabbitmq"]);
-    assert!(finished.iter().all(|e| e["result"] == "ok" && e["action"] == "install"));
+    assert!(
+        finished
+            .iter()
+            .all(|e| e["result"] == "ok" && e["action"] == "install")
+    );
     cluster.sim.shutdown().await.unwrap();
 }

@@ -39,7 +39,11 @@ fn capstan_renders_every_conformance_case_exactly_like_helm() {
     let stdout = String::from_utf8_lossy(&run.stdout);
     let stderr = String::from_utf8_lossy(&run.stderr);
     println!("{stdout}");
-    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let last = stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     assert!(
         run.status.success(),
         "conformance cases differ from Helm ({last}):\n{stdout}\n{stderr}"

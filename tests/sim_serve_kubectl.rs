@@ -13,7 +13,9 @@ struct Served(Child);
 impl Drop for Served {
     fn drop(&mut self) {
         // SIGINT, like Ctrl-C, so the simulator saves its state; then reap it.
-        let _ = Command::new("kill").args(["-INT", &self.0.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-INT", &self.0.id().to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.0.try_wait() {
@@ -99,7 +101,12 @@ spec:
 
 #[test]
 fn kubectl_works_against_sim_serve_and_state_survives_a_restart() {
-    if Command::new("kubectl").arg("version").arg("--client").output().is_err() {
+    if Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_err()
+    {
         panic!("kubectl is not installed: it is the conformance client for kubesim");
     }
     let dir = tempfile::tempdir().unwrap();
@@ -116,13 +123,30 @@ fn kubectl_works_against_sim_serve_and_state_survives_a_restart() {
         ));
         ok(kubectl(
             &kubeconfig,
-            &["wait", "--for=condition=Available", "deploy/web", "--timeout=30s"],
+            &[
+                "wait",
+                "--for=condition=Available",
+                "deploy/web",
+                "--timeout=30s",
+            ],
             None,
         ));
-        ok(kubectl(&kubeconfig, &["rollout", "status", "deploy/web", "--timeout=30s"], None));
-        let yaml = ok(kubectl(&kubeconfig, &["get", "deploy", "web", "-o", "yaml"], None));
+        ok(kubectl(
+            &kubeconfig,
+            &["rollout", "status", "deploy/web", "--timeout=30s"],
+            None,
+        ));
+        let yaml = ok(kubectl(
+            &kubeconfig,
+            &["get", "deploy", "web", "-o", "yaml"],
+            None,
+        ));
         assert!(yaml.contains("availableReplicas: 2"), "{yaml}");
-        let pods = ok(kubectl(&kubeconfig, &["get", "pods", "-l", "app=web", "-o", "name"], None));
+        let pods = ok(kubectl(
+            &kubeconfig,
+            &["get", "pods", "-l", "app=web", "-o", "name"],
+            None,
+        ));
         assert_eq!(pods.lines().count(), 2, "{pods}");
     }
     // A new process with the same state file sees the Deployment.

@@ -36,7 +36,10 @@ async fn openstack_stack_install_noop_upgrade_prune_destroy() {
         assert_eq!(row[5], "ok");
     }
     let deployments: Api<Deployment> = Api::namespaced(cluster.client.clone(), "openstack");
-    let keystone = deployments.get("keystone-api").await.expect("keystone-api exists");
+    let keystone = deployments
+        .get("keystone-api")
+        .await
+        .expect("keystone-api exists");
     let managers: Vec<String> = keystone
         .metadata
         .managed_fields
@@ -46,7 +49,12 @@ async fn openstack_stack_install_noop_upgrade_prune_destroy() {
         .collect();
     assert!(managers.contains(&"capstan".to_string()), "{managers:?}");
     let labels = keystone.metadata.labels.unwrap_or_default();
-    assert_eq!(labels.get("app.kubernetes.io/managed-by").map(String::as_str), Some("Helm"));
+    assert_eq!(
+        labels
+            .get("app.kubernetes.io/managed-by")
+            .map(String::as_str),
+        Some("Helm")
+    );
     let statefulsets: Api<StatefulSet> = Api::namespaced(cluster.client.clone(), "openstack");
     assert!(statefulsets.get("mariadb-server").await.is_ok());
 
@@ -71,7 +79,10 @@ async fn openstack_stack_install_noop_upgrade_prune_destroy() {
             .contains("# Source: keystone/templates/deployment-api.yaml")
     );
     // --set from the stack reaches the user values (Helm's `config`), typed as Helm's --set does.
-    assert_eq!(release["config"]["conf"]["keystone"]["token"]["expiration"], 3600);
+    assert_eq!(
+        release["config"]["conf"]["keystone"]["token"]["expiration"],
+        3600
+    );
 
     // A second apply changes nothing.
     let out = capstan(run("apply")).await;
@@ -80,24 +91,41 @@ async fn openstack_stack_install_noop_upgrade_prune_destroy() {
     assert_eq!(stdout.matches(" unchanged ").count(), 13, "{stdout}");
     assert_eq!(
         release_secrets(&cluster.client, "openstack", "keystone").await,
-        vec![("sh.helm.release.v1.keystone.v1".to_string(), "deployed".to_string())]
+        vec![(
+            "sh.helm.release.v1.keystone.v1".to_string(),
+            "deployed".to_string()
+        )]
     );
 
     // Change a value: keystone upgrades to revision 2, revision 1 is superseded.
     let values = ws.path("stacks/openstack/values/keystone.yaml.j2");
     let text_before = std::fs::read_to_string(&values).unwrap();
-    std::fs::write(&values, text_before.replace("api: {{ values.replicas }}", "api: 3")).unwrap();
+    std::fs::write(
+        &values,
+        text_before.replace("api: {{ values.replicas }}", "api: 3"),
+    )
+    .unwrap();
     let out = capstan(run("apply")).await;
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "upgrade failed:\n{stdout}\n{stderr}");
     let row = summary_row(&stdout, "keystone");
-    assert_eq!((row[2].as_str(), row[3].as_str()), ("upgrade", "2"), "{stdout}");
+    assert_eq!(
+        (row[2].as_str(), row[3].as_str()),
+        ("upgrade", "2"),
+        "{stdout}"
+    );
     assert_eq!(summary_row(&stdout, "mariadb")[2], "unchanged");
     assert_eq!(
         release_secrets(&cluster.client, "openstack", "keystone").await,
         vec![
-            ("sh.helm.release.v1.keystone.v1".to_string(), "superseded".to_string()),
-            ("sh.helm.release.v1.keystone.v2".to_string(), "deployed".to_string()),
+            (
+                "sh.helm.release.v1.keystone.v1".to_string(),
+                "superseded".to_string()
+            ),
+            (
+                "sh.helm.release.v1.keystone.v2".to_string(),
+                "deployed".to_string()
+            ),
         ]
     );
     let keystone = deployments.get("keystone-api").await.unwrap();
@@ -105,15 +133,35 @@ async fn openstack_stack_install_noop_upgrade_prune_destroy() {
 
     // Remove a template: its object is pruned by the next apply.
     let jobs: Api<Job> = Api::namespaced(cluster.client.clone(), "openstack");
-    assert!(jobs.get("keystone-fernet-setup").await.is_ok(), "job before prune");
-    std::fs::remove_file(ws.path("examples/openstack/charts/keystone/templates/job-fernet-setup.yaml")).unwrap();
+    assert!(
+        jobs.get("keystone-fernet-setup").await.is_ok(),
+        "job before prune"
+    );
+    std::fs::remove_file(
+        ws.path("examples/openstack/charts/keystone/templates/job-fernet-setup.yaml"),
+    )
+    .unwrap();
     let out = capstan(run("apply")).await;
     let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "apply after removing a template failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "apply after removing a template failed:\n{stdout}\n{stderr}"
+    );
     assert_eq!(summary_row(&stdout, "keystone")[3], "3");
-    assert!(stderr.contains("pruned Job/openstack/keystone-fernet-setup"), "{stderr}");
-    assert!(stderr.contains("pruned ServiceAccount/openstack/keystone-fernet-setup"), "{stderr}");
-    assert!(jobs.get_opt("keystone-fernet-setup").await.unwrap().is_none());
+    assert!(
+        stderr.contains("pruned Job/openstack/keystone-fernet-setup"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("pruned ServiceAccount/openstack/keystone-fernet-setup"),
+        "{stderr}"
+    );
+    assert!(
+        jobs.get_opt("keystone-fernet-setup")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // status: every release deployed and ready.
     let out = capstan(run("status")).await;
@@ -129,6 +177,16 @@ async fn openstack_stack_install_noop_upgrade_prune_destroy() {
     assert!(out.status.success());
     assert_eq!(stdout.lines().count(), 14, "{stdout}");
 
+    // sync: a new revision even though nothing changed (only the selected release).
+    let mut sync = run("sync");
+    sync.extend(["-l".to_string(), "name=memcached".to_string()]);
+    let out = capstan(sync).await;
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "sync failed:\n{stdout}\n{stderr}");
+    let row = summary_row(&stdout, "memcached");
+    assert_eq!((row[2].as_str(), row[3].as_str()), ("upgrade", "2"), "{stdout}");
+    assert!(!stdout.contains("\nmariadb "), "sync -l name=memcached touched others:\n{stdout}");
+
     // destroy: everything gone, records included.
     let out = capstan(run("destroy")).await;
     let (stdout, stderr) = text(&out);
@@ -139,8 +197,16 @@ async fn openstack_stack_install_noop_upgrade_prune_destroy() {
     let keystone_at = stdout.find("\nkeystone ").unwrap();
     assert!(nova_at < keystone_at, "{stdout}");
     assert!(deployments.get_opt("keystone-api").await.unwrap().is_none());
-    assert!(release_secrets(&cluster.client, "openstack", "keystone").await.is_empty());
-    assert!(release_secrets(&cluster.client, "openstack", "nova").await.is_empty());
+    assert!(
+        release_secrets(&cluster.client, "openstack", "keystone")
+            .await
+            .is_empty()
+    );
+    assert!(
+        release_secrets(&cluster.client, "openstack", "nova")
+            .await
+            .is_empty()
+    );
 
     cluster.sim.shutdown().await.unwrap();
 }

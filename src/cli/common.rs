@@ -11,7 +11,12 @@ use crate::ui::OutputFormat;
 #[derive(Debug, Clone, Args)]
 pub struct StackArgs {
     /// The stack file.
-    #[arg(short = 'f', long = "file", env = "CAPSTAN_FILE", default_value = "capstan.yaml")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        env = "CAPSTAN_FILE",
+        default_value = "capstan.yaml"
+    )]
     pub file: PathBuf,
     /// The environment (its values files and kube context).
     #[arg(short = 'e', long = "environment", env = "CAPSTAN_ENV")]

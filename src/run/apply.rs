@@ -52,7 +52,11 @@ pub async fn deploy_all(
         .iter()
         .map(|spec| Node {
             name: spec.name.clone(),
-            needs: plan.needs_of(&spec.name).into_iter().map(String::from).collect(),
+            needs: plan
+                .needs_of(&spec.name)
+                .into_iter()
+                .map(String::from)
+                .collect(),
         })
         .collect();
     let by_name: HashMap<String, Arc<Prepared>> = prepared

@@ -127,7 +127,9 @@ pub async fn deploy(ctx: &DeployContext, prepared: &Prepared) -> Result<Deployed
         && let Some(deployed) = &last_deployed
     {
         ctx.phase(name, Phase::Comparing);
-        if deployed.manifest == manifest && deployed.config == config_json && deployed.chart == chart_json
+        if deployed.manifest == manifest
+            && deployed.config == config_json
+            && deployed.chart == chart_json
         {
             return Ok(Deployed {
                 action: Action::Unchanged,
@@ -159,7 +161,8 @@ pub async fn deploy(ctx: &DeployContext, prepared: &Prepared) -> Result<Deployed
         .await
         .map_err(|e| fail_early(action, format!("recording revision {revision}: {e}")))?;
 
-    let outcome = apply_and_wait(ctx, prepared, &objects, &history, action, &mut record.hooks).await;
+    let outcome =
+        apply_and_wait(ctx, prepared, &objects, &history, action, &mut record.hooks).await;
     match outcome {
         Ok(()) => {
             let description = if action == Action::Install {
@@ -185,7 +188,10 @@ pub async fn deploy(ctx: &DeployContext, prepared: &Prepared) -> Result<Deployed
             };
             let description = format!("Release {name:?} failed ({verb}): {reason}");
             if let Err(e) = ctx.store.mark_failed(&mut record, &description).await {
-                ctx.note(name, format!("could not record revision {revision} as failed: {e}"));
+                ctx.note(
+                    name,
+                    format!("could not record revision {revision} as failed: {e}"),
+                );
             }
             Err(DeployFailure {
                 action,
@@ -196,7 +202,11 @@ pub async fn deploy(ctx: &DeployContext, prepared: &Prepared) -> Result<Deployed
     }
 }
 
-fn render_release(prepared: &Prepared, revision: i64, is_install: bool) -> Result<Rendered, String> {
+fn render_release(
+    prepared: &Prepared,
+    revision: i64,
+    is_install: bool,
+) -> Result<Rendered, String> {
     let spec = &prepared.spec;
     let options = RenderOptions {
         release_name: spec.name.clone(),
@@ -227,9 +237,12 @@ async fn apply_and_wait(
     };
     run_hooks(ctx, name, &spec.namespace, hooks, pre, timeout).await?;
 
-    ctx.phase(name, Phase::Applying {
-        objects: objects.len(),
-    });
+    ctx.phase(
+        name,
+        Phase::Applying {
+            objects: objects.len(),
+        },
+    );
     let applied = ctx
         .cluster
         .apply_objects(objects, &spec.namespace, FIELD_MANAGER, true)
@@ -245,13 +258,18 @@ async fn apply_and_wait(
         .map(|r| r.version)
         .max()
         .unwrap_or(0);
-    for old in history
-        .iter()
-        .filter(|r| r.version >= last_deployed_version && r.info.status != ReleaseStatus::Superseded)
-    {
+    for old in history.iter().filter(|r| {
+        r.version >= last_deployed_version && r.info.status != ReleaseStatus::Superseded
+    }) {
         match objects_in_manifest(&old.manifest) {
             Ok(refs) => previous.extend(refs),
-            Err(e) => ctx.note(name, format!("revision {} manifest unreadable, not pruned: {e}", old.version)),
+            Err(e) => ctx.note(
+                name,
+                format!(
+                    "revision {} manifest unreadable, not pruned: {e}",
+                    old.version
+                ),
+            ),
         }
     }
     if !previous.is_empty() {
@@ -261,9 +279,12 @@ async fn apply_and_wait(
             .await
             .map_err(|e| format!("pruning: {e}"))?;
         if !pruned.is_empty() {
-            ctx.phase(name, Phase::Pruning {
-                objects: pruned.len(),
-            });
+            ctx.phase(
+                name,
+                Phase::Pruning {
+                    objects: pruned.len(),
+                },
+            );
             for r in &pruned {
                 ctx.note(name, format!("pruned {r}"));
             }
@@ -300,9 +321,12 @@ async fn run_hooks(
     if !hooks.iter().any(|h| h.events.iter().any(|e| e == event)) {
         return Ok(());
     }
-    ctx.phase(release, Phase::Hooks {
-        event: event.to_string(),
-    });
+    ctx.phase(
+        release,
+        Phase::Hooks {
+            event: event.to_string(),
+        },
+    );
     ctx.cluster
         .run_hooks(hooks, event, namespace, timeout)
         .await

@@ -88,9 +88,9 @@ pub async fn destroy(args: &DestroyArgs) -> Result<bool> {
         },
         |event| match event {
             SchedulerEvent::Started(release) => sink.emit(RunEvent::Started { release }),
-            SchedulerEvent::Skipped { name, failed_need } => {
-                sink.emit(RunEvent::Finished(skipped(&plan_namespace(&plan, &name), &name, &failed_need)))
-            }
+            SchedulerEvent::Skipped { name, failed_need } => sink.emit(RunEvent::Finished(
+                skipped(&plan_namespace(&plan, &name), &name, &failed_need),
+            )),
         },
     )
     .await?;
@@ -166,7 +166,11 @@ async fn uninstall(
             phase,
         })
     };
-    if latest.hooks.iter().any(|h| h.events.iter().any(|e| e == "pre-delete")) {
+    if latest
+        .hooks
+        .iter()
+        .any(|h| h.events.iter().any(|e| e == "pre-delete"))
+    {
         phase(Phase::Hooks {
             event: "pre-delete".into(),
         });
@@ -190,7 +194,11 @@ async fn uninstall(
             message: format!("kept {kept} (helm.sh/resource-policy: keep)"),
         });
     }
-    if latest.hooks.iter().any(|h| h.events.iter().any(|e| e == "post-delete")) {
+    if latest
+        .hooks
+        .iter()
+        .any(|h| h.events.iter().any(|e| e == "post-delete"))
+    {
         phase(Phase::Hooks {
             event: "post-delete".into(),
         });

@@ -65,11 +65,6 @@ fn chart_path(spec: &ReleaseSpec) -> Result<PathBuf> {
 }
 
 fn load_chart(path: &Path, spec: &ReleaseSpec) -> Result<Chart> {
-    Chart::load(path).with_context(|| {
-        format!(
-            "release {}: loading chart {}",
-            spec.name,
-            path.display()
-        )
-    })
+    Chart::load(path)
+        .with_context(|| format!("release {}: loading chart {}", spec.name, path.display()))
 }

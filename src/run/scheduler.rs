@@ -25,7 +25,9 @@ pub enum NodeOutcome<T, F = String> {
     Succeeded(T),
     Failed(F),
     /// Not started because a need failed or was itself skipped.
-    Skipped { failed_need: String },
+    Skipped {
+        failed_need: String,
+    },
 }
 
 /// What the scheduler reports while it runs.
@@ -210,7 +212,11 @@ mod tests {
                         .unwrap()
                         .insert(name.clone(), t0.elapsed().as_secs());
                     tokio::time::sleep(Duration::from_secs(d)).await;
-                    if fails { Err(format!("{name} broke")) } else { Ok(()) }
+                    if fails {
+                        Err(format!("{name} broke"))
+                    } else {
+                        Ok(())
+                    }
                 }
             },
             |_| {},
@@ -230,9 +236,17 @@ mod tests {
             node("api", &["db"]),
             node("other", &["slow"]),
         ];
-        let (outcomes, starts) =
-            simulate(&nodes, &[("db", 1), ("slow", 10), ("api", 1), ("other", 1)], &[], 8).await;
-        assert_eq!(starts["api"], 1, "api starts when db is done, not when slow is");
+        let (outcomes, starts) = simulate(
+            &nodes,
+            &[("db", 1), ("slow", 10), ("api", 1), ("other", 1)],
+            &[],
+            8,
+        )
+        .await;
+        assert_eq!(
+            starts["api"], 1,
+            "api starts when db is done, not when slow is"
+        );
         assert_eq!(starts["other"], 10);
         assert!(outcomes.values().all(|o| *o == NodeOutcome::Succeeded(())));
     }
@@ -256,7 +270,10 @@ mod tests {
             node("horizon", &["memcached"]),
         ];
         let (outcomes, starts) = simulate(&nodes, &[], &["mariadb"], 8).await;
-        assert_eq!(outcomes["mariadb"], NodeOutcome::Failed("mariadb broke".into()));
+        assert_eq!(
+            outcomes["mariadb"],
+            NodeOutcome::Failed("mariadb broke".into())
+        );
         assert_eq!(
             outcomes["keystone"],
             NodeOutcome::Skipped {

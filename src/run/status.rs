@@ -63,7 +63,9 @@ pub async fn status(args: &StatusArgs) -> Result<bool> {
                     vec![
                         r.release.clone(),
                         r.namespace.clone(),
-                        r.revision.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
+                        r.revision
+                            .map(|v| v.to_string())
+                            .unwrap_or_else(|| "-".into()),
                         r.status.clone(),
                         r.chart.clone(),
                         format!("{}/{}", r.ready, r.objects),
@@ -74,7 +76,15 @@ pub async fn status(args: &StatusArgs) -> Result<bool> {
             print!(
                 "{}",
                 table::render(
-                    &["RELEASE", "NAMESPACE", "REVISION", "STATUS", "CHART", "READY", "NOT READY"],
+                    &[
+                        "RELEASE",
+                        "NAMESPACE",
+                        "REVISION",
+                        "STATUS",
+                        "CHART",
+                        "READY",
+                        "NOT READY"
+                    ],
                     &table_rows
                 )
             );
@@ -84,8 +94,12 @@ pub async fn status(args: &StatusArgs) -> Result<bool> {
 }
 
 async fn status_row(cluster: &Cluster, release: &Release) -> Result<StatusRow> {
-    let refs = objects_in_manifest(&release.manifest)
-        .with_context(|| format!("release {} revision {} manifest", release.name, release.version))?;
+    let refs = objects_in_manifest(&release.manifest).with_context(|| {
+        format!(
+            "release {} revision {} manifest",
+            release.name, release.version
+        )
+    })?;
     let mut ready = 0;
     let mut not_ready = Vec::new();
     for r in &refs {
@@ -171,7 +185,15 @@ pub async fn list(args: &ListArgs) -> Result<()> {
             print!(
                 "{}",
                 table::render(
-                    &["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"],
+                    &[
+                        "NAME",
+                        "NAMESPACE",
+                        "REVISION",
+                        "UPDATED",
+                        "STATUS",
+                        "CHART",
+                        "APP VERSION"
+                    ],
                     &table_rows
                 )
             );

@@ -16,7 +16,9 @@ pub fn render_summary(summaries: &[ReleaseSummary]) -> String {
                 s.release.clone(),
                 s.namespace.clone(),
                 s.action.as_str().to_string(),
-                s.revision.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
+                s.revision
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|| "-".into()),
                 format!("{:.1}s", s.duration.as_secs_f64()),
                 match &s.outcome {
                     Outcome::Ok => "ok".to_string(),
@@ -29,7 +31,14 @@ pub fn render_summary(summaries: &[ReleaseSummary]) -> String {
         })
         .collect();
     table::render(
-        &["RELEASE", "NAMESPACE", "ACTION", "REVISION", "DURATION", "RESULT"],
+        &[
+            "RELEASE",
+            "NAMESPACE",
+            "ACTION",
+            "REVISION",
+            "DURATION",
+            "RESULT",
+        ],
         &rows,
     )
 }

@@ -20,7 +20,13 @@ impl Target {
     pub async fn open(args: &ClusterArgs, environment_context: Option<&str>) -> Result<Target> {
         capstan_cluster::install_crypto_provider();
         if args.sim {
-            let sim = start_sim(args.sim_ready_delay, args.sim_state.clone(), &args.sim_rules, 0).await?;
+            let sim = start_sim(
+                args.sim_ready_delay,
+                args.sim_state.clone(),
+                &args.sim_rules,
+                0,
+            )
+            .await?;
             let cluster = cluster_for_sim(&sim).await?;
             return Ok(Target {
                 cluster,
@@ -41,7 +47,9 @@ impl Target {
     /// Stops the simulator (saving its state file); nothing to do for a real cluster.
     pub async fn close(self) -> Result<()> {
         if let Some(sim) = self.sim {
-            sim.shutdown().await.context("stopping the simulated cluster")?;
+            sim.shutdown()
+                .await
+                .context("stopping the simulated cluster")?;
         }
         Ok(())
     }

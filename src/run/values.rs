@@ -114,8 +114,14 @@ mod tests {
         let v = Value::Map(user_values(&s).unwrap());
         let replicas = v.as_map().unwrap().get("pod").unwrap();
         let replicas = replicas.as_map().unwrap().get("replicas").unwrap();
-        assert_eq!(replicas.as_map().unwrap().get("api"), Some(Value::Float(3.0)));
-        assert_eq!(replicas.as_map().unwrap().get("worker"), Some(Value::Float(1.0)));
+        assert_eq!(
+            replicas.as_map().unwrap().get("api"),
+            Some(Value::Float(3.0))
+        );
+        assert_eq!(
+            replicas.as_map().unwrap().get("worker"),
+            Some(Value::Float(1.0))
+        );
         // Helm's YAML: `yes` is a boolean.
         assert_eq!(v.as_map().unwrap().get("enabled"), Some(Value::Bool(true)));
     }
@@ -129,7 +135,10 @@ mod tests {
         let v = user_values(&s).unwrap();
         let conf = v.get("conf").unwrap();
         let token = conf.as_map().unwrap().get("token").unwrap();
-        assert_eq!(token.as_map().unwrap().get("expiration"), Some(Value::Int(3600)));
+        assert_eq!(
+            token.as_map().unwrap().get("expiration"),
+            Some(Value::Int(3600))
+        );
         assert_eq!(v.get("motd"), Some(Value::str("a,b\\c")));
     }
 

@@ -425,3 +425,51 @@ fn dir_of_relative_path() {
             .starts_with("/nonexistent/stack.yaml: ")
     );
 }
+
+#[test]
+fn inline_values_keep_helm_typing() {
+    let files = [(
+        "stack.yaml",
+        "name: s\nenvironments: {e: {values: [{n: 3}]}}\nreleases:\n  - name: a\n    chart: ./c\n    values:\n      - debug: yes\n        tag: \"1.0\"\n        mode: 010\n        num: \"{{ values.n }}\"\n        s: \"{{ 'a: b' }}\"\n        list: [on, 'on']\n        empty:\n",
+    )];
+    let s = ok(&files, Some("e"));
+    let ValuesSource::Inline { yaml_text, origin } = &s.releases[0].values_sources[0] else {
+        panic!("expected inline values");
+    };
+    // Helm's own values loader (go-yaml v2 semantics) decides the types.
+    // (A plain key `n` would become "false" there, exactly as in a values
+    // file: text is passed through as written.)
+    let map = capstan_helm::values::parse_values(yaml_text, origin).unwrap();
+    let json = capstan_helm::values::to_json(&gotmpl::value::Value::Map(map)).unwrap();
+    assert_eq!(
+        json,
+        r#"{"debug":true,"empty":null,"list":[true,"on"],"mode":8,"num":3,"s":"a: b","tag":"1.0"}"#
+    );
+}
+
+#[test]
+fn project_openstack_stack_loads_and_plans() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("stacks/openstack.yaml");
+    let s = Stack::load(&path, Some("dev")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.releases.len(), 13);
+    let plan = crate::plan::Plan::build(&s, &[], false).unwrap();
+    let names: Vec<&str> = plan.releases().iter().map(|r| r.name.as_str()).collect();
+    let pos = |n: &str| names.iter().position(|x| *x == n).unwrap();
+    assert!(pos("mariadb") < pos("keystone") && pos("keystone") < pos("nova"));
+    assert_eq!(
+        plan.waves().last().map(|w| w[0].name.as_str()),
+        Some("nova")
+    );
+    for r in plan.releases() {
+        for v in &r.values_sources {
+            if let ValuesSource::File {
+                path,
+                rendered_text,
+            } = v
+            {
+                capstan_helm::values::parse_values(rendered_text, &path.display().to_string())
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            }
+        }
+    }
+}

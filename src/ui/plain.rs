@@ -50,7 +50,10 @@ pub fn describe(event: &RunEvent) -> String {
                     indent(reason)
                 ),
                 Outcome::Skipped { failed_need } => {
-                    format!("{}: skipped, it needs {failed_need}, which did not succeed", summary.release)
+                    format!(
+                        "{}: skipped, it needs {failed_need}, which did not succeed",
+                        summary.release
+                    )
                 }
             }
         }

@@ -22,9 +22,9 @@ impl ProgressBars {
         let overall = multi.add(ProgressBar::new(total as u64));
         // The template is a literal checked by indicatif at run time; fall back to the
         // default style rather than fail a deployment over a progress bar.
-        if let Ok(style) =
-            ProgressStyle::with_template("{elapsed_precise:.dim} [{bar:30.cyan/blue}] {pos}/{len} releases")
-        {
+        if let Ok(style) = ProgressStyle::with_template(
+            "{elapsed_precise:.dim} [{bar:30.cyan/blue}] {pos}/{len} releases",
+        ) {
             overall.set_style(style.progress_chars("=> "));
         }
         ProgressBars {
@@ -39,8 +39,12 @@ impl ProgressBars {
         lines
             .entry(release.to_string())
             .or_insert_with(|| {
-                let bar = self.multi.insert_before(&self.overall, ProgressBar::new_spinner());
-                if let Ok(style) = ProgressStyle::with_template("{spinner:.green} {prefix:.bold} {msg} {elapsed:.dim}") {
+                let bar = self
+                    .multi
+                    .insert_before(&self.overall, ProgressBar::new_spinner());
+                if let Ok(style) = ProgressStyle::with_template(
+                    "{spinner:.green} {prefix:.bold} {msg} {elapsed:.dim}",
+                ) {
                     bar.set_style(style);
                 }
                 bar.set_prefix(release.to_string());
@@ -55,7 +59,9 @@ impl EventSink for ProgressBars {
     fn emit(&self, event: RunEvent) {
         match &event {
             RunEvent::Started { release } => self.line_for(release).set_message("starting"),
-            RunEvent::Phase { release, phase } => self.line_for(release).set_message(phase.to_string()),
+            RunEvent::Phase { release, phase } => {
+                self.line_for(release).set_message(phase.to_string())
+            }
             RunEvent::Note { .. } => {
                 let text = describe(&event);
                 self.multi.suspend(|| eprintln!("{text}"));

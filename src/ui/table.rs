@@ -40,8 +40,14 @@ mod tests {
     fn pads_columns_to_the_widest_cell() {
         let out = render(
             &["RELEASE", "REV"],
-            &[vec!["mariadb".into(), "1".into()], vec!["keystone-long".into(), "12".into()]],
+            &[
+                vec!["mariadb".into(), "1".into()],
+                vec!["keystone-long".into(), "12".into()],
+            ],
         );
-        assert_eq!(out, "RELEASE        REV\nmariadb        1\nkeystone-long  12\n");
+        assert_eq!(
+            out,
+            "RELEASE        REV\nmariadb        1\nkeystone-long  12\n"
+        );
     }
 }

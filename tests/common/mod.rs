@@ -131,7 +131,11 @@ pub fn summary_row(stdout: &str, release: &str) -> Vec<String> {
 }
 
 /// Helm release Secrets of `release`, by revision, with their `status` label.
-pub async fn release_secrets(client: &kube::Client, ns: &str, release: &str) -> Vec<(String, String)> {
+pub async fn release_secrets(
+    client: &kube::Client,
+    ns: &str,
+    release: &str,
+) -> Vec<(String, String)> {
     let api: Api<Secret> = Api::namespaced(client.clone(), ns);
     let list = api
         .list(&ListParams::default().labels(&format!("name={release},owner=helm")))

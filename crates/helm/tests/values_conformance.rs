@@ -31,7 +31,9 @@ fn go_quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -60,7 +62,8 @@ fn each_to_yaml(m: &Map) -> String {
     let mut out = String::new();
     for (k, v) in m.entries() {
         out.push_str(&format!(
-            "{k:?}:\n{}\n---\n",
+            "{}:\n{}\n---\n",
+            go_quote(&k),
             to_yaml(&v).unwrap_or_default()
         ));
     }

@@ -99,9 +99,10 @@ proptest! {
     }
 }
 
-/// Strings mixing YAML indicators, spaces, breaks and non-ASCII text. (U+2028/U+2029 are
-/// left out: go-yaml reads them as YAML 1.1 line breaks, granit-parser as text. "<<" too:
-/// Helm prints that key plain, so its own output reads back as a merge.)
+/// Strings mixing YAML indicators, spaces, breaks and non-ASCII text. Left out: U+2028
+/// and U+2029 (go-yaml reads them as YAML 1.1 line breaks, granit-parser as text),
+/// U+0085 (Helm's toYaml itself folds it, or fails on it in keys) and "<<" (Helm prints
+/// that key plain, so its own output reads back as a merge).
 fn tricky_string() -> impl Strategy<Value = String> {
     let atoms = prop::sample::select(vec![
         "a",
@@ -140,7 +141,6 @@ fn tricky_string() -> impl Strategy<Value = String> {
         "é",
         "✓",
         "😀",
-        "\u{85}",
         "2001-12-14",
         "1:20",
         "word ",
