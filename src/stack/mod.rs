@@ -9,6 +9,7 @@ mod duration;
 mod env_values;
 mod error;
 mod load;
+mod lock;
 mod schema;
 mod selector;
 mod template;
@@ -18,6 +19,7 @@ mod yaml_tree;
 
 pub use duration::parse_duration;
 pub use error::{Located, StackError};
+pub use lock::{LockChange, LockFile, LockedRelease, values_digest};
 pub use selector::{Selector, matches_any};
 
 use std::collections::BTreeMap;
