@@ -23,13 +23,31 @@ fn stdout(out: &Output) -> String {
 
 #[test]
 fn graph_prints_waves_and_dot() {
-    let text = stdout(&capstan(&["graph", "-f", "stacks/openstack.yaml", "-e", "dev"]));
+    let text = stdout(&capstan(&[
+        "graph",
+        "-f",
+        "stacks/openstack.yaml",
+        "-e",
+        "dev",
+    ]));
     let waves: Vec<&str> = text.lines().filter(|l| l.starts_with("wave ")).collect();
     assert_eq!(waves.len(), 4, "{text}");
-    let nova = text.lines().find(|l| l.trim_start().starts_with("nova ")).unwrap();
-    assert!(nova.contains("needs") && nova.contains("keystone"), "{nova}");
+    let nova = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("nova "))
+        .unwrap();
+    assert!(
+        nova.contains("needs") && nova.contains("keystone"),
+        "{nova}"
+    );
     let dot = stdout(&capstan(&[
-        "graph", "-f", "stacks/openstack.yaml", "-e", "dev", "--format", "dot",
+        "graph",
+        "-f",
+        "stacks/openstack.yaml",
+        "-e",
+        "dev",
+        "--format",
+        "dot",
     ]));
     assert!(dot.starts_with("digraph"), "{dot}");
     assert!(dot.contains("\"keystone\" -> \"nova\""), "{dot}");
@@ -38,15 +56,30 @@ fn graph_prints_waves_and_dot() {
 #[test]
 fn selectors_with_include_needs_pull_in_what_is_needed() {
     let alone = stdout(&capstan(&[
-        "graph", "-f", "stacks/openstack.yaml", "-e", "dev", "-l", "name=keystone",
+        "graph",
+        "-f",
+        "stacks/openstack.yaml",
+        "-e",
+        "dev",
+        "-l",
+        "name=keystone",
     ]));
     assert!(!alone.contains("mariadb ("), "{alone}");
     let with_needs = stdout(&capstan(&[
-        "graph", "-f", "stacks/openstack.yaml", "-e", "dev", "-l", "name=keystone",
+        "graph",
+        "-f",
+        "stacks/openstack.yaml",
+        "-e",
+        "dev",
+        "-l",
+        "name=keystone",
         "--include-needs",
     ]));
     for need in ["mariadb", "rabbitmq", "memcached", "keystone"] {
-        assert!(with_needs.contains(&format!("{need} (")), "{need}: {with_needs}");
+        assert!(
+            with_needs.contains(&format!("{need} (")),
+            "{need}: {with_needs}"
+        );
     }
     assert!(!with_needs.contains("nova ("), "{with_needs}");
 }
@@ -54,9 +87,19 @@ fn selectors_with_include_needs_pull_in_what_is_needed() {
 #[test]
 fn template_prints_helm_template_form_in_install_order() {
     let out = stdout(&capstan(&[
-        "template", "-f", "stacks/openstack.yaml", "-e", "dev", "-l", "name=mariadb",
+        "template",
+        "-f",
+        "stacks/openstack.yaml",
+        "-e",
+        "dev",
+        "-l",
+        "name=mariadb",
     ]));
-    assert!(out.starts_with("---\n# Source: mariadb/"), "{}", &out[..200.min(out.len())]);
+    assert!(
+        out.starts_with("---\n# Source: mariadb/"),
+        "{}",
+        &out[..200.min(out.len())]
+    );
     let kinds: Vec<&str> = out
         .lines()
         .filter_map(|l| l.strip_prefix("kind: "))
@@ -92,17 +135,29 @@ fn bad_stack_files_get_errors_naming_file_line_and_field() {
         "name: t\nreleases:\n  - name: a\n    chart: ./c\n    namespace: \"{{ values.nope }}\"\n",
     );
     let cases = [
-        (unknown, vec!["unknown.yaml:5", "releases[0].needz", "unknown field"]),
+        (
+            unknown,
+            vec!["unknown.yaml:5", "releases[0].needz", "unknown field"],
+        ),
         (cycle, vec!["cycle", "a → c → b → a"]),
-        (typo, vec!["nova", "\"keyston\"", "did you mean \"keystone\""]),
-        (undefined, vec!["undefined.yaml:5", "releases[0].namespace", "values.nope"]),
+        (
+            typo,
+            vec!["nova", "\"keyston\"", "did you mean \"keystone\""],
+        ),
+        (
+            undefined,
+            vec!["undefined.yaml:5", "releases[0].namespace", "values.nope"],
+        ),
     ];
     for (file, needles) in cases {
         let out = capstan(&["graph", "-f", &file]);
         assert_eq!(out.status.code(), Some(1));
         let stderr = String::from_utf8_lossy(&out.stderr);
         for needle in needles {
-            assert!(stderr.contains(needle), "{file}: {needle:?} not in {stderr}");
+            assert!(
+                stderr.contains(needle),
+                "{file}: {needle:?} not in {stderr}"
+            );
         }
     }
 }

@@ -184,8 +184,15 @@ async fn openstack_stack_install_noop_upgrade_prune_destroy() {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "sync failed:\n{stdout}\n{stderr}");
     let row = summary_row(&stdout, "memcached");
-    assert_eq!((row[2].as_str(), row[3].as_str()), ("upgrade", "2"), "{stdout}");
-    assert!(!stdout.contains("\nmariadb "), "sync -l name=memcached touched others:\n{stdout}");
+    assert_eq!(
+        (row[2].as_str(), row[3].as_str()),
+        ("upgrade", "2"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("\nmariadb "),
+        "sync -l name=memcached touched others:\n{stdout}"
+    );
 
     // destroy: everything gone, records included.
     let out = capstan(run("destroy")).await;
