@@ -33,6 +33,7 @@ use capstan::run::events::{EventSink, Outcome, RunEvent};
 use capstan::run::prepare::{load_plan, prepare_releases};
 use capstan::run::target::Target;
 use capstan_cluster::release::ReleaseStore;
+use clap::Parser;
 
 /// Ready delay per release, in milliseconds. Chosen so that the slowest release of a
 /// wave is often one nothing else needs (ingress, horizon, heat): a wave-by-wave
@@ -209,12 +210,15 @@ fn print_run(i: usize, plan: &Plan, scale: f64, r: &RunReport) -> f64 {
     let nominal = nominal(plan, scale);
     let (ncp, npath) = plan.critical_path(&nominal);
     println!("run {i}:");
-    println!("  {:12} {:>7} {:>9} {:>9} {:>9}", "release", "wave", "delay", "took", "start lag");
+    println!(
+        "  {:12} {:>7} {:>9} {:>9} {:>9}",
+        "release", "wave", "delay", "took", "start lag"
+    );
     for spec in plan.releases() {
         let delay = nominal.get(&spec.name).copied().unwrap_or_default();
         let took = r.took.get(&spec.name).copied().unwrap_or_default();
         let lag = r.start_lag.get(&spec.name).copied().unwrap_or_default();
-        let wave = plan.wave_of(&spec.name).unwrap_or(0);
+        let wave = plan.wave_of(&spec.name).map_or(0, |w| w + 1);
         let note = if spec.wait { "" } else { "  (wait: false)" };
         println!(
             "  {:12} {:>7} {:>9} {:>9} {:>9}{note}",
@@ -226,16 +230,30 @@ fn print_run(i: usize, plan: &Plan, scale: f64, r: &RunReport) -> f64 {
         );
     }
     println!("  makespan (deploy, eager DAG)       {}", secs(r.makespan));
-    println!("  end to end (load+prepare+sim+deploy) {}", secs(r.end_to_end));
-    println!("  critical path, measured times      {}  {}", secs(cp), path.join(" -> "));
+    println!(
+        "  end to end (load+prepare+sim+deploy) {}",
+        secs(r.end_to_end)
+    );
+    println!(
+        "  critical path, measured times      {}  {}",
+        secs(cp),
+        path.join(" -> ")
+    );
     println!("  ratio makespan / critical path     {ratio:.3}  (target <= 1.05)");
     println!(
         "  layered (wave by wave), measured   {}  ({:.2}x the makespan)",
         secs(layered),
         layered.as_secs_f64() / r.makespan.as_secs_f64()
     );
-    println!("  critical path, delays only         {}  {}", secs(ncp), npath.join(" -> "));
-    println!("  layered, delays only               {}", secs(plan.layered_makespan(&nominal)));
+    println!(
+        "  critical path, delays only         {}  {}",
+        secs(ncp),
+        npath.join(" -> ")
+    );
+    println!(
+        "  layered, delays only               {}",
+        secs(plan.layered_makespan(&nominal))
+    );
     ratio
 }
 

@@ -66,14 +66,19 @@ fn render_prepared(p: &Prepared, values: &Map) -> Rendered {
 fn bench_stack(c: &mut Criterion) {
     let args = stack_args();
     let mut group = c.benchmark_group("stack");
-    group.sample_size(10).measurement_time(Duration::from_secs(4));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(4));
     group.bench_function("template_openstack_dev", |b| {
         b.iter(|| {
             let (_stack, plan) = load_plan(&args).expect("stack loads");
             let prepared = prepare_releases(&plan).expect("releases prepare");
             let mut bytes = 0;
             for r in render_all(&prepared) {
-                bytes += r.expect("release renders").template_output(true, false).len();
+                bytes += r
+                    .expect("release renders")
+                    .template_output(true, false)
+                    .len();
             }
             black_box(bytes)
         })
@@ -212,9 +217,7 @@ fn bench_conformance(c: &mut Criterion) {
             eprintln!("skipping {}: capstan does not render it: {e}", case.name);
             continue;
         }
-        group.bench_function(&case.name, |b| {
-            b.iter(|| black_box(template_case(&case)))
-        });
+        group.bench_function(&case.name, |b| b.iter(|| black_box(template_case(&case))));
     }
     group.finish();
 }

@@ -15,6 +15,10 @@ the example OpenStack charts with prod-like values). For each chart, in one run:
   inproc    with --criterion DIR: criterion's mean for conformance/CASE from
             `cargo bench --bench render` (load + values + render in process, one core).
 
+With --clock cpu, CPU time replaces elapsed time (Helm: this process, all its threads;
+capstan: the child processes), which is stable on a machine busy with other work; the
+inproc column is always criterion's elapsed time.
+
 A warm-up render per chart and engine is done first and not counted. The ratio
 columns are helm / capstan (above 1: capstan is faster); the target is >= 5.
 
@@ -28,7 +32,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -48,18 +54,35 @@ DEFAULT_BIN = os.environ.get(
                  "release", "capstan"))
 
 
+# --clock wall (default) times elapsed seconds; --clock cpu times CPU seconds used (this
+# process's threads for Helm, the children's for capstan), which stays meaningful on a
+# machine busy with other work.
+CLOCK = "wall"
+
+
+def now_self() -> float:
+    return time.perf_counter() if CLOCK == "wall" else time.process_time()
+
+
+def now_children() -> float:
+    if CLOCK == "wall":
+        return time.perf_counter()
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def time_helm(cfg: helm.Config, case: Case, values, n: int) -> float | None:
     def once() -> None:
         cfg.install(case.chart, case.release, values, namespace=case.namespace,
                     dry_run="client")
     try:
         once()  # warm-up
-        start = time.perf_counter()
+        start = now_self()
         for _ in range(n):
             once()
     except helm.HelmError:
         return None
-    return (time.perf_counter() - start) * 1000 / n
+    return (now_self() - start) * 1000 / n
 
 
 def time_proc(binary: str, case: Case, n: int) -> float | None:
@@ -70,11 +93,11 @@ def time_proc(binary: str, case: Case, n: int) -> float | None:
         return proc.returncode == 0
     if not once():
         return None
-    start = time.perf_counter()
+    start = now_children()
     for _ in range(n):
         if not once():
             return None
-    return (time.perf_counter() - start) * 1000 / n
+    return (now_children() - start) * 1000 / n
 
 
 def _yaml_str(s: str) -> str:
@@ -114,9 +137,9 @@ def time_stack(binary: str, path: str, n: int, one_core: bool) -> float | None:
         args = ["taskset", "-c", "0"] + args
 
     def once() -> float | None:
-        start = time.perf_counter()
+        start = now_children()
         proc = subprocess.run(args, cwd=REPO, capture_output=True, check=False)
-        elapsed = time.perf_counter() - start
+        elapsed = now_children() - start
         return elapsed if proc.returncode == 0 else None
     if once() is None:
         return None
@@ -135,12 +158,17 @@ def criterion_ms(root: str | None, case: Case) -> float | None:
         return None
 
 
-def fmt(v: float | None) -> str:
+NA = "n/a"  # the method cannot express this case (stack `set` with commas or indexes)
+
+
+def fmt(v: float | str | None) -> str:
+    if isinstance(v, str):
+        return f"{v:>8}"
     return "    fail" if v is None else f"{v:8.2f}"
 
 
-def ratio(h: float, c: float | None) -> str:
-    return "      -" if not c else f"{h / c:7.1f}"
+def ratio(h: float, c: float | str | None) -> str:
+    return "      -" if not c or isinstance(c, str) else f"{h / c:7.1f}"
 
 
 def main() -> int:
@@ -151,9 +179,13 @@ def main() -> int:
     ap.add_argument("--criterion", default=None,
                     help="criterion output dir (CARGO_TARGET_DIR/criterion) for in-process means")
     ap.add_argument("--no-one-core", action="store_true", help="skip the taskset -c 0 column")
+    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                    help="elapsed time, or CPU time used (robust on a loaded machine)")
     ap.add_argument("--cases", default=DEFAULT_CASES)
     ap.add_argument("-k", action="append", default=[])
     args = ap.parse_args()
+    global CLOCK
+    CLOCK = args.clock
 
     if not os.path.isfile(args.capstan):
         print(f"capstan binary not found: {args.capstan} (build with cargo build --release)")
@@ -162,10 +194,11 @@ def main() -> int:
     cfg = helm.Config(storage_driver="memory", kube_apiserver="http://127.0.0.1:1")
     cols = ["helm", "proc", "stack"] + (["stack1"] if one_core else []) + \
         (["inproc"] if args.criterion else [])
-    print(f"ms per render, n={args.n}; ratio = helm / capstan (target >= 5)")
+    print(f"{args.clock} ms per render, n={args.n}; ratio = helm / capstan (target >= 5)")
     print(f"{'case':28}" + "".join(f"{c:>9}" for c in cols) + "".join(
         f"{'x' + c:>8}" for c in cols[1:]))
     totals = {c: 0.0 for c in cols}
+    log_ratios: dict[str, list[float]] = {c: [] for c in cols[1:]}
     counted = 0
     with tempfile.TemporaryDirectory(prefix="capstan-bench-") as work:
         for case in discover(args.cases, args.k):
@@ -177,16 +210,19 @@ def main() -> int:
                 continue
             row["proc"] = time_proc(args.capstan, case, args.n)
             path = stack_file(case, args.n, work)
-            row["stack"] = time_stack(args.capstan, path, args.n, False) if path else None
+            row["stack"] = time_stack(args.capstan, path, args.n, False) if path else NA
             if one_core:
-                row["stack1"] = time_stack(args.capstan, path, args.n, True) if path else None
+                row["stack1"] = time_stack(args.capstan, path, args.n, True) if path else NA
             if args.criterion:
                 row["inproc"] = criterion_ms(args.criterion, case)
             h = row["helm"]
             print(f"{case.name:28}" + "".join(fmt(row[c]) for c in cols) +
                   "".join(f" {ratio(h, row[c])}" for c in cols[1:]))
             sys.stdout.flush()
-            if all(row[c] is not None for c in cols):
+            for c in cols[1:]:
+                if isinstance(row[c], float) and row[c] > 0:
+                    log_ratios[c].append(math.log(h / row[c]))
+            if all(isinstance(row[c], float) for c in cols):
                 counted += 1
                 for c in cols:
                     totals[c] += row[c]
@@ -197,6 +233,9 @@ def main() -> int:
     print(f"{'TOTAL (' + str(counted) + ' charts)':28}" +
           "".join(f"{totals[c]:9.2f}" for c in cols) +
           "".join(f" {ratio(h, totals[c])}" for c in cols[1:]))
+    print(f"{'geomean ratio (per chart)':28}" + " " * 9 * len(cols) + "".join(
+        f" {math.exp(sum(v) / len(v)):7.1f}" if v else "       -"
+        for v in (log_ratios[c] for c in cols[1:])))
     print("columns: proc = process per render; stack = one `capstan template` over N "
           "copies, all cores; stack1 = same on one core; inproc = criterion (one core)")
     return 0

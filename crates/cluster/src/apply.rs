@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::client::{Cluster, normalized};
 use crate::error::{ApplyError, ClusterError, Result, is_not_found};
 use crate::kind_order::{UNINSTALL_ORDER, sort_by_kind};
+use crate::managed_fields::take_over;
 use crate::manifest::ObjectYaml;
 use crate::objref::ObjectRef;
 
@@ -27,7 +28,10 @@ impl Cluster {
     /// Server-side applies `objects` in the given order (the renderer sorted them in
     /// Helm's install order). Namespaced objects without a namespace get
     /// `default_namespace`; cluster-scoped objects lose any namespace. `force` takes
-    /// ownership of fields other managers own (kubectl's `--force-conflicts`).
+    /// ownership of fields other managers own (kubectl's `--force-conflicts`), including
+    /// those client-side writers such as `helm rollback` set that the manifest no longer
+    /// has: they move to `field_manager` first, so the apply removes them
+    /// ([`crate::managed_fields`]).
     /// Returns the refs of the applied objects, namespaces filled in.
     pub async fn apply_objects(
         &self,
@@ -76,6 +80,12 @@ impl Cluster {
         let mut body = object.object.clone();
         set_namespace(&mut body, target.namespace.as_deref());
         let api = self.dynamic_api(&res, target.namespace.as_deref());
+        // Only a forced apply takes fields from others; without force, Helm's fields
+        // stay Helm's and a differing value is a conflict the caller asked to see.
+        if force {
+            self.take_over_client_side_fields(&api, &target, field_manager)
+                .await?;
+        }
         let mut params = PatchParams::apply(field_manager);
         params.force = force;
         let patch = Patch::Apply(&body);
@@ -83,6 +93,62 @@ impl Cluster {
             .await
             .map_err(|e| ClusterError::object("apply", &target, &e))?;
         Ok(target)
+    }
+
+    /// Moves the fields that client-side writers own (Helm's rollback and upgrade, see
+    /// [`crate::managed_fields`] for which managers) into `field_manager`'s Apply entry
+    /// of the live object, so the apply that follows removes those it no longer applies.
+    /// The write carries the live resourceVersion; a concurrent change makes it start
+    /// over from a fresh read.
+    async fn take_over_client_side_fields(
+        &self,
+        api: &kube::Api<kube::api::DynamicObject>,
+        target: &ObjectRef,
+        field_manager: &str,
+    ) -> Result<()> {
+        const ATTEMPTS: usize = 5;
+        for attempt in 1..=ATTEMPTS {
+            let Some(live) = crate::retry::idempotent(|| api.get_opt(&target.name))
+                .await
+                .map_err(|e| ClusterError::object("get", target, &e))?
+            else {
+                return Ok(());
+            };
+            let managed: Vec<Value> = live
+                .metadata
+                .managed_fields
+                .iter()
+                .flatten()
+                .filter_map(|e| serde_json::to_value(e).ok())
+                .collect();
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let Some(rewritten) = take_over(&managed, field_manager, &target.api_version, &now)
+                .map_err(|e| ClusterError::Invalid(format!("managedFields of {target}: {e}")))?
+            else {
+                return Ok(());
+            };
+            // A merge patch replaces the list; the resourceVersion in it is a precondition.
+            let patch = serde_json::json!({"metadata": {
+                "resourceVersion": live.metadata.resource_version,
+                "managedFields": rewritten,
+            }});
+            let params = PatchParams {
+                field_manager: Some(field_manager.to_string()),
+                ..Default::default()
+            };
+            match api
+                .patch(&target.name, &params, &Patch::Merge(&patch))
+                .await
+            {
+                Ok(_) => return Ok(()),
+                Err(kube::Error::Api(s)) if s.code == 409 && attempt < ATTEMPTS => {}
+                // Deleted in between: the apply recreates it with capstan's fields only.
+                Err(e) if is_not_found(&e) => return Ok(()),
+                Err(e) => return Err(ClusterError::object("take over fields of", target, &e)),
+            }
+        }
+        // The loop returns on its last attempt; reaching here means ATTEMPTS is zero.
+        Ok(())
     }
 
     /// Creates one object (POST), as Helm creates hook resources: an object that already

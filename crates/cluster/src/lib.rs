@@ -10,7 +10,9 @@
 //! - [`apply`]: `Cluster::apply_objects` (server-side apply in the given order, field
 //!   manager [`apply::FIELD_MANAGER`]), `ensure_namespace`, `create_object`,
 //!   `delete_objects`, `prune` (what the previous revision had and the current one
-//!   lacks, in Helm's uninstall order).
+//!   lacks, in Helm's uninstall order). Before applying an existing object, fields that
+//!   client-side writers such as `helm rollback` own move to capstan's Apply entry
+//!   ([`managed_fields`]), so the apply removes those the manifest no longer has.
 //! - [`readiness`] (pure kstatus rules on JSON) and [`wait`]: `Cluster::wait_ready` /
 //!   `wait_with` wait on watches; on failure or time-out, [`wait::WaitError`] lists every
 //!   object not ready with a [`diagnose::Diagnosis`] (status, pods' container states,
@@ -64,6 +66,7 @@ pub mod diagnose;
 pub mod error;
 pub mod hooks;
 pub mod kind_order;
+pub mod managed_fields;
 pub mod manifest;
 pub mod objref;
 pub mod readiness;

@@ -1,9 +1,8 @@
 //! Release records are shared with real Helm (Helm 4 through helm-python-sdk):
 //! what capstan writes, Helm lists, reads and rolls back; what Helm installs, capstan
-//! decodes. Helm talks to kubesim through tests/helm_sdk/protobuf_shim.py, which turns
-//! the protobuf bodies client-go sends for Secrets into JSON. Needs the SDK venv (see
-//! the team notes):
-//! `cargo test -p capstan-cluster --test helm_interop -- --ignored`.
+//! decodes. Helm talks to kubesim directly (kubesim reads the protobuf bodies client-go
+//! sends for Secrets). The SDK venv is created on first use (see `common::helm_python`);
+//! if that fails, the tests fail.
 
 mod common;
 
@@ -15,19 +14,15 @@ use capstan_cluster::release::{
     GoTime, Hook, HookExecution, Info, Release, ReleaseStatus, ReleaseStore,
 };
 use capstan_cluster::{Cluster, parse_manifest};
-use common::start;
+use common::{helm_python, start};
 use serde_json::{Value, json};
-
-const PYTHON: &str = "/work/venv-helm/bin/python";
 
 fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/helm_sdk/interop.py")
 }
 
 async fn helm(kubeconfig: &Path, namespace: &str, args: &[&str]) -> Value {
-    let out = tokio::process::Command::new(PYTHON)
-        // kubesim reads JSON bodies only; client-go sends Secrets as protobuf.
-        .env("HELM_INTEROP_SHIM", "1")
+    let out = tokio::process::Command::new(helm_python())
         .arg(script())
         .arg(kubeconfig)
         .arg(namespace)
@@ -126,7 +121,6 @@ async fn deploy(cluster: &Cluster, store: &ReleaseStore, version: i64, greeting:
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the helm-python-sdk venv at /work/venv-helm"]
 async fn helm_reads_what_capstan_wrote() {
     let env = start(Duration::from_millis(100), &[]).await;
     let c = &env.cluster;
@@ -174,7 +168,6 @@ async fn helm_reads_what_capstan_wrote() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the helm-python-sdk venv at /work/venv-helm"]
 async fn helm_rolls_back_what_capstan_wrote() {
     let env = start(Duration::from_millis(100), &[]).await;
     let c = &env.cluster;
@@ -220,7 +213,6 @@ async fn helm_rolls_back_what_capstan_wrote() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the helm-python-sdk venv at /work/venv-helm"]
 async fn capstan_decodes_what_helm_installed() {
     let env = start(Duration::from_millis(100), &[]).await;
     let c = &env.cluster;

@@ -172,6 +172,12 @@ fn eval_args(args: &[Value]) -> String {
 }
 
 fn length(v: &Value) -> BResult {
+    // A host object of a Go map or slice type has the length of that collection.
+    if let Value::Object(o) = v
+        && let Some(c) = o.collection()
+    {
+        return length(&c);
+    }
     Ok(Value::Int(match v {
         Value::String(s) => s.len() as i64,
         Value::Bytes(b) => b.len() as i64,
@@ -206,6 +212,11 @@ fn index(item: &Value, indexes: &[Value]) -> BResult {
     }
     let mut cur = item.clone();
     for idx in indexes {
+        if let Value::Object(o) = &cur
+            && let Some(c) = o.collection()
+        {
+            cur = c;
+        }
         cur = match &cur {
             Value::List(l) => {
                 let len = l.len();

@@ -284,6 +284,13 @@ impl<'a> State<'a> {
         // Collections are snapshotted (Go ranges over the value as it was when the range
         // began); `range N` counts without materializing anything.
         let mut count: Option<i64> = None;
+        // A host object of a Go map or slice type ranges over that collection.
+        let val = match &val {
+            Slot::Iface(Value::Object(o)) | Slot::Val(Value::Object(o)) => {
+                o.collection().map(Slot::Val).unwrap_or(val)
+            }
+            _ => val,
+        };
         let items: Vec<(Slot, Slot)> = match &val {
             Slot::Invalid => Vec::new(),
             Slot::Iface(v) | Slot::Val(v) => match v {

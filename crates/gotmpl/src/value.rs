@@ -59,6 +59,13 @@ pub trait Object: Send + Sync {
     fn to_value(&self) -> Option<Value> {
         None
     }
+    /// The underlying map or slice when the Go type is a named map or slice type
+    /// (Helm's `engine.files` is a `map[string][]byte`, `VersionSet` a `[]string`):
+    /// `range`, `len` and `index` then work on it as Go's reflection does. Struct
+    /// types keep the default `None`, so ranging over them stays an error.
+    fn collection(&self) -> Option<Value> {
+        None
+    }
 }
 
 /// A template value.

@@ -400,9 +400,16 @@ pub fn update(
     }
     if kind == UpdateKind::Client {
         let now = now_rfc3339();
-        // Clients echo managedFields back; we compute them from the change.
-        let old_managed = old.pointer("/metadata/managedFields").cloned();
-        match old_managed {
+        // Clients echo managedFields back; we compute them from the change. As on the
+        // real server, a client may rewrite them (kubectl's csaupgrade moves client-side
+        // fields to an Apply entry): a non-empty, well-formed list in the request replaces
+        // the live one, except through a subresource.
+        let base = if subresource.is_none() && managed_fields_sent(&new) {
+            new.pointer("/metadata/managedFields").cloned()
+        } else {
+            old.pointer("/metadata/managedFields").cloned()
+        };
+        match base {
             Some(m) => new["metadata"]["managedFields"] = m,
             None => {
                 if let Some(md) = new["metadata"].as_object_mut() {
@@ -446,6 +453,22 @@ pub fn update(
         return Ok(gone);
     }
     Ok(store.put(key.clone(), new))
+}
+
+/// Whether a request carries its own managedFields: a non-empty list of entries, each
+/// naming its manager and operation (anything else is ignored, as the real server falls
+/// back to the live list when it cannot decode the sent one).
+fn managed_fields_sent(new: &Value) -> bool {
+    new.pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .is_some_and(|list| {
+            !list.is_empty()
+                && list.iter().all(|e| {
+                    e.get("manager").and_then(Value::as_str).is_some()
+                        && e.get("operation").and_then(Value::as_str).is_some()
+                        && e.get("fieldsV1").is_none_or(Value::is_object)
+                })
+        })
 }
 
 /// Whether anything outside metadata and status differs.
@@ -720,6 +743,44 @@ mod tests {
         stale["spec"]["replicas"] = json!(1);
         let e = update(&mut s, &d, &key, &o4, stale, None, &ctx, UpdateKind::Client).unwrap_err();
         assert_eq!((e.code, e.reason), (409, "Conflict"));
+    }
+
+    #[test]
+    fn clients_may_rewrite_managed_fields() {
+        let mut s = Store::new();
+        let cm = rt(&s, "", "v1", "configmaps");
+        let ctx = WriteCtx::system("helm");
+        let o = create(
+            &mut s,
+            &cm,
+            "default",
+            json!({"metadata": {"name": "a"}, "data": {"k": "v"}}),
+            &ctx,
+            ManagedOnCreate::Track,
+        )
+        .unwrap();
+        let key = ObjKey::new(&cm, "default", "a");
+        let fields = o["metadata"]["managedFields"][0]["fieldsV1"].clone();
+        let mut n = o.clone();
+        n["metadata"]["managedFields"] = json!([{"manager": "capstan", "operation": "Apply",
+            "apiVersion": "v1", "time": "t", "fieldsType": "FieldsV1", "fieldsV1": fields}]);
+        let o2 = update(&mut s, &cm, &key, &o, n, None, &ctx, UpdateKind::Client).unwrap();
+        let managed = o2["metadata"]["managedFields"].as_array().unwrap();
+        assert_eq!(managed.len(), 1);
+        assert_eq!(
+            (&managed[0]["manager"], &managed[0]["operation"]),
+            (&json!("capstan"), &json!("Apply"))
+        );
+        // An empty or malformed list keeps the live one.
+        for sent in [json!([]), json!([{"fieldsV1": {}}])] {
+            let mut n = o2.clone();
+            n["metadata"]["managedFields"] = sent;
+            let o3 = update(&mut s, &cm, &key, &o2, n, None, &ctx, UpdateKind::Client).unwrap();
+            assert_eq!(
+                o3["metadata"]["managedFields"],
+                o2["metadata"]["managedFields"]
+            );
+        }
     }
 
     #[test]

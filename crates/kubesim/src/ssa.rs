@@ -521,8 +521,9 @@ pub fn track_update(
         .cloned()
         .collect();
     let removed: FieldSet = old_set.difference(&new_set).cloned().collect();
-    // Keep managedFields as sent by the client if it set them (kubectl edit round-trips).
-    let mut entries = read_managed(old_v);
+    // The entries to update are those `new` carries: the caller put there the live ones,
+    // or the ones the client sent in place of them.
+    let mut entries = read_managed(new);
     if changed.is_empty() && removed.is_empty() {
         write_managed(new, &entries);
         return;

@@ -1,12 +1,37 @@
 //! Conformance with the Helm SDK (helm-python-sdk, Helm 4): install with the watcher
 //! wait, upgrade, history, `helm test` hook pods, rollback with the legacy wait,
-//! uninstall. Skipped with a note when /work/venv-helm is absent.
+//! uninstall. The SDK venv (`$HELM_VENV`, default /work/venv-helm) is created by
+//! tests/conformance/setup-venv.sh when it is missing; if that fails, the test fails.
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
-const PYTHON: &str = "/work/venv-helm/bin/python";
+/// The venv's Python, creating the venv first if it is missing.
+fn helm_python() -> PathBuf {
+    let venv = std::env::var_os("HELM_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/work/venv-helm"));
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        let setup =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/setup-venv.sh");
+        let out = Command::new("bash")
+            .arg(&setup)
+            .env("HELM_VENV", &venv)
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "setting up the Helm SDK venv with {} failed:\n{}\n{}",
+            setup.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    python
+}
 
 const SCRIPT: &str = r#"
 import sys
@@ -60,10 +85,7 @@ spec:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn helm_sdk_installs_upgrades_and_reads_history() {
-    if !Path::new(PYTHON).exists() {
-        println!("SKIP: {PYTHON} not found; Helm SDK conformance test not run");
-        return;
-    }
+    let python = helm_python();
     let env = common::start(500, &[], None).await;
     let chart = env.dir.path().join("chart");
     std::fs::create_dir_all(chart.join("templates")).unwrap();
@@ -72,7 +94,7 @@ async fn helm_sdk_installs_upgrades_and_reads_history() {
     std::fs::write(chart.join("templates/all.yaml"), TEMPLATE).unwrap();
     let out = tokio::time::timeout(
         std::time::Duration::from_secs(120),
-        tokio::process::Command::new(PYTHON)
+        tokio::process::Command::new(python)
             .arg("-c")
             .arg(SCRIPT)
             .arg(&env.kubeconfig)

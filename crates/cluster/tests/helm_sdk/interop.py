@@ -1,16 +1,12 @@
 """Drives the Helm SDK (helm-python-sdk, Helm 4) against a kubeconfig, for the
 capstan-cluster interop test. Prints one JSON document on stdout.
 
-With HELM_INTEROP_SHIM=1, requests go through protobuf_shim (protobuf bodies to JSON)
-for API servers that read only JSON.
-
 usage: interop.py KUBECONFIG NAMESPACE read RELEASE
        interop.py KUBECONFIG NAMESPACE install RELEASE CHART_DIR
        interop.py KUBECONFIG NAMESPACE rollback RELEASE REVISION
 """
 
 import json
-import os
 import sys
 
 from helm_python import Config
@@ -18,18 +14,7 @@ from helm_python import Config
 
 def main() -> None:
     kubeconfig, namespace, action, name = sys.argv[1:5]
-    server = None
-    if os.environ.get("HELM_INTEROP_SHIM") == "1":
-        import protobuf_shim
-
-        with open(kubeconfig, encoding="utf-8") as f:
-            upstream = next(
-                line.split("server:", 1)[1].strip().strip('"')
-                for line in f
-                if line.strip().startswith("server:")
-            )
-        server = protobuf_shim.start(upstream)
-    cfg = Config(kubeconfig_path=kubeconfig, namespace=namespace, kube_apiserver=server)
+    cfg = Config(kubeconfig_path=kubeconfig, namespace=namespace)
     if action == "read":
         out = {
             "list": cfg.list(all_states=True),

@@ -10,16 +10,74 @@ use crate::value::Value;
 use super::args::{self, MAX_OUTPUT_BYTES, arity, too_large};
 use super::strings::strings_value;
 
-/// Rewrite Go-only escapes into their Rust equivalents (ASCII classes).
+/// Length in chars of a Go repeat operator (`{n}`, `{n,}`, `{n,m}`) starting at the
+/// `{` in `chars`, or `None` when Go would read that `{` as a literal.
+fn repeat_len(chars: &[char]) -> Option<usize> {
+    let mut i = 1;
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while chars.get(*i).is_some_and(|c| c.is_ascii_digit()) {
+            *i += 1;
+        }
+        *i > start
+    };
+    if !digits(&mut i) {
+        return None;
+    }
+    if chars.get(i) == Some(&',') {
+        i += 1;
+        digits(&mut i);
+    }
+    (chars.get(i) == Some(&'}')).then_some(i + 1)
+}
+
+/// Rewrite Go-only escapes into their Rust equivalents (ASCII classes), and escape
+/// braces Go reads as literals (`{x}`, a lone `}`), which Rust rejects or misreads.
 fn translate(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 8);
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
+    let all: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    let mut in_class = false;
+    while let Some(&c) = all.get(i) {
+        i += 1;
         if c != '\\' {
+            match c {
+                '[' if !in_class => {
+                    in_class = true;
+                    out.push(c);
+                    // `]` first in a class (after an optional `^`) is a literal.
+                    if all.get(i) == Some(&'^') {
+                        out.push('^');
+                        i += 1;
+                    }
+                    if all.get(i) == Some(&']') {
+                        out.push_str("\\]");
+                        i += 1;
+                    }
+                    continue;
+                }
+                ']' if in_class => in_class = false,
+                '{' if !in_class => {
+                    if let Some(n) = repeat_len(&all[i - 1..]) {
+                        out.extend(&all[i - 1..i - 1 + n]);
+                        i += n - 1;
+                    } else {
+                        out.push_str("\\{");
+                    }
+                    continue;
+                }
+                '}' if !in_class => {
+                    out.push_str("\\}");
+                    continue;
+                }
+                _ => {}
+            }
             out.push(c);
             continue;
         }
-        match chars.next() {
+        let next = all.get(i).copied();
+        i += 1;
+        match next {
             Some('d') => out.push_str("[0-9]"),
             Some('D') => out.push_str("[^0-9]"),
             Some('w') => out.push_str("[0-9A-Za-z_]"),
@@ -245,6 +303,21 @@ mod tests {
 
     fn strs(v: &[&str]) -> Value {
         Value::list(v.iter().map(Value::str).collect())
+    }
+
+    #[test]
+    fn braces_go_reads_as_literals() {
+        assert_eq!(translate("{(v[0-9])*[^}]*}}$"), "\\{(v[0-9])*[^}]*\\}\\}$");
+        assert_eq!(translate("a{2,3}b{4}c{5,}"), "a{2,3}b{4}c{5,}");
+        assert_eq!(translate("x{,3}"), "x\\{,3\\}");
+        assert_eq!(translate("[]a]{"), "[\\]a]\\{");
+        assert_eq!(
+            call(
+                "regexMatch",
+                &["{(v[0-9])*[^}]*}}$".into(), "&{{v1 1} [v1] {v4.2}}".into()]
+            ),
+            Value::Bool(true)
+        );
     }
 
     #[test]

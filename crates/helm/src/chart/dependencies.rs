@@ -19,6 +19,29 @@ pub fn process_dependencies(chart: &Chart, user_values: &Map) -> Result<Chart, C
     Ok(c)
 }
 
+/// Helm's `CheckDependencies`, run by `helm install`/`template` on the release chart
+/// before anything else: every dependency Chart.yaml (or requirements.yaml) lists must
+/// be present in charts/, whatever its condition or tags say. Names are matched
+/// against the subcharts' own names (an alias does not count).
+pub fn check_dependencies(chart: &Chart) -> Result<(), ChartError> {
+    let missing: Vec<&str> = chart
+        .metadata
+        .dependencies
+        .iter()
+        .filter(|dep| !chart.dependencies.iter().any(|c| c.name() == dep.name))
+        .map(|dep| dep.name.as_str())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(ChartError::Dependencies(format!(
+        "An error occurred while checking for chart dependencies. You may need to run \
+         `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but \
+         missing in charts/ directory: {}",
+        missing.join(", ")
+    )))
+}
+
 /// Helm's `Values.Table`: walk dotted path through maps.
 pub fn table(values: &Map, path: &str) -> Option<Map> {
     let mut cur = values.clone();

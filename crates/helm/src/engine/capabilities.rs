@@ -99,6 +99,13 @@ impl Object for KubeVersionObj {
     }
 }
 
+/// Go's `%v` of a `KubeVersion` value (not a pointer, so its `String` method is not
+/// used): Helm 4.2.3 prints the version twice, then major and minor
+/// (`{v1.36.0 v1.36.0 1 36}`).
+fn kube_version_struct(k: &KubeVersion) -> String {
+    format!("{{{} {} {} {}}}", k.version, k.version, k.major, k.minor)
+}
+
 /// `.Capabilities.APIVersions` (Go `VersionSet`, a `[]string` with `Has`).
 struct ApiVersions(Vec<String>, BTreeSet<String>);
 
@@ -136,6 +143,10 @@ impl Object for ApiVersions {
     }
     fn to_value(&self) -> Option<Value> {
         Some(Value::list(self.0.iter().map(Value::str).collect()))
+    }
+    // VersionSet is a `[]string`, so templates may range over it.
+    fn collection(&self) -> Option<Value> {
+        self.to_value()
     }
 }
 
@@ -220,10 +231,26 @@ impl Capabilities {
             api: Value,
             kube: Value,
             helm: Value,
+            kube_struct: String,
         }
         impl Object for Caps {
             fn type_name(&self) -> &str {
                 "common.Capabilities"
+            }
+            // Go prints the `*Capabilities` pointer as `&{...}` with each field in
+            // fmt's struct form; charts (bitnami's `supportsHelmVersion`) regex-match
+            // `.Capabilities | toString`.
+            fn display(&self) -> String {
+                let show = |v: &Value| match v {
+                    Value::Object(o) => o.display(),
+                    _ => String::new(),
+                };
+                format!(
+                    "&{{{} {} {}}}",
+                    self.kube_struct,
+                    show(&self.api),
+                    show(&self.helm)
+                )
             }
             fn field(&self, name: &str) -> Option<Value> {
                 match name {
@@ -245,7 +272,13 @@ impl Capabilities {
                 Some(Value::map(m))
             }
         }
-        Value::Object(Arc::new(Caps { api, kube, helm }))
+        let kube_struct = kube_version_struct(&self.kube_version);
+        Value::Object(Arc::new(Caps {
+            api,
+            kube,
+            helm,
+            kube_struct,
+        }))
     }
 }
 
@@ -279,5 +312,23 @@ mod tests {
         assert_eq!(has("apps/v1"), Value::Bool(true));
         assert_eq!(has("example.com/v1"), Value::Bool(true));
         assert_eq!(has("nope/v9"), Value::Bool(false));
+    }
+
+    #[test]
+    fn capabilities_print_like_a_go_struct_pointer() {
+        let caps = Capabilities::new(
+            KubeVersion::parse("1.29").unwrap(),
+            &[],
+            HelmVersion::default(),
+        );
+        let Value::Object(o) = caps.to_template_value() else {
+            panic!()
+        };
+        let shown = o.display();
+        assert!(
+            shown.starts_with("&{{v1.29.0 v1.29.0 1 29} [v1 "),
+            "{shown}"
+        );
+        assert!(shown.ends_with(" {v4.2   go1.26.6 v1.36}}"), "{shown}");
     }
 }

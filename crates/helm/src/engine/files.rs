@@ -152,6 +152,11 @@ impl Object for Files {
                 .collect(),
         ))
     }
+
+    // engine.files is a `map[string][]byte`: `range $path, $bytes := .Files.Glob ..`.
+    fn collection(&self) -> Option<Value> {
+        self.to_value()
+    }
 }
 
 /// gobwas/glob as Helm compiles it (`glob.Compile(pattern, '/')`): `*` (not across
@@ -339,6 +344,18 @@ mod tests {
 
     fn names(f: &Files) -> Vec<String> {
         f.files.keys().cloned().collect()
+    }
+
+    #[test]
+    fn templates_range_len_and_index_a_glob_like_a_map() {
+        let mut t = gotmpl::Templates::new();
+        t.parse(
+            "t",
+            "{{ $g := .Glob \"files/*\" }}{{ len $g }}|{{ range $p, $b := $g }}{{ $p }}={{ len $b }};{{ end }}|{{ index $g \"files/b.txt\" | printf \"%s\" }}",
+        )
+        .unwrap();
+        let out = t.execute("t", &Value::Object(Arc::new(files()))).unwrap();
+        assert_eq!(out, "2|files/a.txt=12;files/b.txt=1;|B");
     }
 
     #[test]

@@ -85,7 +85,10 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
                 "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
                 json_kind(&other)
             )),
-            Err(e) => error_map(e.to_string()),
+            Err(e) => error_map(format!(
+                "error converting YAML to JSON: {}",
+                e.go_yaml_text()
+            )),
         })
     });
     f.add("fromYamlArray", |args| {
@@ -97,7 +100,10 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
                 "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
                 json_kind(&other)
             ))]),
-            Err(e) => Value::list(vec![Value::str(e.to_string())]),
+            Err(e) => Value::list(vec![Value::str(format!(
+                "error converting YAML to JSON: {}",
+                e.go_yaml_text()
+            ))]),
         })
     });
     f.add("toJson", |args| {
@@ -112,10 +118,16 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
     });
     f.add("fromJson", |args| {
         let s = string_arg(args, 0)?;
-        Ok(match values::parse_json_value(s) {
-            Ok(Value::Map(m)) => Value::Map(m),
-            Ok(Value::Nil) => Value::Map(Map::new()),
-            Ok(other) => error_map(format!(
+        Ok(match values::decode_json_value(s) {
+            Ok((Value::Map(m), late)) => {
+                // Go keeps what it decoded and adds the error.
+                if let Some(e) = late {
+                    m.insert("Error", Value::str(e));
+                }
+                Value::Map(m)
+            }
+            Ok((Value::Nil, _)) => Value::Map(Map::new()),
+            Ok((other, _)) => error_map(format!(
                 "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
                 json_kind(&other)
             )),
@@ -124,10 +136,12 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
     });
     f.add("fromJsonArray", |args| {
         let s = string_arg(args, 0)?;
-        Ok(match values::parse_json_value(s) {
-            Ok(Value::List(l)) => Value::List(l),
-            Ok(Value::Nil) => Value::list(Vec::new()),
-            Ok(other) => Value::list(vec![Value::str(format!(
+        Ok(match values::decode_json_value(s) {
+            Ok((Value::List(l), None)) => Value::List(l),
+            // Sprig returns just the error text for a failed decode.
+            Ok((Value::List(_), Some(e))) => Value::list(vec![Value::str(e)]),
+            Ok((Value::Nil, _)) => Value::list(Vec::new()),
+            Ok((other, _)) => Value::list(vec![Value::str(format!(
                 "json: cannot unmarshal {} into Go value of type []interface {{}}",
                 json_kind(&other)
             ))]),

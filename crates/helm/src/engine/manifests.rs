@@ -207,9 +207,10 @@ fn parse_head(doc: &str, path: &str) -> Result<Head, String> {
 
 fn parse_head_uncached(doc: &str, path: &str) -> Result<Head, String> {
     let v = crate::values::parse_yaml_value(doc).map_err(|e| match e {
-        // Helm's wording (sigs.k8s.io/yaml over go-yaml); the detail is the parser's.
-        crate::values::ValuesError::Yaml { line, message, .. } => format!(
-            "YAML parse error on {path}: error converting YAML to JSON: yaml: line {line}: {message}"
+        // Helm's wording (sigs.k8s.io/yaml over go-yaml).
+        crate::values::ValuesError::Yaml { .. } => format!(
+            "YAML parse error on {path}: error converting YAML to JSON: {}",
+            e.go_yaml_text()
         ),
         other => format!("YAML parse error on {path}: {other}"),
     })?;

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use gotmpl::{Map, MapInner, MissingKey, Templates, Value};
 
 use crate::chart::Chart;
-use crate::chart::dependencies::process_dependencies;
+use crate::chart::dependencies::{check_dependencies, process_dependencies};
 use crate::chart::semver::is_compatible_range;
 
 pub use capabilities::{Capabilities, DEFAULT_KUBE_VERSION, HelmVersion, KubeVersion};
@@ -288,6 +288,7 @@ pub fn render(
     user_values: &Map,
     opts: &RenderOptions,
 ) -> Result<Rendered, RenderError> {
+    check_dependencies(chart)?;
     let kube = KubeVersion::parse(&opts.kube_version)
         .map_err(|_| RenderError::InvalidKubeVersion(opts.kube_version.clone()))?;
     if !chart.metadata.kube_version.is_empty()

@@ -46,6 +46,7 @@
 
 pub mod coalesce;
 mod gofloat;
+mod gojson;
 mod json;
 pub mod options;
 mod print;
@@ -64,7 +65,7 @@ pub use options::{ValueOptions, merge_options};
 pub use print::to_yaml;
 pub use schema::{SchemaChart, SchemaError, validate_chart};
 pub use toml::to_toml;
-pub use yaml::{parse_json_value, parse_values, parse_yaml_value};
+pub use yaml::{decode_json_value, parse_json_value, parse_values, parse_yaml_value};
 
 pub use gofloat::{format_g as format_go_float, format_json as format_json_float};
 
@@ -78,6 +79,9 @@ pub enum ValuesError {
         line: usize,
         column: usize,
         message: String,
+        /// For a syntax error from the YAML parser: go-yaml v2's text for it
+        /// (`yaml: [line N: ]problem`), whose wording and line rules differ.
+        go_text: Option<String>,
     },
     /// The document's top level is not a map.
     #[error(
@@ -91,6 +95,21 @@ pub enum ValuesError {
     /// A `--set`-family flag could not be parsed.
     #[error("{0}")]
     Set(String),
+}
+
+impl ValuesError {
+    /// The text go-yaml v2 gives for this error, which Helm's `fromYaml` and manifest
+    /// parsing print after "error converting YAML to JSON: ": `yaml: [line N: ]problem`.
+    pub fn go_yaml_text(&self) -> String {
+        match self {
+            ValuesError::Yaml {
+                go_text: Some(text),
+                ..
+            } => text.clone(),
+            ValuesError::Yaml { message, .. } => format!("yaml: {message}"),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// Errors from printing values (`toYaml`, `toJson`, `toToml`), as Go's encoders report them.

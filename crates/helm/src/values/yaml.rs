@@ -73,6 +73,7 @@ fn split_documents(text: &str, origin: &str) -> Result<Vec<(usize, String)>, Val
                     line: n + 1,
                     column: 1,
                     message: format!("invalid Yaml document separator: {trimmed}"),
+                    go_text: None,
                 });
             }
             if !buffer.is_empty() {
@@ -98,9 +99,14 @@ pub fn parse_yaml_value(text: &str) -> Result<Value, ValuesError> {
 /// Parse JSON as Go's encoding/json does into `interface{}` (`fromJson`): numbers are
 /// float64.
 pub fn parse_json_value(text: &str) -> Result<Value, ValuesError> {
-    let json: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| ValuesError::Json(e.to_string()))?;
-    Ok(Value::from_json(&json, false))
+    super::gojson::parse(text).map_err(ValuesError::Json)
+}
+
+/// Like [`parse_json_value`], for callers that decode into a typed target as Go does:
+/// a number out of float64 range is reported beside the value (where it decoded as
+/// nil), since Go checks the target type first.
+pub fn decode_json_value(text: &str) -> Result<(Value, Option<String>), ValuesError> {
+    super::gojson::decode(text).map_err(ValuesError::Json)
 }
 
 /// The JSON type name encoding/json reports in "cannot unmarshal X into ...".
@@ -157,6 +163,73 @@ struct Document {
     root: Option<usize>,
 }
 
+/// go-yaml v2's text for a syntax error granit reported at 1-based `line` (and
+/// character `index`) of `text`. go-yaml prints only libyaml's problem (granit adds a
+/// "while ..." context and words a few problems its own way), and its line rule is
+/// quirky: scanner errors show the 1-based line, parser errors the 0-based one, and a
+/// zero line is left out.
+pub(super) fn go_syntax_text(text: &str, line: usize, index: usize, message: &str) -> String {
+    // The 0-based line libyaml's stream end sits on (it forces a line break).
+    let newlines = text.matches('\n').count();
+    let eof_line = newlines + usize::from(!text.is_empty() && !text.ends_with('\n'));
+    let mut parser_error = [
+        "while parsing a block",
+        "while parsing a flow",
+        "while parsing a node",
+    ]
+    .iter()
+    .any(|p| message.starts_with(p))
+        || message.starts_with("did not find expected <document start>");
+    let mut line = line;
+    let problem = match message.strip_prefix("while ") {
+        Some(rest) => rest.split_once(", ").map_or(message, |(_, p)| p),
+        None => message,
+    };
+    let problem = match problem {
+        "expected ',' or ']'" => "did not find expected ',' or ']'".to_string(),
+        "unclosed bracket '['" | "unclosed bracket '{'" => {
+            // libyaml fails at the stream end, as a parser error.
+            parser_error = true;
+            line = eof_line + 1;
+            let close = if problem.ends_with("'['") { ']' } else { '}' };
+            format!("did not find expected ',' or '{close}'")
+        }
+        "unclosed quote" => {
+            // A scanner error at the end of the input (no forced line break here).
+            line = newlines + 1;
+            "found unexpected end of stream".to_string()
+        }
+        "found a tab" => {
+            // granit marks the scalar's start; libyaml the tab, on the following line.
+            line += 1;
+            "found a tab character that violates indentation".to_string()
+        }
+        "found unknown anchor" => {
+            // go-yaml's decoder reports this one, by name and without a line.
+            let name: String = text
+                .chars()
+                .skip(index)
+                .skip_while(|c| *c == '*')
+                .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+                .collect();
+            return format!("yaml: unknown anchor '{name}' referenced");
+        }
+        other => other.to_string(),
+    };
+    let go_line = if parser_error {
+        line.saturating_sub(1)
+    } else if line > 1 {
+        line
+    } else {
+        0
+    };
+    if go_line == 0 {
+        format!("yaml: {problem}")
+    } else {
+        format!("yaml: line {go_line}: {problem}")
+    }
+}
+
 /// Build the node tree of the first document from parser events.
 fn build(text: &str, origin: &str) -> Result<Document, ValuesError> {
     let options = granit_parser::options! { emit_comments: false };
@@ -171,12 +244,19 @@ fn build(text: &str, origin: &str) -> Result<Document, ValuesError> {
         line,
         column: col + 1,
         message,
+        go_text: None,
     };
 
     while let Some(event) = parser.next_event() {
         let (event, span) = event.map_err(|e| {
             let m = e.marker();
-            err(m.line(), m.col(), e.info())
+            ValuesError::Yaml {
+                origin: origin.to_string(),
+                line: m.line(),
+                column: m.col() + 1,
+                go_text: Some(go_syntax_text(text, m.line(), m.index(), &e.info())),
+                message: e.info(),
+            }
         })?;
         let (line, col) = (span.start.line(), span.start.col());
         let (kind, anchor, opens) = match event {
@@ -271,6 +351,7 @@ impl Decoder<'_> {
             line: node.line,
             column: node.col + 1,
             message: message.into(),
+            go_text: None,
         }
     }
 
@@ -672,6 +753,42 @@ mod tests {
         assert_eq!(m.get("a"), Some(Value::Float(1.0)));
         assert_eq!(m.get("c"), Some(Value::Float(1.5)));
         assert!(parse_json_value("{").is_err());
+    }
+
+    #[test]
+    fn syntax_errors_read_like_go_yaml_v2() {
+        let text = |y: &str| parse_yaml_value(y).unwrap_err().go_yaml_text();
+        // Scanner errors: 1-based line, left out on the first line.
+        assert_eq!(
+            text("a: b: c"),
+            "yaml: mapping values are not allowed in this context"
+        );
+        assert_eq!(
+            text("x: 1\na: b: c\n"),
+            "yaml: line 2: mapping values are not allowed in this context"
+        );
+        // Parser errors: go-yaml shows the 0-based line.
+        assert_eq!(
+            text("a:\n  b: 1\n c: 2\n"),
+            "yaml: line 2: did not find expected key"
+        );
+        assert_eq!(
+            text("a: [1, 2"),
+            "yaml: line 1: did not find expected ',' or ']'"
+        );
+        assert_eq!(
+            text("a: {b: 1\n"),
+            "yaml: line 1: did not find expected ',' or '}'"
+        );
+        assert_eq!(
+            text("a: 'open\n"),
+            "yaml: line 2: found unexpected end of stream"
+        );
+        assert_eq!(text("a: *nope\n"), "yaml: unknown anchor 'nope' referenced");
+        assert_eq!(
+            text("x: 1\n\ty: 2\n"),
+            "yaml: line 2: found a tab character that violates indentation"
+        );
     }
 
     #[test]

@@ -1,0 +1,6 @@
+{{- define "mergey.probe" -}}
+httpGet:
+  path: {{ .path | default "/" }}
+  port: {{ .port }}
+periodSeconds: {{ .period | default 10 }}
+{{- end -}}
