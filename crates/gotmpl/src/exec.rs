@@ -245,6 +245,7 @@ impl<'a> State<'a> {
             Slot::Iface(v) | Slot::Val(v) => match v {
                 Value::String(s) => self.write(s, pos, node),
                 Value::Nil => self.write("<nil>", pos, node),
+                Value::Object(o) => self.write(&o.action_display(), pos, node),
                 other => {
                     let s = gofmt::format_value(other);
                     self.write(&s, pos, node)
@@ -807,10 +808,25 @@ impl<'a> State<'a> {
             }
             argv.push(slot.value());
         }
+        let piped = fin.is_some();
         if let Some(f) = fin {
             argv.push(f.value());
         }
         if let Some(f) = user {
+            // Go types an untyped integer constant passed to an `interface{}`
+            // parameter as `int`; our `Value::Int` is `int64` everywhere else, so the
+            // reflection functions learn the literal's Go type from the node here.
+            if !piped
+                && let Some(Arg::Number { num, .. }) = args.last()
+                && !num.is_float_syntax
+                && num.int.is_some()
+                && let Some(r) = crate::sprig::reflect_literal_int(name, argv)
+            {
+                return match r {
+                    Ok(v) => Ok(Slot::from_result(v)),
+                    Err(e) => Err(self.func_error(pos, ident, name, cmd, e)),
+                };
+            }
             return match f(self, argv) {
                 Ok(v) => Ok(Slot::from_result(v)),
                 Err(e) => Err(self.func_error(pos, ident, name, cmd, e)),

@@ -51,6 +51,13 @@ pub trait Object: Send + Sync {
     fn display(&self) -> String {
         format!("{{{}}}", self.type_name())
     }
+    /// How an action (`{{ .X }}`) prints the object. Go's template printer takes the
+    /// address of an addressable struct field, so a `String` method with a pointer
+    /// receiver applies there but not once the value is passed to a function
+    /// (`print`, `quote`, `toString`), which sees a copy.
+    fn action_display(&self) -> String {
+        self.display()
+    }
     /// Truthiness in `if`/`with`/`and`/`or` (structs are always true in Go).
     fn truthy(&self) -> bool {
         true

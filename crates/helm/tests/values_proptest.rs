@@ -169,12 +169,15 @@ fn value_tree() -> impl Strategy<Value = Value> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
-    /// What toYaml prints reads back as the same values (go-yaml's emitter guarantees it;
-    /// ours must too).
+    /// What the emitter prints reads back as the same values (go-yaml's emitter
+    /// guarantees it; ours must too). Helm's `toYaml` trims the document's final newline,
+    /// which changes a keep-chomped (`|2+`) block scalar at the very end of the document
+    /// (`a: "\n"` prints `a: |2+` plus an empty line), so the newline is put back before
+    /// reading: the property is about the emitter, not about that trim.
     #[test]
     fn to_yaml_round_trips(entries in prop::collection::btree_map(tricky_string(), value_tree(), 0..6)) {
         let original = Value::map(entries);
-        let text = to_yaml(&original).unwrap();
+        let text = to_yaml(&original).unwrap() + "\n";
         let back = parse_values(&text, "roundtrip.yaml")
             .unwrap_or_else(|e| panic!("{e}\n---\n{text}"));
         prop_assert_eq!(Value::Map(back), original, "printed:\n{}", text);

@@ -1,8 +1,9 @@
 //! Reflection functions: `typeOf`, `typeIs`, `typeIsLike`, `kindOf`, `kindIs`,
 //! `deepEqual`. Type and kind names are Go's (`map[string]interface {}`, `slice`).
-//! Our integers are all `int64` (Go templates also have `int`).
+//! Our integers are all `int64` except an integer literal handed straight to a
+//! reflection function, which Go types as `int` (see [`literal_int`]).
 
-use crate::func::FuncMap;
+use crate::func::{FuncError, FuncMap};
 use crate::value::Value;
 
 use super::args::{self, arity};
@@ -10,6 +11,22 @@ use super::args::{self, arity};
 /// Go's `reflect.Kind` name; nil has the invalid kind.
 fn kind_of(v: &Value) -> String {
     v.kind_name().to_string()
+}
+
+/// The reflection functions applied to a subject (their last argument) that is an
+/// integer literal in the template: Go passes an untyped integer constant to an
+/// `interface{}` parameter as `int`, not `int64`. `None` for any other function or
+/// a wrong argument count (the ordinary function then reports the error).
+pub(crate) fn literal_int(name: &str, a: &[Value]) -> Option<Result<Value, FuncError>> {
+    const GO_INT: &str = "int";
+    let r = match (name, a.len()) {
+        ("kindOf" | "typeOf", 1) => Ok(Value::from(GO_INT)),
+        ("kindIs" | "typeIs" | "typeIsLike", 2) => {
+            args::string(&a[0]).map(|want| Value::Bool(want == GO_INT))
+        }
+        _ => return None,
+    };
+    Some(r)
 }
 
 pub(super) fn register(f: &mut FuncMap) {
@@ -48,6 +65,51 @@ pub(super) fn register(f: &mut FuncMap) {
 mod tests {
     use super::*;
     use crate::sprig::testutil::call;
+
+    /// Through the executor: only an integer literal written as the subject is `int`;
+    /// Sprig's `int64`, a float literal and a piped value keep their own types.
+    #[test]
+    fn template_integer_literal_is_go_int() {
+        use crate::template::Templates;
+        let render = |src: &str| {
+            let mut t = Templates::new();
+            t.add_funcs(&crate::sprig::funcs());
+            t.parse("t", src).unwrap();
+            t.execute("t", &Value::Nil).unwrap()
+        };
+        assert_eq!(render("{{ kindOf 1 }} {{ typeOf 7 }}"), "int int");
+        assert_eq!(
+            render("{{ kindIs \"int\" 2 }} {{ typeIs \"int64\" 2 }}"),
+            "true false"
+        );
+        assert_eq!(
+            render("{{ typeOf (int64 1) }} {{ kindOf 1.0 }}"),
+            "int64 float64"
+        );
+        assert_eq!(render("{{ kindOf (add 1 2) }}"), "int64");
+    }
+
+    #[test]
+    fn literal_int_reports_go_int() {
+        assert_eq!(
+            literal_int("kindOf", &[Value::Int(1)]).unwrap().unwrap(),
+            Value::str("int")
+        );
+        assert_eq!(
+            literal_int("typeIs", &["int".into(), Value::Int(1)])
+                .unwrap()
+                .unwrap(),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            literal_int("kindIs", &["int64".into(), Value::Int(1)])
+                .unwrap()
+                .unwrap(),
+            Value::Bool(false)
+        );
+        assert!(literal_int("deepEqual", &[Value::Int(1), Value::Int(1)]).is_none());
+        assert!(literal_int("kindOf", &[]).is_none());
+    }
 
     #[test]
     fn kinds_and_types() {

@@ -87,8 +87,13 @@ impl Object for KubeVersionObj {
             _ => None,
         }
     }
-    fn display(&self) -> String {
+    // `{{ .Capabilities.KubeVersion }}` uses the pointer-receiver `String` method;
+    // passed to a function (`print`, `quote`) it prints as a struct.
+    fn action_display(&self) -> String {
         self.0.version.clone()
+    }
+    fn display(&self) -> String {
+        kube_version_struct(&self.0)
     }
     fn to_value(&self) -> Option<Value> {
         let mut m = MapInner::new();
@@ -330,5 +335,10 @@ mod tests {
             "{shown}"
         );
         assert!(shown.ends_with(" {v4.2   go1.26.6 v1.36}}"), "{shown}");
+        let Some(Value::Object(kube)) = o.field("KubeVersion") else {
+            panic!()
+        };
+        assert_eq!(kube.action_display(), "v1.29.0");
+        assert_eq!(kube.display(), "{v1.29.0 v1.29.0 1 29}");
     }
 }
