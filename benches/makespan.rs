@@ -129,6 +129,8 @@ async fn run_once(args: &ApplyArgs) -> Result<(Plan, RunReport)> {
         events: recorder.clone(),
         mode: DeployMode::Apply,
         timeout_override: args.run.timeout,
+        // The schedule, not rendering, is measured: Helm's offline capabilities do.
+        kube_version: None,
     });
     let t0 = Instant::now();
     let summaries = deploy_all(ctx, &plan, prepared, args.run.concurrency).await;

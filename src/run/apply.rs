@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use capstan_cluster::release::ReleaseStore;
 
 use super::deploy::{DeployContext, DeployMode, Prepared, deploy};
@@ -23,12 +23,20 @@ pub async fn apply(args: &ApplyArgs, mode: DeployMode) -> Result<bool> {
     let prepared = prepare_releases(&plan)?;
     let target = Target::open(&args.cluster, stack.kube_context.as_deref()).await?;
     let events = ui::sink_for(args.run.output, plan.len());
+    let kube_version = target
+        .cluster
+        .client()
+        .apiserver_version()
+        .await
+        .context("reading the cluster's version (for .Capabilities.KubeVersion)")?
+        .git_version;
     let ctx = Arc::new(DeployContext {
         store: ReleaseStore::new(&target.cluster),
         cluster: target.cluster.clone(),
         events: events.clone(),
         mode,
         timeout_override: args.run.timeout,
+        kube_version: Some(kube_version),
     });
     let summaries = deploy_all(ctx, &plan, prepared, args.run.concurrency).await;
     target.close().await?;

@@ -42,6 +42,9 @@ pub struct DeployContext {
     pub events: Arc<dyn EventSink>,
     pub mode: DeployMode,
     pub timeout_override: Option<Duration>,
+    /// The cluster's version for `.Capabilities.KubeVersion`, as `helm install` renders
+    /// with the server's version (`None`: Helm's offline default).
+    pub kube_version: Option<String>,
 }
 
 /// How a deployment ended well.
@@ -117,8 +120,13 @@ pub async fn deploy(ctx: &DeployContext, prepared: &Prepared) -> Result<Deployed
     let revision = latest.as_ref().map(|r| r.version + 1).unwrap_or(1);
 
     ctx.phase(name, Phase::Rendering);
-    let rendered = render_release(prepared, revision, action == Action::Install)
-        .map_err(|reason| fail_early(action, reason))?;
+    let rendered = render_release(
+        prepared,
+        revision,
+        action == Action::Install,
+        ctx.kube_version.as_deref(),
+    )
+    .map_err(|reason| fail_early(action, reason))?;
     let chart_json = rendered.chart.to_helm_json();
     let config_json = Value::Map(prepared.values.clone()).to_json();
     let manifest = rendered.release_manifest();
@@ -206,15 +214,18 @@ fn render_release(
     prepared: &Prepared,
     revision: i64,
     is_install: bool,
+    kube_version: Option<&str>,
 ) -> Result<Rendered, String> {
     let spec = &prepared.spec;
+    let defaults = RenderOptions::default();
     let options = RenderOptions {
         release_name: spec.name.clone(),
         namespace: spec.namespace.clone(),
         revision,
         is_install,
         is_upgrade: !is_install,
-        ..RenderOptions::default()
+        kube_version: kube_version.map_or(defaults.kube_version.clone(), str::to_string),
+        ..defaults
     };
     render(&prepared.chart, &prepared.values, &options).map_err(|e| format!("rendering: {e}"))
 }
