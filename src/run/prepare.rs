@@ -34,10 +34,10 @@ pub fn prepare_releases(plan: &Plan) -> Result<Vec<Prepared>> {
     let mut charts: HashMap<PathBuf, Arc<Chart>> = HashMap::new();
     let mut prepared = Vec::with_capacity(plan.len());
     for spec in plan.releases() {
-        let chart = match charts.get(&chart_path(spec)?) {
+        let path = chart_path(spec)?;
+        let chart = match charts.get(&path) {
             Some(chart) => chart.clone(),
             None => {
-                let path = chart_path(spec)?;
                 let chart = Arc::new(load_chart(&path, spec)?);
                 charts.insert(path, chart.clone());
                 chart
