@@ -137,7 +137,7 @@ mod tests {
         let token = conf.as_map().unwrap().get("token").unwrap();
         assert_eq!(
             token.as_map().unwrap().get("expiration"),
-            Some(Value::Int(3600))
+            Some(Value::Int64(3600))
         );
         assert_eq!(v.get("motd"), Some(Value::str("a,b\\c")));
     }

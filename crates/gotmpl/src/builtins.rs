@@ -191,7 +191,7 @@ fn length(v: &Value) -> BResult {
 /// Go's `indexArg`: an integer index within `0..=cap`.
 fn index_arg(idx: &Value, cap: usize) -> Result<usize, BuiltinError> {
     let x = match idx {
-        Value::Int(i) => *i,
+        Value::Int(i) | Value::Int64(i) => *i,
         Value::Nil => return call_err("cannot index slice/array with nil"),
         other => {
             return call_err(format!(
@@ -311,7 +311,8 @@ enum Kind {
 fn basic_kind(v: &Value) -> Kind {
     match v {
         Value::Bool(_) => Kind::Bool,
-        Value::Int(_) => Kind::Int,
+        // Go compares every integer kind together (`eq 1 (int64 1)` is true).
+        Value::Int(_) | Value::Int64(_) => Kind::Int,
         Value::Float(_) => Kind::Float,
         Value::String(_) => Kind::String,
         _ => Kind::Other,
@@ -334,7 +335,7 @@ pub fn eq(a: &Value, rest: &[Value]) -> Result<bool, BuiltinError> {
         } else {
             match (a, b) {
                 (Value::Bool(x), Value::Bool(y)) => x == y,
-                (Value::Int(x), Value::Int(y)) => x == y,
+                (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x == y,
                 (Value::Float(x), Value::Float(y)) => x == y,
                 (Value::String(x), Value::String(y)) => x == y,
                 _ => compare_other(a, b)?,
@@ -383,7 +384,7 @@ fn lt(a: &Value, b: &Value) -> Result<bool, BuiltinError> {
         return Err(incompatible(a, b));
     }
     Ok(match (a, b) {
-        (Value::Int(x), Value::Int(y)) => x < y,
+        (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x < y,
         (Value::Float(x), Value::Float(y)) => x < y,
         (Value::String(x), Value::String(y)) => x < y,
         _ => return call_err("invalid type for comparison"),

@@ -285,6 +285,9 @@ impl<'a> State<'a> {
         // Collections are snapshotted (Go ranges over the value as it was when the range
         // began); `range N` counts without materializing anything.
         let mut count: Option<i64> = None;
+        // `range N` yields values of N's own type (reflect's `Seq`): `int` for a
+        // literal, `int64` for `range (add 1 2)`.
+        let mut count_int64 = false;
         // A host object of a Go map or slice type ranges over that collection.
         let val = match &val {
             Slot::Iface(Value::Object(o)) | Slot::Val(Value::Object(o)) => {
@@ -318,7 +321,7 @@ impl<'a> State<'a> {
                         .map(|(k, e)| (Slot::Val(Value::str(k)), Slot::Iface(e.clone())))
                         .collect()
                 }
-                Value::Int(n) => {
+                Value::Int(n) | Value::Int64(n) => {
                     if ndecl > 1 {
                         return Err(self.err_at(
                             last_pos,
@@ -337,6 +340,7 @@ impl<'a> State<'a> {
                         ));
                     }
                     count = Some((*n).max(0));
+                    count_int64 = matches!(v, Value::Int64(_));
                     Vec::new()
                 }
                 Value::Nil => Vec::new(),
@@ -362,7 +366,14 @@ impl<'a> State<'a> {
         let mut pairs = items.into_iter();
         for i in 0..len {
             let (index, elem) = match count {
-                Some(_) => (Slot::Val(Value::Int(i)), Slot::Val(Value::Int(i))),
+                Some(_) => {
+                    let v = if count_int64 {
+                        Value::Int64(i)
+                    } else {
+                        Value::Int(i)
+                    };
+                    (Slot::Invalid, Slot::Val(v))
+                }
                 None => match pairs.next() {
                     Some(p) => p,
                     None => break,
@@ -808,25 +819,10 @@ impl<'a> State<'a> {
             }
             argv.push(slot.value());
         }
-        let piped = fin.is_some();
         if let Some(f) = fin {
             argv.push(f.value());
         }
         if let Some(f) = user {
-            // Go types an untyped integer constant passed to an `interface{}`
-            // parameter as `int`; our `Value::Int` is `int64` everywhere else, so the
-            // reflection functions learn the literal's Go type from the node here.
-            if !piped
-                && let Some(Arg::Number { num, .. }) = args.last()
-                && !num.is_float_syntax
-                && num.int.is_some()
-                && let Some(r) = crate::sprig::reflect_literal_int(name, argv)
-            {
-                return match r {
-                    Ok(v) => Ok(Slot::from_result(v)),
-                    Err(e) => Err(self.func_error(pos, ident, name, cmd, e)),
-                };
-            }
             return match f(self, argv) {
                 Ok(v) => Ok(Slot::from_result(v)),
                 Err(e) => Err(self.func_error(pos, ident, name, cmd, e)),
@@ -903,7 +899,10 @@ impl<'a> State<'a> {
             (Arg::String { val, .. }, Param::String) => Some(Ok(val.clone())),
             (Arg::Number { num, .. }, Param::Int | Param::Int64) => Some(
                 num.int
-                    .map(Value::Int)
+                    .map(|i| match param {
+                        Param::Int64 => Value::Int64(i),
+                        _ => Value::Int(i),
+                    })
                     .ok_or_else(|| format!("expected integer; found {node}")),
             ),
             (Arg::Number { num, .. }, Param::Float64) => Some(
@@ -1062,7 +1061,8 @@ fn validate_type(slot: &Slot, param: Param) -> Result<Value, String> {
                 (param, v),
                 (Param::Any, _)
                     | (Param::String, Value::String(_))
-                    | (Param::Int | Param::Int64, Value::Int(_))
+                    | (Param::Int, Value::Int(_))
+                    | (Param::Int64, Value::Int64(_))
                     | (Param::Float64, Value::Float(_))
                     | (Param::Bool, Value::Bool(_))
                     | (Param::List, Value::List(_))

@@ -46,17 +46,7 @@ pub fn format_value(v: &Value) -> String {
 
 /// Go's type name for a value as `fmt` shows it in `%T` and bad-verb reports.
 pub fn go_type_name(v: &Value) -> String {
-    match v {
-        Value::Nil => "<nil>".to_string(),
-        Value::Bool(_) => "bool".to_string(),
-        Value::Int(_) => "int".to_string(),
-        Value::Float(_) => "float64".to_string(),
-        Value::String(_) => "string".to_string(),
-        Value::Bytes(_) => "[]uint8".to_string(),
-        Value::List(_) => "[]interface {}".to_string(),
-        Value::Map(_) => "map[string]interface {}".to_string(),
-        Value::Object(o) => o.type_name().to_string(),
-    }
+    v.type_name()
 }
 
 /// Formatting flags, width and precision of one verb.
@@ -124,7 +114,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         if i < end && bytes[i] == b'*' {
             i += 1;
             match args.get(arg_num) {
-                Some(Value::Int(n)) => {
+                Some(Value::Int(n) | Value::Int64(n)) => {
                     if *n < 0 {
                         spec.minus = true;
                         spec.zero = false;
@@ -169,7 +159,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             if i < end && bytes[i] == b'*' {
                 i += 1;
                 match args.get(arg_num) {
-                    Some(Value::Int(n)) if *n >= 0 && *n <= 1_000_000 => {
+                    Some(Value::Int(n) | Value::Int64(n)) if *n >= 0 && *n <= 1_000_000 => {
                         spec.prec = Some(*n as usize)
                     }
                     _ => out.push_str("%!(BADPREC)"),
@@ -320,7 +310,7 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
             'v' | 't' => pad(out, if *b { "true" } else { "false" }, spec),
             _ => bad_verb(out, v, verb, spec),
         },
-        Value::Int(n) => fmt_int(out, *n, verb, spec, v),
+        Value::Int(n) | Value::Int64(n) => fmt_int(out, *n, verb, spec, v),
         Value::Float(f) => {
             // Fast path: %v of a small integral float prints as its integer digits.
             if verb == 'v'
@@ -405,7 +395,7 @@ fn write_go_syntax(out: &mut String, v: &Value, depth: usize) {
             "<nil>"
         }),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&format_float_g(*f)),
         Value::String(s) => out.push_str(&quote(s)),
         Value::Bytes(b) => {

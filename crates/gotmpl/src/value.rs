@@ -82,8 +82,11 @@ pub enum Value {
     #[default]
     Nil,
     Bool(bool),
-    /// Go `int`/`int64`.
+    /// Go `int` (64-bit, as on every platform Helm ships for).
     Int(i64),
+    /// Go `int64`: a distinct type for reflection (`typeOf`, `%T`, `deepEqual`) and
+    /// for typed parameters, the same number for arithmetic and printing.
+    Int64(i64),
     /// Go `float64`.
     Float(f64),
     String(Arc<str>),
@@ -260,7 +263,7 @@ impl Value {
         match self {
             Value::Nil => false,
             Value::Bool(b) => *b,
-            Value::Int(i) => *i != 0,
+            Value::Int(i) | Value::Int64(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::Bytes(b) => !b.is_empty(),
@@ -275,7 +278,8 @@ impl Value {
         match self {
             Value::Nil => "invalid",
             Value::Bool(_) => "bool",
-            Value::Int(_) => "int64",
+            Value::Int(_) => "int",
+            Value::Int64(_) => "int64",
             Value::Float(_) => "float64",
             Value::String(_) => "string",
             Value::Bytes(_) => "slice",
@@ -290,7 +294,8 @@ impl Value {
         match self {
             Value::Nil => "<nil>".to_string(),
             Value::Bool(_) => "bool".to_string(),
-            Value::Int(_) => "int64".to_string(),
+            Value::Int(_) => "int".to_string(),
+            Value::Int64(_) => "int64".to_string(),
             Value::Float(_) => "float64".to_string(),
             Value::String(_) => "string".to_string(),
             Value::Bytes(_) => "[]uint8".to_string(),
@@ -349,7 +354,7 @@ impl Value {
         match self {
             Value::Nil => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
-            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Int(i) | Value::Int64(i) => serde_json::Value::from(*i),
             Value::Float(f) => serde_json::Number::from_f64(*f)
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
@@ -380,6 +385,7 @@ impl fmt::Debug for Value {
             Value::Nil => write!(f, "Nil"),
             Value::Bool(b) => write!(f, "Bool({b})"),
             Value::Int(i) => write!(f, "Int({i})"),
+            Value::Int64(i) => write!(f, "Int64({i})"),
             Value::Float(x) => write!(f, "Float({x})"),
             Value::String(s) => write!(f, "String({s:?})"),
             Value::Bytes(b) => write!(f, "Bytes({b:?})"),
@@ -409,7 +415,7 @@ impl PartialEq for Value {
         match (self, other) {
             (Value::Nil, Value::Nil) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
-            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) | (Value::Int64(a), Value::Int64(b)) => a == b,
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::String(a), Value::String(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
@@ -424,11 +430,6 @@ impl PartialEq for Value {
 impl From<bool> for Value {
     fn from(b: bool) -> Self {
         Value::Bool(b)
-    }
-}
-impl From<i64> for Value {
-    fn from(i: i64) -> Self {
-        Value::Int(i)
     }
 }
 impl From<f64> for Value {

@@ -50,10 +50,11 @@ pub(crate) fn string(v: &Value) -> Result<&str, FuncError> {
     }
 }
 
-/// A Go `int` parameter. Go converts integer-valued number literals (`2.0`) but
-/// rejects float64 values; we cannot tell a literal from a value, so any float with
-/// an integral value is accepted (a deliberate leniency: no chart that renders in
-/// Helm fails here).
+/// A Go `int` parameter. An `int64` (Sprig arithmetic, `int64`) is Go's "wrong type
+/// for value; expected int; got int64", as in Helm. Go converts integer-valued
+/// number literals (`2.0`) but rejects float64 values; we cannot tell a literal from
+/// a value, so any float with an integral value is accepted (a deliberate leniency:
+/// no chart that renders in Helm fails here).
 pub(crate) fn int(v: &Value) -> Result<i64, FuncError> {
     match v {
         Value::Int(i) => Ok(*i),
@@ -74,7 +75,9 @@ pub(crate) fn boolean(v: &Value) -> Result<bool, FuncError> {
 pub(crate) fn float(v: &Value) -> Result<f64, FuncError> {
     match v {
         Value::Float(f) => Ok(*f),
-        // Integer constants convert to float64 parameters in Go templates.
+        // Integer constants (always Go `int`) convert to float64 parameters in Go
+        // templates; an `int` value would not, but we cannot tell the two apart.
+        // An `int64` is never a constant, so it is rejected as Go does.
         Value::Int(i) => Ok(*i as f64),
         other => Err(type_error("float64", other)),
     }

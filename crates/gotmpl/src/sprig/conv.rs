@@ -82,7 +82,7 @@ pub(crate) fn format_float(f: f64, verb: char, eprec: i32) -> String {
 /// strings parsed with base prefixes after dropping a zero decimal part, nil 0.
 pub(crate) fn to_int64(v: &Value) -> i64 {
     match v {
-        Value::Int(i) => *i,
+        Value::Int(i) | Value::Int64(i) => *i,
         Value::Float(f) => float_to_int(*f),
         Value::Bool(b) => i64::from(*b),
         Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
@@ -103,7 +103,7 @@ pub(crate) fn float_to_int(f: f64) -> i64 {
 /// spf13/cast `ToFloat64` (errors become 0).
 pub(crate) fn to_float64(v: &Value) -> f64 {
     match v {
-        Value::Int(i) => *i as f64,
+        Value::Int(i) | Value::Int64(i) => *i as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::String(s) => parse_go_float(s).unwrap_or(0.0),

@@ -15,7 +15,7 @@ fn time_or_now(v: &Value) -> GoTime {
         return t;
     }
     match v {
-        Value::Int(secs) => GoTime::from_unix(*secs, Loc::Local),
+        Value::Int(secs) | Value::Int64(secs) => GoTime::from_unix(*secs, Loc::Local),
         _ => GoTime::now(),
     }
 }
@@ -73,7 +73,8 @@ fn duration_round(v: &Value) -> String {
     } else {
         match v {
             Value::String(s) => parse_duration(s).unwrap_or(0),
-            Value::Int(ns) => *ns,
+            // Sprig's type switch names `int64` only: a Go `int` is 0.
+            Value::Int64(ns) => *ns,
             _ => 0,
         }
     };
@@ -157,7 +158,9 @@ pub(super) fn register(f: &mut FuncMap) {
         arity("ago", a, 1)?;
         let t = match (&a[0], GoTime::from_value(&a[0])) {
             (_, Some(t)) => t,
-            (Value::Int(secs), None) => GoTime::from_unix(*secs, Loc::Local),
+            (Value::Int(secs) | Value::Int64(secs), None) => {
+                GoTime::from_unix(*secs, Loc::Local)
+            }
             _ => GoTime::now(),
         };
         Ok(Value::from(duration_string(round_to_second(since(&t)))))
@@ -180,10 +183,11 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.add("duration", |a| {
         arity("duration", a, 1)?;
-        // Sprig reads strings as seconds and int64 as seconds; other types are 0.
+        // Sprig reads strings as seconds and int64 as seconds; other types (Go `int`
+        // included, so `duration 60` is "0s") are 0.
         let secs = match &a[0] {
             Value::String(s) => s.parse::<i64>().unwrap_or(0),
-            Value::Int(i) => *i,
+            Value::Int64(i) => *i,
             _ => 0,
         };
         Ok(Value::from(duration_string(
@@ -285,7 +289,9 @@ mod tests {
     #[test]
     fn durations_and_ago() {
         assert_eq!(call("duration", &["95".into()]), Value::str("1m35s"));
-        assert_eq!(call("duration", &[Value::Int(3600)]), Value::str("1h0m0s"));
+        assert_eq!(call("duration", &[Value::Int64(3600)]), Value::str("1h0m0s"));
+        // Sprig's type switch has no `int` case.
+        assert_eq!(call("duration", &[Value::Int(3600)]), Value::str("0s"));
         assert_eq!(call("durationRound", &["2h10m5s".into()]), Value::str("2h"));
         assert_eq!(
             call("durationRound", &["2400h10m5s".into()]),

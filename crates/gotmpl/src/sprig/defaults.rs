@@ -12,7 +12,7 @@ pub(crate) fn is_empty(v: &Value) -> bool {
     match v {
         Value::Nil => true,
         Value::Bool(b) => !b,
-        Value::Int(i) => *i == 0,
+        Value::Int(i) | Value::Int64(i) => *i == 0,
         Value::Float(f) => *f == 0.0,
         Value::String(s) => s.is_empty(),
         Value::Bytes(b) => b.is_empty(),

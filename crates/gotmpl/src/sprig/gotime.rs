@@ -176,7 +176,7 @@ impl GoTime {
             return None;
         }
         let secs = match o.field("Unix")? {
-            Value::Int(s) => s,
+            Value::Int64(s) => s,
             _ => return None,
         };
         let nanos = match o.field("Nanosecond")? {
@@ -252,10 +252,11 @@ impl Object for GoTime {
             "Nanosecond" => Value::Int(i64::from(self.instant.timestamp_subsec_nanos())),
             "YearDay" => Value::Int(i64::from(wall.ordinal())),
             "Weekday" => Value::str(LONG_DAYS[wall.weekday().num_days_from_sunday() as usize]),
-            "Unix" => Value::Int(self.unix()),
-            "UnixMilli" => Value::Int(self.instant.timestamp_millis()),
-            "UnixMicro" => Value::Int(self.instant.timestamp_micros()),
-            "UnixNano" => Value::Int(self.instant.timestamp_nanos_opt().unwrap_or(i64::MIN)),
+            // Go's `Unix*` methods return int64; the calendar fields above are int.
+            "Unix" => Value::Int64(self.unix()),
+            "UnixMilli" => Value::Int64(self.instant.timestamp_millis()),
+            "UnixMicro" => Value::Int64(self.instant.timestamp_micros()),
+            "UnixNano" => Value::Int64(self.instant.timestamp_nanos_opt().unwrap_or(i64::MIN)),
             "String" => Value::from(self.go_string()),
             "Location" => Value::from(self.loc.name()),
             "UTC" => self.in_loc(Loc::Utc).value(),
@@ -297,7 +298,8 @@ impl Object for GoTime {
             }
             "Add" => {
                 want(1)?;
-                let Value::Int(ns) = args[0] else {
+                // A `time.Duration` (kind int64); ours are `Int64`, a literal is `Int`.
+                let (Value::Int(ns) | Value::Int64(ns)) = args[0] else {
                     return Err(format!(
                         "wrong type for value; expected time.Duration; got {}",
                         args[0].type_name()
@@ -329,7 +331,8 @@ impl Object for GoTime {
                 let d = (self.instant - o.instant)
                     .num_nanoseconds()
                     .unwrap_or(i64::MAX);
-                Ok(Value::Int(d))
+                // A `time.Duration`: kind int64 (its type name is not modelled).
+                Ok(Value::Int64(d))
             }
             "Before" => {
                 want(1)?;

@@ -1,5 +1,6 @@
 //! Numeric functions (Sprig's numeric.go and functions.go arithmetic). Integer math
-//! goes through cast.ToInt64 and returns int64 with Go's wrapping; the `*f` family
+//! goes through cast.ToInt64 and returns Go `int64` with Go's wrapping; `atoi`,
+//! `int` and `randInt` return Go `int`, `int64` and `toDecimal` `int64`; the `*f` family
 //! works in shopspring/decimal, so `addf 1.1 2.2` is 3.3, not 3.3000000000000003.
 
 use rand::Rng;
@@ -25,7 +26,7 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.add("int64", |a| {
         arity("int64", a, 1)?;
-        Ok(Value::Int(to_int64(&a[0])))
+        Ok(Value::Int64(to_int64(&a[0])))
     });
     f.add("float64", |a| {
         arity("float64", a, 1)?;
@@ -33,20 +34,20 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.add("toDecimal", |a| {
         arity("toDecimal", a, 1)?;
-        Ok(Value::Int(parse_octal(&go_v(&a[0])).unwrap_or(0)))
+        Ok(Value::Int64(parse_octal(&go_v(&a[0])).unwrap_or(0)))
     });
     f.add("add1", |a| {
         arity("add1", a, 1)?;
-        Ok(Value::Int(to_int64(&a[0]).wrapping_add(1)))
+        Ok(Value::Int64(to_int64(&a[0]).wrapping_add(1)))
     });
     f.add("add", |a| {
-        Ok(Value::Int(
+        Ok(Value::Int64(
             a.iter().fold(0i64, |acc, v| acc.wrapping_add(to_int64(v))),
         ))
     });
     f.add("sub", |a| {
         arity("sub", a, 2)?;
-        Ok(Value::Int(to_int64(&a[0]).wrapping_sub(to_int64(&a[1]))))
+        Ok(Value::Int64(to_int64(&a[0]).wrapping_sub(to_int64(&a[1]))))
     });
     f.add("div", |a| {
         arity("div", a, 2)?;
@@ -54,7 +55,7 @@ pub(super) fn register(f: &mut FuncMap) {
         if d == 0 {
             return Err(divide_by_zero());
         }
-        Ok(Value::Int(to_int64(&a[0]).wrapping_div(d)))
+        Ok(Value::Int64(to_int64(&a[0]).wrapping_div(d)))
     });
     f.add("mod", |a| {
         arity("mod", a, 2)?;
@@ -62,23 +63,23 @@ pub(super) fn register(f: &mut FuncMap) {
         if d == 0 {
             return Err(divide_by_zero());
         }
-        Ok(Value::Int(to_int64(&a[0]).wrapping_rem(d)))
+        Ok(Value::Int64(to_int64(&a[0]).wrapping_rem(d)))
     });
     f.add("mul", |a| {
         arity_min("mul", a, 1)?;
-        Ok(Value::Int(a[1..].iter().fold(to_int64(&a[0]), |acc, v| {
+        Ok(Value::Int64(a[1..].iter().fold(to_int64(&a[0]), |acc, v| {
             acc.wrapping_mul(to_int64(v))
         })))
     });
     for name in ["max", "biggest"] {
         f.add(name, move |a| {
             arity_min(name, a, 1)?;
-            Ok(Value::Int(a.iter().map(to_int64).max().unwrap_or(0)))
+            Ok(Value::Int64(a.iter().map(to_int64).max().unwrap_or(0)))
         });
     }
     f.add("min", |a| {
         arity_min("min", a, 1)?;
-        Ok(Value::Int(a.iter().map(to_int64).min().unwrap_or(0)))
+        Ok(Value::Int64(a.iter().map(to_int64).min().unwrap_or(0)))
     });
     f.add("maxf", |a| {
         arity_min("maxf", a, 1)?;
@@ -338,31 +339,31 @@ mod tests {
     fn integer_math_uses_cast() {
         assert_eq!(
             call("add", &[Value::Int(1), "2".into(), Value::Float(3.9)]),
-            Value::Int(6)
+            Value::Int64(6)
         );
-        assert_eq!(call("add", &[]), Value::Int(0));
-        assert_eq!(call("add1", &["41".into()]), Value::Int(42));
-        assert_eq!(call("sub", &[Value::Int(1), Value::Int(3)]), Value::Int(-2));
-        assert_eq!(call("div", &[Value::Int(7), Value::Int(2)]), Value::Int(3));
+        assert_eq!(call("add", &[]), Value::Int64(0));
+        assert_eq!(call("add1", &["41".into()]), Value::Int64(42));
+        assert_eq!(call("sub", &[Value::Int(1), Value::Int(3)]), Value::Int64(-2));
+        assert_eq!(call("div", &[Value::Int(7), Value::Int(2)]), Value::Int64(3));
         assert_eq!(
             call("div", &[Value::Int(-7), Value::Int(2)]),
-            Value::Int(-3)
+            Value::Int64(-3)
         );
         assert_eq!(
             call("mod", &[Value::Int(-7), Value::Int(3)]),
-            Value::Int(-1)
+            Value::Int64(-1)
         );
         assert_eq!(
             call("mul", &[Value::Int(2), Value::Int(3), Value::Int(4)]),
-            Value::Int(24)
+            Value::Int64(24)
         );
         assert_eq!(
             call("max", &[Value::Int(1), Value::Int(5), "3".into()]),
-            Value::Int(5)
+            Value::Int64(5)
         );
         assert_eq!(
             call("min", &[Value::Int(1), Value::Int(-5)]),
-            Value::Int(-5)
+            Value::Int64(-5)
         );
         assert!(
             try_call(
@@ -380,11 +381,11 @@ mod tests {
         assert_eq!(call("atoi", &["x".into()]), Value::Int(0));
         assert_eq!(call("atoi", &["0x10".into()]), Value::Int(0));
         assert_eq!(call("int", &["0x10".into()]), Value::Int(16));
-        assert_eq!(call("int64", &[Value::Float(2.7)]), Value::Int(2));
+        assert_eq!(call("int64", &[Value::Float(2.7)]), Value::Int64(2));
         assert_eq!(call("float64", &["1.5".into()]), Value::Float(1.5));
-        assert_eq!(call("toDecimal", &["0777".into()]), Value::Int(511));
-        assert_eq!(call("toDecimal", &[Value::Int(777)]), Value::Int(511));
-        assert_eq!(call("toDecimal", &["9".into()]), Value::Int(0));
+        assert_eq!(call("toDecimal", &["0777".into()]), Value::Int64(511));
+        assert_eq!(call("toDecimal", &[Value::Int(777)]), Value::Int64(511));
+        assert_eq!(call("toDecimal", &["9".into()]), Value::Int64(0));
     }
 
     #[test]

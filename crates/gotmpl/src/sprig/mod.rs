@@ -23,7 +23,6 @@ mod network;
 mod paths;
 mod random;
 mod reflect;
-pub(crate) use reflect::literal_int as reflect_literal_int;
 mod regex;
 pub mod semver;
 mod strings;

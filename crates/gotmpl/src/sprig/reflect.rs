@@ -1,9 +1,9 @@
 //! Reflection functions: `typeOf`, `typeIs`, `typeIsLike`, `kindOf`, `kindIs`,
-//! `deepEqual`. Type and kind names are Go's (`map[string]interface {}`, `slice`).
-//! Our integers are all `int64` except an integer literal handed straight to a
-//! reflection function, which Go types as `int` (see [`literal_int`]).
+//! `deepEqual`. Type and kind names are Go's (`map[string]interface {}`, `slice`);
+//! `Value::Int` is Go `int` and `Value::Int64` Go `int64`, so both the names and
+//! `deepEqual` (Go's `reflect.DeepEqual` compares types) tell them apart.
 
-use crate::func::{FuncError, FuncMap};
+use crate::func::FuncMap;
 use crate::value::Value;
 
 use super::args::{self, arity};
@@ -11,22 +11,6 @@ use super::args::{self, arity};
 /// Go's `reflect.Kind` name; nil has the invalid kind.
 fn kind_of(v: &Value) -> String {
     v.kind_name().to_string()
-}
-
-/// The reflection functions applied to a subject (their last argument) that is an
-/// integer literal in the template: Go passes an untyped integer constant to an
-/// `interface{}` parameter as `int`, not `int64`. `None` for any other function or
-/// a wrong argument count (the ordinary function then reports the error).
-pub(crate) fn literal_int(name: &str, a: &[Value]) -> Option<Result<Value, FuncError>> {
-    const GO_INT: &str = "int";
-    let r = match (name, a.len()) {
-        ("kindOf" | "typeOf", 1) => Ok(Value::from(GO_INT)),
-        ("kindIs" | "typeIs" | "typeIsLike", 2) => {
-            args::string(&a[0]).map(|want| Value::Bool(want == GO_INT))
-        }
-        _ => return None,
-    };
-    Some(r)
 }
 
 pub(super) fn register(f: &mut FuncMap) {
@@ -66,8 +50,8 @@ mod tests {
     use super::*;
     use crate::sprig::testutil::call;
 
-    /// Through the executor: only an integer literal written as the subject is `int`;
-    /// Sprig's `int64`, a float literal and a piped value keep their own types.
+    /// Through the executor: integer literals are `int` wherever they travel
+    /// (argument, variable, pipe); Sprig's arithmetic and `int64` are `int64`.
     #[test]
     fn template_integer_literal_is_go_int() {
         use crate::template::Templates;
@@ -87,28 +71,11 @@ mod tests {
             "int64 float64"
         );
         assert_eq!(render("{{ kindOf (add 1 2) }}"), "int64");
-    }
-
-    #[test]
-    fn literal_int_reports_go_int() {
+        assert_eq!(render("{{ $x := 1 }}{{ kindOf $x }} {{ 1 | typeOf }}"), "int int");
         assert_eq!(
-            literal_int("kindOf", &[Value::Int(1)]).unwrap().unwrap(),
-            Value::str("int")
+            render("{{ deepEqual 1 (int64 1) }} {{ deepEqual 1 (int 1) }} {{ eq 1 (int64 1) }}"),
+            "false true true"
         );
-        assert_eq!(
-            literal_int("typeIs", &["int".into(), Value::Int(1)])
-                .unwrap()
-                .unwrap(),
-            Value::Bool(true)
-        );
-        assert_eq!(
-            literal_int("kindIs", &["int64".into(), Value::Int(1)])
-                .unwrap()
-                .unwrap(),
-            Value::Bool(false)
-        );
-        assert!(literal_int("deepEqual", &[Value::Int(1), Value::Int(1)]).is_none());
-        assert!(literal_int("kindOf", &[]).is_none());
     }
 
     #[test]
@@ -148,5 +115,11 @@ mod tests {
             call("deepEqual", &[Value::Int(1), Value::Float(1.0)]),
             Value::Bool(false)
         );
+        assert_eq!(
+            call("deepEqual", &[Value::Int(1), Value::Int64(1)]),
+            Value::Bool(false)
+        );
+        assert_eq!(call("typeOf", &[Value::Int64(1)]), Value::str("int64"));
+        assert_eq!(call("kindOf", &[Value::Int(1)]), Value::str("int"));
     }
 }

@@ -248,7 +248,7 @@ fn json_kind(v: &Value) -> &'static str {
         Value::Map(_) => "object",
         Value::String(_) => "string",
         Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Float(_) => "number",
+        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
         _ => "value",
     }
 }

@@ -141,7 +141,7 @@ fn scalar_text(v: &Value) -> String {
         Value::Nil => String::new(),
         Value::String(s) => s.to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
+        Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Float(f) => crate::values::format_go_float(*f),
         other => format!("{other:?}"),
     }

@@ -338,7 +338,7 @@ pub fn go_fmt_v(v: &Value) -> String {
     match v {
         Value::Nil => "<nil>".to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
+        Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Float(f) => format_g(*f),
         Value::String(s) => s.to_string(),
         Value::Bytes(b) => format!(

@@ -58,7 +58,7 @@ pub(crate) fn to_node(
     Ok(match value {
         Value::Nil => Node::Null,
         Value::Bool(b) => Node::Bool(*b),
-        Value::Int(i) => Node::Number(i.to_string()),
+        Value::Int(i) | Value::Int64(i) => Node::Number(i.to_string()),
         Value::Float(f) => {
             if !f.is_finite() {
                 return Err(PrintError::UnsupportedValue(format_g(*f)));

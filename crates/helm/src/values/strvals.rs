@@ -85,13 +85,13 @@ pub fn typed_val(val: &str) -> Value {
         return Value::Nil;
     }
     if val == "0" {
-        return Value::Int(0);
+        return Value::Int64(0);
     }
     if !val.is_empty()
         && !val.starts_with('0')
         && let Some(i) = parse_int10(val)
     {
-        return Value::Int(i);
+        return Value::Int64(i);
     }
     Value::str(val)
 }
@@ -628,7 +628,7 @@ mod tests {
             r#"{"name":"value with spaces"}"#
         );
         // Int64, not float: it stays an integer (template printing shows it as such).
-        assert_eq!(parse_set("a=1").unwrap().get("a"), Some(Value::Int(1)));
+        assert_eq!(parse_set("a=1").unwrap().get("a"), Some(Value::Int64(1)));
     }
 
     #[test]

@@ -114,7 +114,7 @@ fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::List(_) => "array",
         Value::String(_) => "string",
-        Value::Float(_) | Value::Int(_) => "number",
+        Value::Float(_) | Value::Int(_) | Value::Int64(_) => "number",
         Value::Bool(_) => "bool",
         Value::Map(_) => "object",
         _ => "value",
