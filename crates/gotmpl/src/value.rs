@@ -7,8 +7,10 @@
 //! The lock (not `RefCell`) keeps `Value: Send + Sync`, so values built on one thread
 //! (stack loading) can be rendered on another (the executor).
 //!
-//! Numbers keep Go's distinction: YAML values in Helm are `float64` (printed `1e+06`),
-//! while `--set` integers, `len`, `.Release.Revision` and friends are `int`/`int64`.
+//! Numbers keep Go's types apart: YAML values in Helm are `float64` (printed `1e+06`);
+//! literals, `len` and `.Release.Revision` are `int`; Sprig arithmetic and `--set`
+//! integers are `int64`. Reflection and `deepEqual` see the difference, `eq` and
+//! printing do not (docs/architecture.md, "Go `int` vs `int64`").
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -158,9 +158,7 @@ pub(super) fn register(f: &mut FuncMap) {
         arity("ago", a, 1)?;
         let t = match (&a[0], GoTime::from_value(&a[0])) {
             (_, Some(t)) => t,
-            (Value::Int(secs) | Value::Int64(secs), None) => {
-                GoTime::from_unix(*secs, Loc::Local)
-            }
+            (Value::Int(secs) | Value::Int64(secs), None) => GoTime::from_unix(*secs, Loc::Local),
             _ => GoTime::now(),
         };
         Ok(Value::from(duration_string(round_to_second(since(&t)))))
@@ -289,7 +287,10 @@ mod tests {
     #[test]
     fn durations_and_ago() {
         assert_eq!(call("duration", &["95".into()]), Value::str("1m35s"));
-        assert_eq!(call("duration", &[Value::Int64(3600)]), Value::str("1h0m0s"));
+        assert_eq!(
+            call("duration", &[Value::Int64(3600)]),
+            Value::str("1h0m0s")
+        );
         // Sprig's type switch has no `int` case.
         assert_eq!(call("duration", &[Value::Int(3600)]), Value::str("0s"));
         assert_eq!(call("durationRound", &["2h10m5s".into()]), Value::str("2h"));

@@ -67,9 +67,11 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.add("mul", |a| {
         arity_min("mul", a, 1)?;
-        Ok(Value::Int64(a[1..].iter().fold(to_int64(&a[0]), |acc, v| {
-            acc.wrapping_mul(to_int64(v))
-        })))
+        Ok(Value::Int64(
+            a[1..]
+                .iter()
+                .fold(to_int64(&a[0]), |acc, v| acc.wrapping_mul(to_int64(v))),
+        ))
     });
     for name in ["max", "biggest"] {
         f.add(name, move |a| {
@@ -343,8 +345,14 @@ mod tests {
         );
         assert_eq!(call("add", &[]), Value::Int64(0));
         assert_eq!(call("add1", &["41".into()]), Value::Int64(42));
-        assert_eq!(call("sub", &[Value::Int(1), Value::Int(3)]), Value::Int64(-2));
-        assert_eq!(call("div", &[Value::Int(7), Value::Int(2)]), Value::Int64(3));
+        assert_eq!(
+            call("sub", &[Value::Int(1), Value::Int(3)]),
+            Value::Int64(-2)
+        );
+        assert_eq!(
+            call("div", &[Value::Int(7), Value::Int(2)]),
+            Value::Int64(3)
+        );
         assert_eq!(
             call("div", &[Value::Int(-7), Value::Int(2)]),
             Value::Int64(-3)

@@ -71,7 +71,10 @@ mod tests {
             "int64 float64"
         );
         assert_eq!(render("{{ kindOf (add 1 2) }}"), "int64");
-        assert_eq!(render("{{ $x := 1 }}{{ kindOf $x }} {{ 1 | typeOf }}"), "int int");
+        assert_eq!(
+            render("{{ $x := 1 }}{{ kindOf $x }} {{ 1 | typeOf }}"),
+            "int int"
+        );
         assert_eq!(
             render("{{ deepEqual 1 (int64 1) }} {{ deepEqual 1 (int 1) }} {{ eq 1 (int64 1) }}"),
             "false true true"

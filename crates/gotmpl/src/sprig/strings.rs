@@ -766,7 +766,10 @@ mod tests {
     fn type_and_arity_errors_use_go_wording() {
         let f = crate::sprig::funcs();
         let err = crate::sprig::testutil::try_call(&f, "upper", &[Value::Int(1)]).unwrap_err();
-        assert_eq!(err.message, "wrong type for value; expected string; got int");
+        assert_eq!(
+            err.message,
+            "wrong type for value; expected string; got int"
+        );
         let err = crate::sprig::testutil::try_call(&f, "upper", &[Value::Int64(1)]).unwrap_err();
         assert_eq!(
             err.message,
