@@ -6,6 +6,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// Rendering allocates many small, short-lived values (template values, YAML nodes,
+// strings); mimalloc serves those markedly cheaper than glibc malloc (measured in
+// docs/architecture.md, Performance).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use capstan::cli::{ChartCommand, Cli, Command, SimCommand};
 use capstan::run::deploy::DeployMode;
 use capstan::run::{apply, destroy, sim_serve, status, template};
