@@ -3,7 +3,7 @@
 //! live in `exec`.
 
 use crate::gofmt::{go_type_name, sprint, sprintf, sprintln};
-use crate::value::Value;
+use crate::value::{List, Value};
 
 /// Go's predefined functions, resolved once at parse time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,7 +293,7 @@ fn slice(item: &Value, indexes: &[Value]) -> BResult {
             Value::from(String::from_utf8_lossy(&s.as_bytes()[lo..hi]).into_owned())
         }
         Value::Bytes(b) => Value::Bytes(b[lo..hi].to_vec().into()),
-        Value::List(l) => Value::list(l.0.read()[lo..hi].to_vec()),
+        Value::List(l) => Value::List(List::typed(l.0.read()[lo..hi].to_vec(), l.elem())),
         _ => Value::Nil,
     })
 }

@@ -1067,6 +1067,10 @@ fn validate_type(slot: &Slot, param: Param) -> Result<Value, String> {
                     | (Param::Bool, Value::Bool(_))
                     | (Param::List, Value::List(_))
                     | (Param::Map, Value::Map(_))
+            ) && !matches!(
+                // A typed slice (`[]string`) is not assignable to `[]interface{}`.
+                (param, v),
+                (Param::List, Value::List(l)) if l.elem() != crate::value::Elem::Any
             );
             if ok {
                 Ok(v.clone())

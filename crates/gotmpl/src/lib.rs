@@ -69,4 +69,4 @@ pub mod value;
 pub use func::{Func, FuncError, FuncMap, Param, Runtime, Signature};
 pub use gofmt::{format_value, sprint, sprintf, sprintln};
 pub use template::{Error, Limits, MissingKey, Templates};
-pub use value::{List, Map, MapInner, Object, Value};
+pub use value::{Elem, List, Map, MapInner, Object, Value};

@@ -26,9 +26,46 @@ pub type MapInner = BTreeMap<String, Value>;
 #[derive(Clone, Default)]
 pub struct Map(pub Arc<RwLock<MapInner>>);
 
-/// Shared, mutable list (Go `[]interface{}` semantics).
+/// Shared, mutable list (Go slice semantics, `[]interface{}` unless [`Elem`] says
+/// otherwise).
 #[derive(Clone, Default)]
-pub struct List(pub Arc<RwLock<Vec<Value>>>);
+pub struct List(pub Arc<ListData>);
+
+/// The Go element type of a slice. Templates and values build `[]interface{}`; a
+/// few functions return typed slices (`until` `[]int`, `keys` `[]string`), which
+/// reflection names and `deepEqual` tells apart from `[]interface{}` holding the
+/// same items.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Elem {
+    /// `[]interface {}`
+    #[default]
+    Any,
+    /// `[]int`
+    Int,
+    /// `[]string`
+    String,
+}
+
+/// A list's items and element type. Derefs to the lock, so `list.0.read()` reads
+/// the items; the element type is fixed when the list is made.
+#[derive(Default)]
+pub struct ListData {
+    items: RwLock<Vec<Value>>,
+    elem: Elem,
+}
+
+impl std::ops::Deref for ListData {
+    type Target = RwLock<Vec<Value>>;
+    fn deref(&self) -> &Self::Target {
+        &self.items
+    }
+}
+
+impl std::ops::DerefMut for ListData {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.items
+    }
+}
 
 /// A host object with fields and methods, such as Helm's `.Files` or
 /// `.Capabilities.APIVersions`. Go templates reach these through reflection;
@@ -193,7 +230,17 @@ impl List {
         Self::default()
     }
     pub fn from_vec(items: Vec<Value>) -> Self {
-        List(Arc::new(RwLock::new(items)))
+        Self::typed(items, Elem::Any)
+    }
+    /// A typed Go slice (`[]int`, `[]string`); the items must be of that type.
+    pub fn typed(items: Vec<Value>, elem: Elem) -> Self {
+        List(Arc::new(ListData {
+            items: RwLock::new(items),
+            elem,
+        }))
+    }
+    pub fn elem(&self) -> Elem {
+        self.0.elem
     }
     pub fn get(&self, index: usize) -> Option<Value> {
         self.0.read().get(index).cloned()
@@ -301,7 +348,12 @@ impl Value {
             Value::Float(_) => "float64".to_string(),
             Value::String(_) => "string".to_string(),
             Value::Bytes(_) => "[]uint8".to_string(),
-            Value::List(_) => "[]interface {}".to_string(),
+            Value::List(l) => match l.elem() {
+                Elem::Any => "[]interface {}",
+                Elem::Int => "[]int",
+                Elem::String => "[]string",
+            }
+            .to_string(),
             Value::Map(_) => "map[string]interface {}".to_string(),
             Value::Object(o) => o.type_name().to_string(),
         }
@@ -318,7 +370,10 @@ impl Value {
                         .collect();
                 Value::map(inner)
             }
-            Value::List(l) => Value::list(l.0.read().iter().map(Value::deep_copy).collect()),
+            Value::List(l) => Value::List(List::typed(
+                l.0.read().iter().map(Value::deep_copy).collect(),
+                l.elem(),
+            )),
             other => other.clone(),
         }
     }
@@ -391,7 +446,12 @@ impl fmt::Debug for Value {
             Value::Float(x) => write!(f, "Float({x})"),
             Value::String(s) => write!(f, "String({s:?})"),
             Value::Bytes(b) => write!(f, "Bytes({b:?})"),
-            Value::List(l) => f.debug_list().entries(l.0.read().iter()).finish(),
+            Value::List(l) => {
+                if l.elem() != Elem::Any {
+                    write!(f, "{}", self.type_name())?;
+                }
+                f.debug_list().entries(l.0.read().iter()).finish()
+            }
             Value::Map(m) => f.debug_map().entries(m.0.read().iter()).finish(),
             Value::Object(o) => write!(f, "Object({})", o.type_name()),
         }
@@ -421,7 +481,9 @@ impl PartialEq for Value {
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::String(a), Value::String(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
-            (Value::List(a), Value::List(b)) => a.ptr_eq(b) || *a.0.read() == *b.0.read(),
+            (Value::List(a), Value::List(b)) => {
+                a.ptr_eq(b) || (a.elem() == b.elem() && *a.0.read() == *b.0.read())
+            }
             (Value::Map(a), Value::Map(b)) => a.ptr_eq(b) || *a.0.read() == *b.0.read(),
             (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
             _ => false,

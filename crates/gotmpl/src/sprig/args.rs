@@ -5,7 +5,7 @@
 //! so they check for themselves, with the executor's own wording.
 
 use crate::func::FuncError;
-use crate::value::{Map, Value};
+use crate::value::{Elem, Map, Value};
 
 pub(crate) type R = Result<Value, FuncError>;
 
@@ -107,7 +107,8 @@ pub(crate) fn map_mut<'a>(name: &str, v: &'a Value) -> Result<&'a Map, FuncError
 /// A `[]interface{}` parameter (`nil` is an empty slice).
 pub(crate) fn list(v: &Value) -> Result<Vec<Value>, FuncError> {
     match v {
-        Value::List(l) => Ok(l.to_vec()),
+        // A typed slice (`[]string` from `splitList`) is not assignable to it in Go.
+        Value::List(l) if l.elem() == Elem::Any => Ok(l.to_vec()),
         Value::Nil => Ok(Vec::new()),
         other => Err(type_error("[]interface {}", other)),
     }

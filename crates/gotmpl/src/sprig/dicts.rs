@@ -263,7 +263,7 @@ mod tests {
         assert!(!map.contains_key("b"));
         assert_eq!(
             call("keys", std::slice::from_ref(&d)),
-            Value::list(vec!["2".into(), "a".into(), "odd".into()])
+            crate::sprig::strings::strings_value(vec!["2".into(), "a".into(), "odd".into()])
         );
         assert_eq!(
             call("pick", &[d.clone(), "a".into(), "nope".into()]),

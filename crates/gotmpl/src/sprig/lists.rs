@@ -4,7 +4,7 @@
 //! so both variants fail the same way here.
 
 use crate::func::{FuncError, FuncMap};
-use crate::value::Value;
+use crate::value::{Elem, List, Value};
 
 use super::args::{self, MAX_LIST_ITEMS, R, arity, arity_min, too_large};
 use super::conv::to_int64;
@@ -147,7 +147,12 @@ pub(super) fn register(f: &mut FuncMap) {
                 "reflect.Value.Slice: slice index out of bounds",
             ));
         }
-        Ok(Value::list(items[start as usize..end as usize].to_vec()))
+        // reflect's Slice keeps the slice type (`slice (until 5) 1` is `[]int`).
+        let elem = a[0].as_list().map(List::elem).unwrap_or_default();
+        Ok(Value::List(List::typed(
+            items[start as usize..end as usize].to_vec(),
+            elem,
+        )))
     });
     both(f, "chunk", "mustChunk", |n, a| {
         arity(n, a, 2)?;
@@ -187,8 +192,12 @@ fn bound(name: &str, n: usize) -> Result<(), FuncError> {
     Ok(())
 }
 
+/// A Go `[]int` (`until`, `untilStep`).
 fn int_list(v: Vec<i64>) -> Value {
-    Value::list(v.into_iter().map(Value::Int).collect())
+    Value::List(List::typed(
+        v.into_iter().map(Value::Int).collect(),
+        Elem::Int,
+    ))
 }
 
 /// Sprig's `untilStep`: [start, stop) by step; an empty list when step points away.
@@ -245,8 +254,9 @@ mod tests {
     use super::*;
     use crate::sprig::testutil::{call, try_call};
 
+    /// A template-built `[]interface{}` of ints.
     fn ints(v: &[i64]) -> Value {
-        int_list(v.to_vec())
+        Value::list(v.iter().copied().map(Value::Int).collect())
     }
 
     #[test]
@@ -323,15 +333,21 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert_eq!(call("until", &[Value::Int(3)]), ints(&[0, 1, 2]));
-        assert_eq!(call("until", &[Value::Int(-3)]), ints(&[0, -1, -2]));
+        let u = call("until", &[Value::Int(2)]);
+        assert_eq!(u.type_name(), "[]int");
+        assert_ne!(u, ints(&[0, 1]), "[]int is not deep-equal to []interface{{}}");
+        let s = call("slice", &[u.clone(), Value::Int(1)]);
+        assert_eq!(s.type_name(), "[]int", "Sprig's slice keeps the slice type");
+        assert_eq!(call("rest", &[u]).type_name(), "[]interface {}");
+        assert_eq!(call("until", &[Value::Int(3)]), int_list(vec![0, 1, 2]));
+        assert_eq!(call("until", &[Value::Int(-3)]), int_list(vec![0, -1, -2]));
         assert_eq!(
             call("untilStep", &[Value::Int(3), Value::Int(6), Value::Int(2)]),
-            ints(&[3, 5])
+            int_list(vec![3, 5])
         );
         assert_eq!(
             call("untilStep", &[Value::Int(3), Value::Int(6), Value::Int(-2)]),
-            ints(&[])
+            int_list(vec![])
         );
         assert_eq!(call("seq", &[Value::Int(5)]), Value::str("1 2 3 4 5"));
         assert_eq!(call("seq", &[Value::Int(-3)]), Value::str("1 0 -1 -2 -3"));

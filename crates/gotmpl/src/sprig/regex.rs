@@ -301,8 +301,9 @@ mod tests {
     use super::*;
     use crate::sprig::testutil::{call, try_call};
 
+    /// A Go `[]string`, as `regexFindAll` and `regexSplit` return.
     fn strs(v: &[&str]) -> Value {
-        Value::list(v.iter().map(Value::str).collect())
+        strings_value(v.iter().map(|s| s.to_string()).collect())
     }
 
     #[test]

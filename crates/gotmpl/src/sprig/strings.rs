@@ -4,7 +4,7 @@
 use rand::seq::SliceRandom;
 
 use crate::func::{FuncError, FuncMap};
-use crate::value::{MapInner, Value};
+use crate::value::{Elem, List, MapInner, Value};
 
 use super::args::{self, MAX_OUTPUT_BYTES, arity, too_large};
 use super::casing;
@@ -214,7 +214,7 @@ pub(super) fn register(f: &mut FuncMap) {
     f.add("splitList", |a| {
         arity("splitList", a, 2)?;
         let parts = go_split_n(args::string(&a[1])?, args::string(&a[0])?, -1);
-        Ok(Value::list(parts.into_iter().map(Value::from).collect()))
+        Ok(strings_value(parts.into_iter().map(String::from).collect()))
     });
     f.add("toStrings", |a| {
         arity("toStrings", a, 1)?;
@@ -242,8 +242,12 @@ pub(super) fn register(f: &mut FuncMap) {
     });
 }
 
+/// A Go `[]string` result (`keys`, `splitList`, `sortAlpha`, `regexFindAll`, ...).
 pub(crate) fn strings_value(items: Vec<String>) -> Value {
-    Value::list(items.into_iter().map(Value::from).collect())
+    Value::List(List::typed(
+        items.into_iter().map(Value::from).collect(),
+        Elem::String,
+    ))
 }
 
 /// `{"_0": parts[0], "_1": ...}`, the shape of Sprig's `split`.
@@ -737,7 +741,7 @@ mod tests {
         assert_eq!(m.as_map().unwrap().get("_1"), Some(Value::str("bar$baz")));
         assert_eq!(
             call("splitList", &[",".into(), "a,b".into()]),
-            Value::list(vec!["a".into(), "b".into()])
+            strings_value(vec!["a".into(), "b".into()])
         );
         assert_eq!(go_split_n("abc", "", -1), vec!["a", "b", "c"]);
         assert_eq!(go_split_n("abc", "", 2), vec!["a", "bc"]);
@@ -757,7 +761,7 @@ mod tests {
                 "sortAlpha",
                 &[Value::list(vec!["b".into(), "a".into(), Value::Int(3)])]
             ),
-            Value::list(vec!["3".into(), "a".into(), "b".into()])
+            strings_value(vec!["3".into(), "a".into(), "b".into()])
         );
         assert_eq!(call("toStrings", &[l]).as_list().unwrap().len(), 3);
     }

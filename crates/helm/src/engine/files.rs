@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use gotmpl::{MapInner, Object, Value};
+use gotmpl::{Elem, List, MapInner, Object, Value};
 
 /// A chart's files, keyed by path relative to the chart.
 #[derive(Clone, Default)]
@@ -59,7 +59,11 @@ impl Files {
         };
         let s = String::from_utf8_lossy(data);
         let s = s.strip_suffix('\n').unwrap_or(&s);
-        Value::list(s.split('\n').map(Value::str).collect())
+        // Helm's `Lines` returns a Go `[]string`.
+        Value::List(List::typed(
+            s.split('\n').map(Value::str).collect(),
+            Elem::String,
+        ))
     }
 }
 
@@ -392,8 +396,12 @@ mod tests {
             .unwrap();
         assert_eq!(
             lines,
-            Value::list(vec![Value::str("line1"), Value::str("line2")])
+            Value::List(List::typed(
+                vec![Value::str("line1"), Value::str("line2")],
+                Elem::String
+            ))
         );
+        assert_eq!(lines.type_name(), "[]string");
         assert!(f.call_method("Get", &[]).unwrap().is_err());
     }
 }
