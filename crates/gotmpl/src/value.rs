@@ -521,3 +521,32 @@ impl From<MapInner> for Value {
         Value::map(inner)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every template value is copied around constantly; the int kinds and the
+    /// slice element type must not make it bigger than its largest payload (the
+    /// `Arc<dyn Object>` fat pointer) and the tag.
+    #[test]
+    fn value_size_is_unchanged() {
+        assert_eq!(std::mem::size_of::<List>(), std::mem::size_of::<usize>());
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+    }
+
+    /// Go's reflect.DeepEqual: same type, same contents.
+    #[test]
+    fn equality_compares_go_types() {
+        assert_ne!(Value::Int(1), Value::Int64(1));
+        assert_eq!(Value::Int64(1), Value::Int64(1));
+        let typed = Value::List(List::typed(vec![Value::Int(0)], Elem::Int));
+        assert_ne!(typed, Value::list(vec![Value::Int(0)]));
+        assert_eq!(typed.deep_copy(), typed);
+        assert_eq!(typed.type_name(), "[]int");
+        assert_eq!(Value::Int(1).type_name(), "int");
+        assert_eq!(Value::Int64(1).kind_name(), "int64");
+        assert!(Value::Int64(2).truthy() && !Value::Int64(0).truthy());
+        assert_eq!(Value::Int64(3).to_json(), serde_json::json!(3));
+    }
+}

@@ -335,7 +335,11 @@ mod tests {
     fn ranges() {
         let u = call("until", &[Value::Int(2)]);
         assert_eq!(u.type_name(), "[]int");
-        assert_ne!(u, ints(&[0, 1]), "[]int is not deep-equal to []interface{{}}");
+        assert_ne!(
+            u,
+            ints(&[0, 1]),
+            "[]int is not deep-equal to []interface{{}}"
+        );
         let s = call("slice", &[u.clone(), Value::Int(1)]);
         assert_eq!(s.type_name(), "[]int", "Sprig's slice keeps the slice type");
         assert_eq!(call("rest", &[u]).type_name(), "[]interface {}");

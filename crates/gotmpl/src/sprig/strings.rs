@@ -214,7 +214,7 @@ pub(super) fn register(f: &mut FuncMap) {
     f.add("splitList", |a| {
         arity("splitList", a, 2)?;
         let parts = go_split_n(args::string(&a[1])?, args::string(&a[0])?, -1);
-        Ok(strings_value(parts.into_iter().map(String::from).collect()))
+        Ok(strings_value(parts))
     });
     f.add("toStrings", |a| {
         arity("toStrings", a, 1)?;

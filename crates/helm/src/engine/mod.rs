@@ -555,6 +555,47 @@ mod tests {
         assert!(render(&chart, &Map::new(), &strict).is_err());
     }
 
+    /// The Go type of each source of numbers in `.Values` and `.Release` (Helm's CLI:
+    /// strvals makes `--set` integers int64, JSON and YAML give float64; the Revision
+    /// is an int). The conformance harness passes values as JSON, so this is proven
+    /// here rather than there.
+    #[test]
+    fn number_types_by_source() {
+        let files = [
+            ("Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n"),
+            ("values.yaml", "num: 5\n"),
+            (
+                "templates/a.yaml",
+                "{{ typeOf .Values.num }} {{ typeOf .Values.f }} {{ typeOf .Values.s }} \
+                 {{ typeOf .Values.j }} {{ typeOf .Values.t }} {{ typeOf .Release.Revision }} \
+                 {{ deepEqual .Values.s (int64 7) }} {{ eq .Values.s 7 }}",
+            ),
+        ];
+        let chart = Chart::from_files(
+            files
+                .iter()
+                .map(|(n, d)| BufferedFile {
+                    name: n.to_string(),
+                    data: d.as_bytes().to_vec(),
+                })
+                .collect(),
+        )
+        .unwrap();
+        let opts = crate::values::ValueOptions {
+            value_files: vec![("f.yaml".into(), "f: 6\n".into())],
+            values: vec!["s=7".into()],
+            json_values: vec!["j=8".into()],
+            string_values: vec!["t=9".into()],
+            ..Default::default()
+        };
+        let user = crate::values::merge_options(&opts, &mut |_| Err("no files".into())).unwrap();
+        let r = render(&chart, &user, &RenderOptions::default()).unwrap();
+        assert_eq!(
+            r.manifests[0].content,
+            "float64 float64 int64 float64 string int true true"
+        );
+    }
+
     #[test]
     fn kube_version_constraint() {
         let chart = Chart::from_files(vec![BufferedFile {
