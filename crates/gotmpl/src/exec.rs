@@ -925,7 +925,13 @@ impl<'a> State<'a> {
             Some(r) => r.map_err(|m| self.err_at(node.pos(), node, m)),
             None => {
                 let slot = self.eval_arg(dot, node)?;
-                validate_type(&slot, param).map_err(|m| self.err_at(node.pos(), node, m))
+                // Go reports a mismatch at the node it evaluated last: inside a
+                // parenthesized pipeline, that pipeline's last operand.
+                let at = match node {
+                    Arg::Pipe(p) => last_evaluated(p).unwrap_or(node),
+                    _ => node,
+                };
+                validate_type(&slot, param).map_err(|m| self.err_at(at.pos(), at, m))
             }
         }
     }

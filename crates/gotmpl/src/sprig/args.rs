@@ -50,11 +50,11 @@ pub(crate) fn string(v: &Value) -> Result<&str, FuncError> {
     }
 }
 
-/// A Go `int` parameter. An `int64` (Sprig arithmetic, `int64`) is Go's "wrong type
-/// for value; expected int; got int64", as in Helm. Go converts integer-valued
-/// number literals (`2.0`) but rejects float64 values; we cannot tell a literal from
-/// a value, so any float with an integral value is accepted (a deliberate leniency:
-/// no chart that renders in Helm fails here).
+/// A Go `int` parameter. Through the executor, functions with such parameters have
+/// Go signatures (`signatures.rs`) and get Go's checks before the call; this is the
+/// check for direct callers, which cannot tell a literal from a value: an `int64` is
+/// Go's "wrong type for value; expected int; got int64", and a float with an
+/// integral value is accepted as the literal `2.0` would be.
 pub(crate) fn int(v: &Value) -> Result<i64, FuncError> {
     match v {
         Value::Int(i) => Ok(*i),

@@ -25,6 +25,7 @@ mod random;
 mod reflect;
 mod regex;
 pub mod semver;
+mod signatures;
 mod strings;
 
 use crate::func::FuncMap;
@@ -47,6 +48,7 @@ pub fn funcs() -> FuncMap {
     semver::register(&mut f);
     crypto::register(&mut f);
     certs::register(&mut f);
+    signatures::register(&mut f);
     f
 }
 

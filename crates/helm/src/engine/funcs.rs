@@ -53,18 +53,10 @@ pub struct FuncOptions {
 /// Sprig plus Helm's functions.
 pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
     let mut f = gotmpl::sprig::funcs();
-    // Helm removes these so charts cannot read the environment.
-    let mut cleaned = FuncMap::new();
-    for name in f.names().map(str::to_string).collect::<Vec<_>>() {
-        if name != "env"
-            && name != "expandenv"
-            && let Some(func) = f.get(&name)
-        {
-            let func = func.clone();
-            cleaned.add_with_runtime(&name, move |rt, args| func(rt, args));
-        }
-    }
-    f = cleaned;
+    // Helm removes these so charts cannot read the environment. `remove` keeps the
+    // other functions' Go signatures, which the executor checks arguments against.
+    f.remove("env");
+    f.remove("expandenv");
 
     f.add("toYaml", |args| {
         Ok(Value::str(
