@@ -7,29 +7,14 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-fn venv() -> PathBuf {
-    std::env::var_os("HELM_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/venv-helm"))
-}
+use capstan_testkit::helm_python;
 
 #[test]
 fn capstan_renders_every_conformance_case_exactly_like_helm() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let conformance = repo.join("tests/conformance");
-    let setup = Command::new("bash")
-        .arg(conformance.join("setup-venv.sh"))
-        .env("HELM_VENV", venv())
-        .output()
-        .expect("bash runs");
-    assert!(
-        setup.status.success(),
-        "setting up the Helm SDK venv failed:\n{}\n{}",
-        String::from_utf8_lossy(&setup.stdout),
-        String::from_utf8_lossy(&setup.stderr)
-    );
     let capstan = format!("{} chart template", env!("CARGO_BIN_EXE_capstan"));
-    let run = Command::new(venv().join("bin/python"))
+    let run = Command::new(helm_python())
         .arg(conformance.join("run.py"))
         .arg("--capstan-cmd")
         .arg(&capstan)

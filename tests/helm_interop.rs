@@ -7,45 +7,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+use std::path::Path;
 use std::time::Duration;
 
+use capstan_testkit::helm_python;
 use common::*;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, PostParams};
 use serde_json::{Value, json};
-
-/// The venv's Python, after creating the venv once per test binary if it is missing.
-fn helm_python() -> PathBuf {
-    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON
-        .get_or_init(|| {
-            let venv = std::env::var_os("HELM_VENV")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("/work/venv-helm"));
-            let python = venv.join("bin/python");
-            if !python.exists() {
-                let setup = repo_root().join("tests/conformance/setup-venv.sh");
-                let out = Command::new("bash")
-                    .arg(&setup)
-                    .env("HELM_VENV", &venv)
-                    .output()
-                    .expect("bash runs");
-                assert!(
-                    out.status.success(),
-                    "setting up the Helm SDK venv with {} failed:\n{}\n{}",
-                    setup.display(),
-                    String::from_utf8_lossy(&out.stdout),
-                    String::from_utf8_lossy(&out.stderr)
-                );
-            }
-            python
-        })
-        .clone()
-}
 
 /// One Helm SDK action (see tests/helm_interop/helm.py); its JSON result.
 async fn helm(kubeconfig: &Path, namespace: &str, action: &[&str]) -> Value {

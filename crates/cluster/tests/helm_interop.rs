@@ -1,7 +1,7 @@
 //! Release records are shared with real Helm (Helm 4 through helm-python-sdk):
 //! what capstan writes, Helm lists, reads and rolls back; what Helm installs, capstan
 //! decodes. Helm talks to kubesim directly (kubesim reads the protobuf bodies client-go
-//! sends for Secrets). The SDK venv is created on first use (see `common::helm_python`);
+//! sends for Secrets). The SDK venv is created on first use (see `capstan_testkit::helm_python`);
 //! if that fails, the tests fail.
 
 mod common;
@@ -14,7 +14,8 @@ use capstan_cluster::release::{
     GoTime, Hook, HookExecution, Info, Release, ReleaseStatus, ReleaseStore,
 };
 use capstan_cluster::{Cluster, parse_manifest};
-use common::{helm_python, start};
+use capstan_testkit::helm_python;
+use common::start;
 use serde_json::{Value, json};
 
 fn script() -> PathBuf {

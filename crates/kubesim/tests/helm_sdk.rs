@@ -5,33 +5,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// The venv's Python, creating the venv first if it is missing.
-fn helm_python() -> PathBuf {
-    let venv = std::env::var_os("HELM_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/venv-helm"));
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        let setup =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/setup-venv.sh");
-        let out = Command::new("bash")
-            .arg(&setup)
-            .env("HELM_VENV", &venv)
-            .output()
-            .expect("bash runs");
-        assert!(
-            out.status.success(),
-            "setting up the Helm SDK venv with {} failed:\n{}\n{}",
-            setup.display(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    python
-}
+use capstan_testkit::helm_python;
 
 const SCRIPT: &str = r#"
 import sys

@@ -2,9 +2,7 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use capstan_cluster::{Cluster, ObjectYaml, parse_manifest};
@@ -48,36 +46,4 @@ pub async fn start(ready_delay: Duration, rules: &[&str]) -> Env {
 
 pub fn objects(manifest: &str) -> Vec<ObjectYaml> {
     parse_manifest(manifest).expect("manifest parses")
-}
-
-/// The Python of the Helm SDK venv (`$HELM_VENV`, default /work/venv-helm). A missing
-/// venv is created once per test binary by tests/conformance/setup-venv.sh; if that
-/// fails the calling test fails: the Helm interop tests are never skipped.
-pub fn helm_python() -> PathBuf {
-    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON
-        .get_or_init(|| {
-            let venv = std::env::var_os("HELM_VENV")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("/work/venv-helm"));
-            let python = venv.join("bin/python");
-            if !python.exists() {
-                let setup = Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("../../tests/conformance/setup-venv.sh");
-                let out = Command::new("bash")
-                    .arg(&setup)
-                    .env("HELM_VENV", &venv)
-                    .output()
-                    .expect("bash runs");
-                assert!(
-                    out.status.success(),
-                    "setting up the Helm SDK venv with {} failed:\n{}\n{}",
-                    setup.display(),
-                    String::from_utf8_lossy(&out.stdout),
-                    String::from_utf8_lossy(&out.stderr)
-                );
-            }
-            python
-        })
-        .clone()
 }
