@@ -65,7 +65,8 @@ pub mod client;
 pub mod diagnose;
 pub mod error;
 pub mod hooks;
-pub mod kind_order;
+/// Helm's kind orders live with the rest of Helm's rules in capstan-helm.
+pub use capstan_helm::kind_order;
 pub mod managed_fields;
 pub mod manifest;
 pub mod objref;

@@ -3,4 +3,5 @@
 
 pub mod chart;
 pub mod engine;
+pub mod kind_order;
 pub mod values;

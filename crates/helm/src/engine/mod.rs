@@ -24,10 +24,11 @@ use crate::chart::Chart;
 use crate::chart::dependencies::{check_dependencies, process_dependencies};
 use crate::chart::semver::is_compatible_range;
 
+pub use crate::kind_order::INSTALL_ORDER;
 pub use capabilities::{Capabilities, DEFAULT_KUBE_VERSION, HelmVersion, KubeVersion};
 pub use default_apis::DEFAULT_API_VERSIONS;
 pub use files::Files;
-pub use manifests::{Hook, INSTALL_ORDER, Manifest, sort_manifests, split_manifests};
+pub use manifests::{Hook, Manifest, sort_manifests, split_manifests};
 
 /// How to render.
 #[derive(Debug, Clone)]
