@@ -166,7 +166,7 @@ fn parse_head(doc: &str, path: &str) -> Result<Head, String> {
 }
 
 fn parse_head_uncached(doc: &str, path: &str) -> Result<Head, String> {
-    let v = crate::values::parse_yaml_value(doc).map_err(|e| match e {
+    let v = crate::values::parse_manifest_head(doc).map_err(|e| match e {
         // Helm's wording (sigs.k8s.io/yaml over go-yaml).
         crate::values::ValuesError::Yaml { .. } => format!(
             "YAML parse error on {path}: error converting YAML to JSON: {}",

@@ -65,7 +65,9 @@ pub use options::{ValueOptions, merge_options};
 pub use print::to_yaml;
 pub use schema::{SchemaChart, SchemaError, validate_chart};
 pub use toml::to_toml;
-pub use yaml::{decode_json_value, parse_json_value, parse_values, parse_yaml_value};
+pub use yaml::{
+    decode_json_value, parse_json_value, parse_manifest_head, parse_values, parse_yaml_value,
+};
 
 pub use gofloat::{format_g as format_go_float, format_json as format_json_float};
 

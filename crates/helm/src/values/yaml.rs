@@ -8,14 +8,21 @@
 //! `.inf`/`.nan` are errors (JSON cannot hold them), and keys like `1`, `true`, `1.5`
 //! become the strings "1", "true", "1.5".
 //!
-//! The text is parsed into a node arena from granit-parser events, then decoded with the
-//! same aliasing budget go-yaml v2 applies, so alias bombs are rejected.
+//! The text is parsed into a node arena, then decoded with the same aliasing budget
+//! go-yaml v2 applies, so alias bombs are rejected. The arena comes from [`fast`] when
+//! the text is plain block YAML it reads exactly, else from granit-parser events.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use base64::Engine as _;
 use gotmpl::value::{Map, Value};
 use granit_parser::{Event, Parser, ScalarStyle};
+
+mod fast;
+mod head;
+
+pub use head::parse_manifest_head;
 
 use super::ValuesError;
 use super::gofloat::format_g32;
@@ -45,6 +52,8 @@ pub fn parse_values(text: &str, origin: &str) -> Result<Map, ValuesError> {
         };
         match doc {
             Value::Nil => {}
+            // A fresh, unshared map: merging it into nothing would only copy it.
+            Value::Map(m) if values.is_empty() => values = m,
             Value::Map(m) => values = super::coalesce::merge_values(&values, &m),
             other => {
                 return Err(ValuesError::NotAMap {
@@ -122,25 +131,28 @@ fn json_kind(v: &Value) -> &'static str {
 }
 
 fn load(text: &str, origin: &str) -> Result<Value, ValuesError> {
-    let doc = build(text, origin)?;
+    if let Some(doc) = fast::build(text)
+        && let Ok(value) = decode(&doc, origin)
+    {
+        return Ok(value);
+    }
+    // Not for the fast path, or a decoding error: the full parser reports it, with its
+    // own positions.
+    decode(&build(text, origin)?, origin)
+}
+
+fn decode(doc: &Document<'_>, origin: &str) -> Result<Value, ValuesError> {
     let Some(root) = doc.root else {
         return Ok(Value::Nil);
     };
-    let mut decoder = Decoder {
-        doc: &doc,
-        origin,
-        decode_count: 0,
-        alias_count: 0,
-        alias_depth: 0,
-        depth: 0,
-    };
-    decoder.value(root)
+    Decoder::new(doc, origin).value(root)
 }
 
 #[derive(Debug)]
-enum Kind {
+enum Kind<'a> {
     Scalar {
-        value: String,
+        /// Borrowed from the input where the text is the scalar as written.
+        value: Cow<'a, str>,
         plain: bool,
         /// (handle, suffix) of an explicit tag.
         tag: Option<(String, String)>,
@@ -152,14 +164,14 @@ enum Kind {
 }
 
 #[derive(Debug)]
-struct Node {
-    kind: Kind,
+struct Node<'a> {
+    kind: Kind<'a>,
     line: usize,
     col: usize,
 }
 
-struct Document {
-    nodes: Vec<Node>,
+struct Document<'a> {
+    nodes: Vec<Node<'a>>,
     root: Option<usize>,
 }
 
@@ -231,7 +243,7 @@ pub(super) fn go_syntax_text(text: &str, line: usize, index: usize, message: &st
 }
 
 /// Build the node tree of the first document from parser events.
-fn build(text: &str, origin: &str) -> Result<Document, ValuesError> {
+fn build<'a>(text: &'a str, origin: &str) -> Result<Document<'a>, ValuesError> {
     let options = granit_parser::options! { emit_comments: false };
     let mut parser = Parser::new_from_str_with_options(text, options);
     let mut nodes: Vec<Node> = Vec::new();
@@ -285,7 +297,7 @@ fn build(text: &str, origin: &str) -> Result<Document, ValuesError> {
                 let tag = tag.map(|t| (t.handle().to_string(), t.suffix().to_string()));
                 (
                     Kind::Scalar {
-                        value: value.into_owned(),
+                        value,
                         plain: style == ScalarStyle::Plain,
                         tag,
                     },
@@ -322,7 +334,7 @@ fn build(text: &str, origin: &str) -> Result<Document, ValuesError> {
 }
 
 struct Decoder<'a> {
-    doc: &'a Document,
+    doc: &'a Document<'a>,
     origin: &'a str,
     decode_count: u64,
     alias_count: u64,
@@ -343,7 +355,18 @@ fn allowed_alias_ratio(decode_count: u64) -> f64 {
     }
 }
 
-impl Decoder<'_> {
+impl<'a> Decoder<'a> {
+    fn new(doc: &'a Document<'a>, origin: &'a str) -> Self {
+        Decoder {
+            doc,
+            origin,
+            decode_count: 0,
+            alias_count: 0,
+            alias_depth: 0,
+            depth: 0,
+        }
+    }
+
     fn error(&self, idx: usize, message: impl Into<String>) -> ValuesError {
         let node = &self.doc.nodes[idx];
         ValuesError::Yaml {
@@ -574,7 +597,7 @@ impl Decoder<'_> {
             Kind::Scalar { value, plain, tag } => {
                 let resolved = self.resolve(target, value, *plain, tag.as_ref())?;
                 match resolved {
-                    Resolved::Str | Resolved::Timestamp | Resolved::Merge => Ok(value.clone()),
+                    Resolved::Str | Resolved::Timestamp | Resolved::Merge => Ok(value.to_string()),
                     Resolved::Int(i) => Ok(i.to_string()),
                     Resolved::Bool(b) => Ok(b.to_string()),
                     Resolved::Float(f) => Ok(match format_g32(f).as_str() {
