@@ -63,6 +63,16 @@ impl Builtin {
     }
 }
 
+/// How Go names the callee of `call` when it comes from the pipeline: exec uses the
+/// final value's `reflect.Value.String()`, which is the string itself for a string
+/// and `<T Value>` for anything else.
+pub fn pipeline_callee_name(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.to_string(),
+        other => format!("<{} Value>", crate::gofmt::go_type_name(other)),
+    }
+}
+
 pub fn is_builtin(name: &str) -> bool {
     Builtin::from_name(name).is_some()
 }
@@ -464,6 +474,13 @@ pub fn query_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn call_names_a_pipeline_callee_like_reflect_value_string() {
+        assert_eq!(pipeline_callee_name(&Value::str("hello")), "hello");
+        assert_eq!(pipeline_callee_name(&Value::Int(3)), "<int Value>");
+        assert_eq!(pipeline_callee_name(&Value::Float(1.5)), "<float64 Value>");
+    }
 
     fn ok(name: &str, args: &[Value]) -> Value {
         match call(name, args) {

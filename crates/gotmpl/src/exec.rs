@@ -1029,7 +1029,9 @@ impl<'a> State<'a> {
         let (fn_val, fn_name) = if args.len() >= 2 {
             (self.eval_arg(dot, &args[1])?, args[1].to_string())
         } else {
-            (fin.unwrap_or(Slot::Invalid), "pipeline value".to_string())
+            let fin = fin.unwrap_or(Slot::Invalid);
+            let name = builtins::pipeline_callee_name(&fin.value());
+            (fin, name)
         };
         let msg = match fn_val.value() {
             Value::Nil => "call of nil".to_string(),

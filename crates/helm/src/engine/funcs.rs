@@ -146,6 +146,39 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
             Err(e) => e.to_string(),
         }))
     });
+    f.add("mustToToml", |args| {
+        values::to_toml(one("mustToToml", args)?)
+            .map(Value::str)
+            .map_err(|e| FuncError::new(e.to_string()))
+    });
+    f.add("toYamlPretty", |args| {
+        Ok(Value::str(
+            values::to_yaml_pretty(one("toYamlPretty", args)?).unwrap_or_default(),
+        ))
+    });
+    // BurntSushi parses offset datetimes with time.ParseInLocation(RFC3339Nano, Local),
+    // which is what Sprig's toDate does with that layout.
+    let to_date = f.get("toDate").cloned();
+    f.add_with_runtime("fromToml", move |rt: &mut dyn Runtime, args: &[Value]| {
+        let s = string_arg(args, 0)?;
+        let mut datetime = |d: &values::TomlDatetime| -> Value {
+            match (&to_date, d.has_offset) {
+                (Some(to_date), true) => to_date(
+                    rt,
+                    &[
+                        Value::str("2006-01-02T15:04:05.999999999Z07:00"),
+                        Value::str(d.text.as_str()),
+                    ],
+                )
+                .unwrap_or_else(|_| Value::str(d.text.as_str())),
+                _ => Value::str(d.text.as_str()),
+            }
+        };
+        Ok(match values::from_toml(s, &mut datetime) {
+            Ok(m) => Value::Map(m),
+            Err(e) => error_map(e),
+        })
+    });
     // Offline: no cluster to look anything up in (Helm's client-less placeholder).
     f.add("lookup", |args| {
         if args.len() != 4 {
@@ -255,7 +288,16 @@ mod tests {
         assert!(!f.contains("env"));
         assert!(!f.contains("expandenv"));
         for name in [
-            "include", "tpl", "required", "fail", "toYaml", "fromYaml", "lookup",
+            "include",
+            "tpl",
+            "required",
+            "fail",
+            "toYaml",
+            "fromYaml",
+            "lookup",
+            "fromToml",
+            "toYamlPretty",
+            "mustToToml",
         ] {
             assert!(f.contains(name), "{name}");
         }

@@ -45,6 +45,7 @@
 //!   (`values don't meet the specifications of the schema(s) in the following chart(s):`).
 
 pub mod coalesce;
+mod fromtoml;
 mod gofloat;
 mod gojson;
 mod json;
@@ -60,9 +61,10 @@ pub use coalesce::{
     ChartValues, CoalesceError, CoalesceWarnings, coalesce_chart, coalesce_values, merge_chart,
     merge_values,
 };
+pub use fromtoml::{TomlDatetime, from_toml};
 pub use json::{to_json, to_pretty_json, to_raw_json};
 pub use options::{ValueOptions, merge_options};
-pub use print::to_yaml;
+pub use print::{to_yaml, to_yaml_pretty};
 pub use schema::{SchemaChart, SchemaError, validate_chart};
 pub use toml::to_toml;
 pub use yaml::{

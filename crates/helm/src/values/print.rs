@@ -34,15 +34,81 @@ pub(crate) enum Node {
 /// Helm's `toYaml` (`mustToYaml` returns the error; `toYaml` prints "" on error).
 pub fn to_yaml(value: &Value) -> Result<String, PrintError> {
     let node = to_node(value, &mut Vec::new(), true)?;
-    let mut emitter = Emitter::new();
-    emitter.node(&node, false, false);
+    Ok(emit(&node, Dialect::V2))
+}
+
+/// Helm's `toYamlPretty`: goyaml.v3's encoder with `SetIndent(2)` straight over the
+/// Go values (no JSON step), so numbers keep their Go type (a float64 `1e7` prints
+/// `1e+07`), sequences are indented under their key and long scalars are not folded.
+/// Helm prints "" when the encoder fails (here: a cycle or too deep nesting).
+pub fn to_yaml_pretty(value: &Value) -> Result<String, PrintError> {
+    let node = to_node_v3(value, &mut Vec::new())?;
+    Ok(emit(&node, Dialect::V3))
+}
+
+fn emit(node: &Node, dialect: Dialect) -> String {
+    let mut emitter = Emitter::new(dialect);
+    emitter.node(node, false, false);
     emitter.document_end();
     let mut out = emitter.out;
     // Helm: strings.TrimSuffix(string(data), "\n")
     if out.ends_with('\n') {
         out.pop();
     }
-    Ok(out)
+    out
+}
+
+/// A value as goyaml.v3 encodes it from Go values: ints in decimal, floats with
+/// `'g'` and `.inf`/`.nan`, map keys in v3's natural order.
+fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError> {
+    if stack.len() > MAX_PRINT_DEPTH {
+        return Err(PrintError::Cycle(value.type_name()));
+    }
+    Ok(match value {
+        Value::Nil => Node::Null,
+        Value::Bool(b) => Node::Bool(*b),
+        Value::Int(i) | Value::Int64(i) => Node::Number(i.to_string()),
+        Value::Float(f) => Node::Number(match format_g(*f).as_str() {
+            "+Inf" => ".inf".to_string(),
+            "-Inf" => "-.inf".to_string(),
+            "NaN" => ".nan".to_string(),
+            s => s.to_string(),
+        }),
+        Value::String(s) => Node::Str(s.to_string()),
+        Value::Bytes(b) => Node::Str(base64::engine::general_purpose::STANDARD.encode(b)),
+        Value::List(l) => {
+            let id = std::sync::Arc::as_ptr(&l.0) as *const () as usize;
+            if stack.contains(&id) {
+                return Err(PrintError::Cycle(value.type_name()));
+            }
+            stack.push(id);
+            let items = l.to_vec();
+            let mut out = Vec::with_capacity(items.len());
+            for item in &items {
+                out.push(to_node_v3(item, stack)?);
+            }
+            stack.pop();
+            Node::Seq(out)
+        }
+        Value::Map(m) => {
+            let id = std::sync::Arc::as_ptr(&m.0) as *const () as usize;
+            if stack.contains(&id) {
+                return Err(PrintError::Cycle(value.type_name()));
+            }
+            stack.push(id);
+            let mut out = Vec::with_capacity(m.len());
+            for (k, v) in m.entries() {
+                out.push((k, to_node_v3(&v, stack)?));
+            }
+            stack.pop();
+            out.sort_by(|a, b| natural_cmp_by(&a.0, &b.0, Dialect::V3));
+            Node::Map(out)
+        }
+        Value::Object(o) => match o.to_value() {
+            Some(v) => to_node_v3(&v, stack)?,
+            None => Node::Null,
+        },
+    })
 }
 
 /// Convert a value as encoding/json would serialise it (shared with `toJson`).
@@ -171,24 +237,32 @@ fn yaml_number(json: &str) -> String {
 /// go-yaml's key order: runs of digits compare as numbers, letters sort before
 /// non-letters, and otherwise by code point.
 pub(crate) fn natural_cmp(a: &str, b: &str) -> Ordering {
+    natural_cmp_by(a, b, Dialect::V2)
+}
+
+fn natural_cmp_by(a: &str, b: &str, dialect: Dialect) -> Ordering {
     if a == b {
         return Ordering::Equal;
     }
-    if natural_less(a, b) {
+    if natural_less(a, b, dialect) {
         Ordering::Less
-    } else if natural_less(b, a) {
+    } else if natural_less(b, a, dialect) {
         Ordering::Greater
     } else {
         a.cmp(b)
     }
 }
 
-fn natural_less(a: &str, b: &str) -> bool {
+/// v3 differs in one place: right after a common digit, a letter sorts before a
+/// non-letter (`1a` < `1-`), where v2 puts the non-letter first.
+fn natural_less(a: &str, b: &str, dialect: Dialect) -> bool {
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
     let mut i = 0;
+    let mut after_digit = false;
     while i < ar.len() && i < br.len() {
         if ar[i] == br[i] {
+            after_digit = ar[i].is_numeric();
             i += 1;
             continue;
         }
@@ -198,7 +272,11 @@ fn natural_less(a: &str, b: &str) -> bool {
             return ar[i] < br[i];
         }
         if al || bl {
-            return bl;
+            return if dialect == Dialect::V3 && after_digit {
+                al
+            } else {
+                bl
+            };
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
         if ar[i] == '0' || br[i] == '0' {
@@ -338,9 +416,20 @@ fn analyze(value: &str) -> Analysis {
     }
 }
 
+/// Which go-yaml's emitter: v2 (toYaml) or v3 with `SetIndent(2)` (toYamlPretty).
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Dialect {
+    V2,
+    V3,
+}
+
 /// The subset of libyaml's emitter state that block-style output needs.
 struct Emitter {
     out: String,
+    /// v3 indents a sequence under its mapping key; v2 writes it "indentless".
+    indentless_sequences: bool,
+    /// Column past which scalars fold: 80 in v2, unlimited in v3 (width -1).
+    width: usize,
     column: usize,
     indent: i32,
     indents: Vec<i32>,
@@ -354,9 +443,15 @@ const BEST_INDENT: i32 = 2;
 const BEST_WIDTH: usize = 80;
 
 impl Emitter {
-    fn new() -> Self {
+    fn new(dialect: Dialect) -> Self {
         Emitter {
             out: String::new(),
+            indentless_sequences: dialect == Dialect::V2,
+            width: if dialect == Dialect::V2 {
+                BEST_WIDTH
+            } else {
+                usize::MAX
+            },
             column: 0,
             indent: -1,
             indents: Vec::new(),
@@ -459,7 +554,7 @@ impl Emitter {
     }
 
     fn block_sequence(&mut self, items: &[Node]) {
-        let indentless = self.mapping_context && !self.indention;
+        let indentless = self.indentless_sequences && self.mapping_context && !self.indention;
         self.increase_indent(false, indentless);
         for item in items {
             self.write_indent();
@@ -528,7 +623,7 @@ impl Emitter {
         for (i, &c) in chars.iter().enumerate() {
             let next_space = chars.get(i + 1) == Some(&' ');
             if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_space {
+                if allow_breaks && !spaces && self.column > self.width && !next_space {
                     self.write_indent();
                 } else {
                     self.put(c);
@@ -564,7 +659,7 @@ impl Emitter {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width
                     && i > 0
                     && i < value.len() - 1
                     && !next_space
@@ -642,7 +737,7 @@ impl Emitter {
             } else if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width
                     && i > 0
                     && i < value.len() - 1
                 {
@@ -768,6 +863,35 @@ mod tests {
             Err(PrintError::Cycle(_))
         ));
         m.remove("self");
+    }
+
+    #[test]
+    fn pretty_indents_sequences_and_keeps_go_numbers() {
+        // Expected output observed from Helm 4.2.3's toYamlPretty.
+        let v = Value::Map(
+            parse_values(
+                "l: [a, {c: 1, d: [x]}]\nbig: 10000000\ns: \"yes\"\nlong: \"aaaaaaaaaa bbbbbbbbbb cccccccccc \
+                 dddddddddd eeeeeeeeee ffffffffff gggggggggg hhhhhhhhhh\"\n",
+                "t",
+            )
+            .unwrap(),
+        );
+        assert_eq!(
+            to_yaml_pretty(&v).unwrap(),
+            "big: 1e+07\nl:\n  - a\n  - c: 1\n    d:\n      - x\nlong: aaaaaaaaaa bbbbbbbbbb \
+             cccccccccc dddddddddd eeeeeeeeee ffffffffff gggggggggg hhhhhhhhhh\ns: \"yes\""
+        );
+        assert_eq!(to_yaml_pretty(&Value::Float(f64::INFINITY)).unwrap(), ".inf");
+        assert_eq!(to_yaml_pretty(&Value::Int(3)).unwrap(), "3");
+    }
+
+    #[test]
+    fn v3_puts_letters_first_after_a_digit() {
+        let mut keys = vec!["1-", "1a", "a1-", "a1b", "a-", "ab"];
+        keys.sort_by(|a, b| natural_cmp_by(a, b, Dialect::V3));
+        assert_eq!(keys, vec!["1a", "1-", "a-", "a1b", "a1-", "ab"]);
+        keys.sort_by(|a, b| natural_cmp_by(a, b, Dialect::V2));
+        assert_eq!(keys, vec!["1-", "1a", "a-", "a1-", "a1b", "ab"]);
     }
 
     #[test]
