@@ -881,7 +881,10 @@ mod tests {
             "big: 1e+07\nl:\n  - a\n  - c: 1\n    d:\n      - x\nlong: aaaaaaaaaa bbbbbbbbbb \
              cccccccccc dddddddddd eeeeeeeeee ffffffffff gggggggggg hhhhhhhhhh\ns: \"yes\""
         );
-        assert_eq!(to_yaml_pretty(&Value::Float(f64::INFINITY)).unwrap(), ".inf");
+        assert_eq!(
+            to_yaml_pretty(&Value::Float(f64::INFINITY)).unwrap(),
+            ".inf"
+        );
         assert_eq!(to_yaml_pretty(&Value::Int(3)).unwrap(), "3");
     }
 
