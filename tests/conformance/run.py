@@ -9,6 +9,8 @@ Each case is tests/conformance/cases/<case>/ with chart/ and case.yaml:
     set: ["image.tag=v2"]        # --set expressions
     errorContains: "must be set" # the case is expected to FAIL; both Helm's error and
                                  # capstan's stderr must contain this text
+    errorLinesUnordered: true    # and both errors have the same lines, in any order
+                                 # (Helm reports schema failures in Go map order)
 
 Usage (run with the Helm SDK venv, see setup-venv.sh):
 
@@ -25,6 +27,7 @@ anything failed.
 from __future__ import annotations
 
 import argparse
+import collections
 import difflib
 import os
 import shlex
@@ -56,6 +59,7 @@ class Case:
     values: list[str]
     sets: list[str]
     error_contains: str | None
+    error_lines_unordered: bool = False
 
 
 def load_case(case_dir: str) -> Case:
@@ -71,6 +75,7 @@ def load_case(case_dir: str) -> Case:
         values=[os.path.join(case_dir, v) for v in spec.get("values") or []],
         sets=[str(s) for s in spec.get("set") or []],
         error_contains=spec.get("errorContains"),
+        error_lines_unordered=bool(spec.get("errorLinesUnordered", False)),
     )
 
 
@@ -132,6 +137,16 @@ def check_expectation(case: Case, expected: Rendered) -> str | None:
     return None
 
 
+def error_lines(text: str) -> collections.Counter[str]:
+    """An error's lines as a multiset, without the CLI's `Error: ` lead-in."""
+    lines = text.strip().splitlines()
+    if lines:
+        for lead in ("Error: ", "error: "):
+            if lines[0].startswith(lead):
+                lines[0] = lines[0][len(lead):]
+    return collections.Counter(line.rstrip() for line in lines)
+
+
 def compare(case: Case, expected: Rendered, actual: Rendered) -> str | None:
     """None when they agree, else a human-readable explanation (diff)."""
     if case.error_contains is not None:
@@ -140,6 +155,12 @@ def compare(case: Case, expected: Rendered, actual: Rendered) -> str | None:
         if case.error_contains not in actual.error:
             return (f"both fail, but capstan's error lacks {case.error_contains!r}:\n"
                     f"capstan: {actual.error[:2000]}\nhelm:    {(expected.error or '')[:2000]}")
+        if case.error_lines_unordered:
+            want, got = error_lines(expected.error or ""), error_lines(actual.error)
+            if want != got:
+                return ("both fail, but with different lines:\n"
+                        + "".join(f"  helm only:    {line}\n" for line in want - got)
+                        + "".join(f"  capstan only: {line}\n" for line in got - want))
         return None
     if actual.error is not None:
         return f"capstan failed:\n{actual.error[-4000:]}"

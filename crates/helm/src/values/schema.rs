@@ -126,13 +126,71 @@ fn display(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => quote(s),
         serde_json::Value::Array(_) | serde_json::Value::Object(_) => "value".to_string(),
-        serde_json::Value::Number(n) => number(n),
+        // `%v` without the localising printer: no grouping (`value must be 12345`).
+        serde_json::Value::Number(n) => super::gofloat::format_g(n.as_f64().unwrap_or(f64::NAN)),
         other => other.to_string(),
     }
 }
 
+/// A number in a keyword message. jsonschema/v6 prints these through
+/// golang.org/x/text's English printer: `%v` of a float64 picks Go's `'g'` form, and
+/// then the printer groups thousands (`12,345.5`) or writes the exponent form as
+/// `1.5×10⁻⁰⁷`.
 fn number(n: &serde_json::Number) -> String {
-    super::gofloat::format_g(n.as_f64().unwrap_or(f64::NAN))
+    let g = super::gofloat::format_g(n.as_f64().unwrap_or(f64::NAN));
+    match g.split_once('e') {
+        Some((mantissa, exp)) => {
+            let mut out = format!("{mantissa}×10");
+            for c in exp.chars() {
+                out.push(match c {
+                    '-' => '⁻',
+                    '0' => '⁰',
+                    '1' => '¹',
+                    '2' => '²',
+                    '3' => '³',
+                    '4' => '⁴',
+                    '5' => '⁵',
+                    '6' => '⁶',
+                    '7' => '⁷',
+                    '8' => '⁸',
+                    '9' => '⁹',
+                    // '+' is not printed.
+                    _ => continue,
+                });
+            }
+            out
+        }
+        None => grouped(&g),
+    }
+}
+
+/// `%d` through the English printer: thousands separated by commas.
+fn count(n: impl std::fmt::Display) -> String {
+    grouped(&n.to_string())
+}
+
+/// Commas between groups of three digits in the integer part of a decimal number.
+fn grouped(decimal: &str) -> String {
+    let (sign, rest) = match decimal.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", decimal),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
 }
 
 /// jsonschema/v6's English messages for boon's error kinds.
@@ -178,8 +236,12 @@ fn message(kind: &ErrorKind<'_, '_>) -> String {
             }
         }
         K::Format { got, want, err } => format!("{} is not valid {want}: {err}", display(got)),
-        K::MinProperties { got, want } => format!("minProperties: got {got}, want {want}"),
-        K::MaxProperties { got, want } => format!("maxProperties: got {got}, want {want}"),
+        K::MinProperties { got, want } => {
+            format!("minProperties: got {}, want {}", count(got), count(want))
+        }
+        K::MaxProperties { got, want } => {
+            format!("maxProperties: got {}, want {}", count(got), count(want))
+        }
         K::AdditionalProperties { got } => {
             format!("additional properties {} not allowed", join_quoted(got))
         }
@@ -190,32 +252,49 @@ fn message(kind: &ErrorKind<'_, '_>) -> String {
             join_quoted(missing),
             quote(prop)
         ),
-        K::MinItems { got, want } => format!("minItems: got {got}, want {want}"),
-        K::MaxItems { got, want } => format!("maxItems: got {got}, want {want}"),
+        K::MinItems { got, want } => {
+            format!("minItems: got {}, want {}", count(got), count(want))
+        }
+        K::MaxItems { got, want } => {
+            format!("maxItems: got {}, want {}", count(got), count(want))
+        }
         K::Contains => "no items match contains schema".to_string(),
         K::MinContains { got, want } if got.is_empty() => {
-            format!("min {want} items required to match contains schema, but none matched")
+            format!(
+                "min {} items required to match contains schema, but none matched",
+                count(want)
+            )
         }
         K::MinContains { got, want } => format!(
-            "min {want} items required to match contains schema, but matched {} items at {}",
-            got.len(),
+            "min {} items required to match contains schema, but matched {} items at {}",
+            count(want),
+            count(got.len()),
             got.iter()
                 .map(|g| g.to_string())
                 .collect::<Vec<_>>()
                 .join(" ")
         ),
         K::MaxContains { got, want } => format!(
-            "max {want} items required to match contains schema, but matched {} items at {}",
-            got.len(),
+            "max {} items required to match contains schema, but matched {} items at {}",
+            count(want),
+            count(got.len()),
             got.iter()
                 .map(|g| g.to_string())
                 .collect::<Vec<_>>()
                 .join(" ")
         ),
-        K::UniqueItems { got } => format!("items at {} and {} are equal", got[0], got[1]),
-        K::AdditionalItems { got } => format!("last {got} additionalItem(s) not allowed"),
-        K::MinLength { got, want } => format!("minLength: got {got}, want {want}"),
-        K::MaxLength { got, want } => format!("maxLength: got {got}, want {want}"),
+        K::UniqueItems { got } => {
+            format!("items at {} and {} are equal", count(got[0]), count(got[1]))
+        }
+        K::AdditionalItems { got } => {
+            format!("last {} additionalItem(s) not allowed", count(got))
+        }
+        K::MinLength { got, want } => {
+            format!("minLength: got {}, want {}", count(got), count(want))
+        }
+        K::MaxLength { got, want } => {
+            format!("maxLength: got {}, want {}", count(got), count(want))
+        }
         K::Pattern { got, want } => {
             format!("{} does not match pattern {}", quote(got), quote(want))
         }
@@ -261,6 +340,44 @@ mod tests {
             "image": {"type": "object", "properties": {"tag": {"type": "string"}}}
         }
     }"#;
+
+    fn num(text: &str) -> String {
+        number(&serde_json::from_str(text).unwrap())
+    }
+
+    #[test]
+    fn numbers_print_like_the_english_x_text_printer() {
+        // Observed from Helm 4.2.3 (jsonschema/v6 through golang.org/x/text/message).
+        assert_eq!(num("5"), "5");
+        assert_eq!(num("100000"), "100,000");
+        assert_eq!(num("-123456.75"), "-123,456.75");
+        assert_eq!(num("999999.5"), "999,999.5");
+        assert_eq!(num("1000000"), "1×10⁰⁶");
+        assert_eq!(num("1234567"), "1.234567×10⁰⁶");
+        assert_eq!(num("1.5e22"), "1.5×10²²");
+        assert_eq!(num("1e300"), "1×10³⁰⁰");
+        assert_eq!(num("0.000000123"), "1.23×10⁻⁰⁷");
+        assert_eq!(num("0.5"), "0.5");
+        assert_eq!(count(1200), "1,200");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn keyword_messages_group_counts_but_not_enum_values() {
+        let schema = r#"{"type": "object", "properties": {
+            "s": {"minLength": 1500}, "e": {"enum": [12345, "x"]}}}"#;
+        let values = parse_values("s: abc\n", "t").unwrap();
+        assert_eq!(
+            validate_single(&values, schema).unwrap_err(),
+            "- at '/s': minLength: got 3, want 1,500\n"
+        );
+        let values = parse_values("e: 1\n", "t").unwrap();
+        assert_eq!(
+            validate_single(&values, schema).unwrap_err(),
+            "- at '/e': value must be one of 12345, 'x'\n"
+        );
+    }
 
     #[test]
     fn valid_values_pass() {
