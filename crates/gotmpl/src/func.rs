@@ -122,11 +122,16 @@ impl Hasher for Fnv {
 /// A function callable from a template.
 pub type Func = Arc<dyn Fn(&mut dyn Runtime, &[Value]) -> Result<Value, FuncError> + Send + Sync>;
 
+type Table<T> = HashMap<String, T, BuildHasherDefault<Fnv>>;
+
 /// Functions by name, as Go's `template.FuncMap`.
+///
+/// The tables are shared copy-on-write: a Helm render clones the map it built once
+/// (hundreds of Sprig entries), so a clone must not copy them.
 #[derive(Clone, Default)]
 pub struct FuncMap {
-    funcs: HashMap<String, Func, BuildHasherDefault<Fnv>>,
-    sigs: HashMap<String, Signature, BuildHasherDefault<Fnv>>,
+    funcs: Arc<Table<Func>>,
+    sigs: Arc<Table<Signature>>,
 }
 
 /// The Go type of a function parameter, for the checks Go's executor makes before a
@@ -212,8 +217,8 @@ impl FuncMap {
         name: &str,
         f: impl Fn(&[Value]) -> Result<Value, FuncError> + Send + Sync + 'static,
     ) -> &mut Self {
-        self.sigs.remove(name);
-        self.funcs.insert(
+        self.remove_sig(name);
+        Arc::make_mut(&mut self.funcs).insert(
             name.to_string(),
             Arc::new(move |_rt: &mut dyn Runtime, args: &[Value]| f(args)),
         );
@@ -226,8 +231,8 @@ impl FuncMap {
         name: &str,
         f: impl Fn(&mut dyn Runtime, &[Value]) -> Result<Value, FuncError> + Send + Sync + 'static,
     ) -> &mut Self {
-        self.sigs.remove(name);
-        self.funcs.insert(name.to_string(), Arc::new(f));
+        self.remove_sig(name);
+        Arc::make_mut(&mut self.funcs).insert(name.to_string(), Arc::new(f));
         self
     }
 
@@ -236,7 +241,7 @@ impl FuncMap {
     /// messages, and converts untyped number literals (`1` to a `float64` parameter
     /// arrives as `Float(1.0)`). Functions without a signature get every argument as is.
     pub fn signature(&mut self, name: &str, sig: Signature) -> &mut Self {
-        self.sigs.insert(name.to_string(), sig);
+        Arc::make_mut(&mut self.sigs).insert(name.to_string(), sig);
         self
     }
 
@@ -254,19 +259,35 @@ impl FuncMap {
 
     /// Removes a function and its signature (Helm drops Sprig's `env`).
     pub fn remove(&mut self, name: &str) -> Option<Func> {
-        self.sigs.remove(name);
-        self.funcs.remove(name)
+        self.remove_sig(name);
+        if !self.funcs.contains_key(name) {
+            return None;
+        }
+        Arc::make_mut(&mut self.funcs).remove(name)
+    }
+
+    /// Drops `name`'s signature without unsharing the table when it has none.
+    fn remove_sig(&mut self, name: &str) {
+        if self.sigs.contains_key(name) {
+            Arc::make_mut(&mut self.sigs).remove(name);
+        }
     }
 
     /// Merge another map in; its functions (and their signatures) win (Helm overrides
     /// some Sprig names).
     pub fn extend(&mut self, other: &FuncMap) {
-        for (name, f) in &other.funcs {
-            self.funcs.insert(name.clone(), f.clone());
+        if self.funcs.is_empty() && self.sigs.is_empty() {
+            *self = other.clone();
+            return;
+        }
+        for (name, f) in other.funcs.iter() {
+            Arc::make_mut(&mut self.funcs).insert(name.clone(), f.clone());
             match other.sigs.get(name) {
-                Some(sig) => self.sigs.insert(name.clone(), sig.clone()),
-                None => self.sigs.remove(name),
-            };
+                Some(sig) => {
+                    Arc::make_mut(&mut self.sigs).insert(name.clone(), sig.clone());
+                }
+                None => self.remove_sig(name),
+            }
         }
     }
 

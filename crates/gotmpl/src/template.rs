@@ -70,11 +70,16 @@ pub enum Error {
     Option(String),
 }
 
+/// The templates one text defines (its top level and its `define`s), parsed.
+#[derive(Clone)]
+pub struct Parsed(Vec<Arc<Tree>>);
+
 /// A set of templates: parse many files into it, then execute any by name.
 /// Cheap to share across threads (`&Templates` executes concurrently).
 #[derive(Clone)]
 pub struct Templates {
-    trees: HashMap<String, Arc<Tree>, BuildHasherDefault<Fnv>>,
+    /// Shared copy-on-write, so cloning a parsed set (Helm's cache) copies no table.
+    trees: Arc<HashMap<String, Arc<Tree>, BuildHasherDefault<Fnv>>>,
     funcs: FuncMap,
     /// Builtins (as `Builtin::bit`s) that a user function of the same name replaces.
     overridden: u32,
@@ -95,7 +100,7 @@ impl Templates {
     /// An empty set with only the builtin functions.
     pub fn new() -> Self {
         Templates {
-            trees: HashMap::default(),
+            trees: Arc::default(),
             funcs: FuncMap::new(),
             overridden: 0,
             missing_key: MissingKey::Default,
@@ -191,14 +196,29 @@ impl Templates {
     /// non-empty definition replaces an earlier one of the same name; an empty one does
     /// not. On error the set is unchanged.
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
-        let trees = self.parse_trees(name, text).map_err(Error::Parse)?;
-        for t in trees {
-            if t.root.is_empty_tree() && self.trees.contains_key(&t.name) {
+        let parsed = self.parse_only(name, text)?;
+        self.add_parsed(&parsed);
+        Ok(())
+    }
+
+    /// Parses `text` as template `name` without adding it: the result can be added to
+    /// this set or any set with the same function names, delimiters and limits (a
+    /// parse only depends on those), so callers may cache it per text.
+    pub fn parse_only(&self, name: &str, text: &str) -> Result<Parsed, Error> {
+        self.parse_trees(name, text)
+            .map(Parsed)
+            .map_err(Error::Parse)
+    }
+
+    /// Adds what [`Templates::parse_only`] returned, with [`Templates::parse`]'s rules.
+    pub fn add_parsed(&mut self, parsed: &Parsed) {
+        let trees = Arc::make_mut(&mut self.trees);
+        for t in &parsed.0 {
+            if t.root.is_empty_tree() && trees.contains_key(&t.name) {
                 continue;
             }
-            self.trees.insert(t.name.clone(), t);
+            trees.insert(t.name.clone(), t.clone());
         }
-        Ok(())
     }
 
     pub(crate) fn parse_trees(&self, name: &str, text: &str) -> Result<Vec<Arc<Tree>>, String> {

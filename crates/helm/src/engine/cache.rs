@@ -1,25 +1,64 @@
-//! A process-wide cache of parsed template sets.
+//! Process-wide caches of parsed templates.
 //!
 //! Helm parses every template of a chart (and its subcharts) on every render. The
-//! parsed trees only depend on the template names and texts, so capstan keeps recent
-//! sets and reuses them when the same chart is rendered again (diff then apply, the
-//! same chart for several releases, benchmarks). Entries are matched on the exact
-//! names and bytes, never on a hash alone; the cache holds a bounded number of sets.
+//! parsed trees only depend on the template names and texts, so capstan keeps them
+//! and reuses them when a chart is rendered again (diff then apply, the same chart for
+//! several releases, benchmarks), at two levels:
+//!
+//! * whole sets, keyed by every (name, text) pair in parse order: a repeated render
+//!   takes a cheap clone of a finished set;
+//! * single files, keyed by (name, text): a set seen for the first time still reuses
+//!   the files it shares with others (helm-toolkit's templates in every OpenStack
+//!   chart that depends on it).
+//!
+//! Entries are matched on the exact names and bytes, never on a hash alone. The hash
+//! only reads a text's length and its first and last bytes, so a hit costs no pass
+//! over the text when the caller hands in the same shared buffer (a chart loaded once
+//! and rendered many times), and one `memcmp` otherwise. Both caches are bounded.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use gotmpl::Templates;
+use gotmpl::{Parsed, Templates};
 
 /// How many parsed sets to keep (a stack of 40 charts fits).
-const CAPACITY: usize = 64;
+const SET_CAPACITY: usize = 64;
+/// How many bytes of template text the per-file cache may hold.
+const FILE_CAPACITY_BYTES: usize = 64 << 20;
+/// How many bytes at each end of a text the hash reads.
+const HASHED_EDGE: usize = 64;
 
-/// What a parsed set depends on: template (name, text) pairs in parse order, and the
-/// function options it was built with.
-#[derive(PartialEq, Eq)]
+/// One template file: its name in the set and its bytes.
+#[derive(Clone)]
+pub struct FileKey {
+    pub name: String,
+    pub text: Arc<[u8]>,
+}
+
+impl PartialEq for FileKey {
+    fn eq(&self, other: &FileKey) -> bool {
+        self.name == other.name && (Arc::ptr_eq(&self.text, &other.text) || self.text == other.text)
+    }
+}
+
+impl Eq for FileKey {}
+
+impl Hash for FileKey {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.name.hash(h);
+        let t = &self.text[..];
+        t.len().hash(h);
+        h.write(&t[..t.len().min(HASHED_EDGE)]);
+        h.write(&t[t.len().saturating_sub(HASHED_EDGE)..]);
+    }
+}
+
+/// What a parsed set depends on: template files in parse order, and the function
+/// options it was built with.
+#[derive(PartialEq, Eq, Hash)]
 pub struct Key {
-    pub templates: Vec<(String, Arc<[u8]>)>,
+    pub templates: Vec<FileKey>,
     pub lint_mode: bool,
 }
 
@@ -29,25 +68,16 @@ struct Entry {
     set: Templates,
 }
 
-fn state() -> &'static (
-    std::collections::hash_map::RandomState,
-    Mutex<VecDeque<Entry>>,
-) {
-    static STATE: OnceLock<(
-        std::collections::hash_map::RandomState,
-        Mutex<VecDeque<Entry>>,
-    )> = OnceLock::new();
-    STATE.get_or_init(|| (Default::default(), Mutex::new(VecDeque::new())))
+type Hashing = std::collections::hash_map::RandomState;
+
+fn hashing() -> &'static Hashing {
+    static STATE: OnceLock<Hashing> = OnceLock::new();
+    STATE.get_or_init(Hashing::default)
 }
 
-fn hash_key(key: &Key) -> u64 {
-    let mut h = state().0.build_hasher();
-    key.lint_mode.hash(&mut h);
-    for (name, text) in &key.templates {
-        name.hash(&mut h);
-        text.hash(&mut h);
-    }
-    h.finish()
+fn sets() -> &'static Mutex<VecDeque<Entry>> {
+    static SETS: OnceLock<Mutex<VecDeque<Entry>>> = OnceLock::new();
+    SETS.get_or_init(|| Mutex::new(VecDeque::new()))
 }
 
 /// The parsed set for `key`, building it with `build` on a miss. Build errors are
@@ -56,16 +86,16 @@ pub fn get_or_parse<E>(
     key: Key,
     build: impl FnOnce(&Key) -> Result<Templates, E>,
 ) -> Result<Templates, E> {
-    let hash = hash_key(&key);
+    let hash = hashing().hash_one(&key);
     {
-        let cache = state().1.lock().unwrap_or_else(|p| p.into_inner());
+        let cache = sets().lock().unwrap_or_else(|p| p.into_inner());
         if let Some(e) = cache.iter().find(|e| e.hash == hash && e.key == key) {
             return Ok(e.set.clone());
         }
     }
     let set = build(&key)?;
-    let mut cache = state().1.lock().unwrap_or_else(|p| p.into_inner());
-    if cache.len() >= CAPACITY {
+    let mut cache = sets().lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= SET_CAPACITY {
         cache.pop_front();
     }
     cache.push_back(Entry {
@@ -74,4 +104,99 @@ pub fn get_or_parse<E>(
         set: set.clone(),
     });
     Ok(set)
+}
+
+#[derive(Default)]
+struct Files {
+    parsed: HashMap<FileKey, Parsed>,
+    /// Insertion order, for evicting the oldest files first.
+    order: VecDeque<FileKey>,
+    bytes: usize,
+}
+
+fn files() -> &'static Mutex<Files> {
+    static FILES: OnceLock<Mutex<Files>> = OnceLock::new();
+    FILES.get_or_init(|| Mutex::new(Files::default()))
+}
+
+/// The parse of one file, running `parse` on a miss. A parse depends on the file's
+/// name and text and on the function names, delimiters and limits of the set it is
+/// parsed for, which are the same for every Helm render; errors are not cached.
+pub fn get_or_parse_file<E>(
+    key: &FileKey,
+    parse: impl FnOnce() -> Result<Parsed, E>,
+) -> Result<Parsed, E> {
+    {
+        let cache = files().lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = cache.parsed.get(key) {
+            return Ok(p.clone());
+        }
+    }
+    let parsed = parse()?;
+    let size = key.text.len() + key.name.len();
+    let mut cache = files().lock().unwrap_or_else(|p| p.into_inner());
+    if size > FILE_CAPACITY_BYTES || cache.parsed.contains_key(key) {
+        return Ok(parsed);
+    }
+    while cache.bytes + size > FILE_CAPACITY_BYTES {
+        let Some(old) = cache.order.pop_front() else {
+            break;
+        };
+        cache.parsed.remove(&old);
+        cache.bytes -= old.text.len() + old.name.len();
+    }
+    cache.parsed.insert(key.clone(), parsed.clone());
+    cache.order.push_back(key.clone());
+    cache.bytes += size;
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(name: &str, text: &str) -> FileKey {
+        FileKey {
+            name: name.into(),
+            text: Arc::from(text.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn file_keys_match_on_bytes_not_only_on_hash() {
+        let h = |k: &FileKey| hashing().hash_one(k);
+        let long = |mid: char| {
+            let mut s = "a".repeat(200);
+            s.replace_range(100..101, &mid.to_string());
+            s
+        };
+        let (a, b) = (key("t", &long('x')), key("t", &long('y')));
+        // Same length and edges: same hash, yet different files.
+        assert_eq!(h(&a), h(&b));
+        assert!(a != b);
+        assert!(a == key("t", &long('x')));
+        assert!(a != key("u", &long('x')));
+    }
+
+    #[test]
+    fn file_cache_reuses_parses_and_does_not_cache_errors() {
+        let set = Templates::new();
+        let k = key(
+            "cache-test/a.yaml",
+            "{{ define \"cache-test-x\" }}1{{ end }}",
+        );
+        let mut calls = 0;
+        for _ in 0..2 {
+            get_or_parse_file(&k, || {
+                calls += 1;
+                set.parse_only(&k.name, "{{ define \"cache-test-x\" }}1{{ end }}")
+            })
+            .unwrap();
+        }
+        assert_eq!(calls, 1);
+        let bad = key("cache-test/b.yaml", "{{");
+        for _ in 0..2 {
+            assert!(get_or_parse_file(&bad, || set.parse_only(&bad.name, "{{")).is_err());
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! build info, as Helm's `common.Capabilities` struct shows them to templates.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use gotmpl::{MapInner, Object, Value};
 
@@ -225,6 +225,40 @@ impl Capabilities {
             api_versions,
             helm_version,
         }
+    }
+
+    /// `.Capabilities` for these inputs, built once per process and shared: the value
+    /// is immutable (objects only), and building it (hundreds of API versions, a set
+    /// of them for `Has`) costs more than a small chart's render.
+    pub fn shared_template_value(
+        kube_version: &KubeVersion,
+        extra_apis: &[String],
+        helm_version: &HelmVersion,
+    ) -> Value {
+        type Entry = (KubeVersion, Vec<String>, HelmVersion, Value);
+        static CACHE: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+        // Renders of one process almost always share one entry; a few more cover
+        // clusters of different versions in one stack.
+        const CAPACITY: usize = 8;
+        let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(e) = cache
+            .iter()
+            .find(|e| e.0 == *kube_version && e.1 == extra_apis && e.2 == *helm_version)
+        {
+            return e.3.clone();
+        }
+        let value = Capabilities::new(kube_version.clone(), extra_apis, helm_version.clone())
+            .to_template_value();
+        if cache.len() >= CAPACITY {
+            cache.remove(0);
+        }
+        cache.push((
+            kube_version.clone(),
+            extra_apis.to_vec(),
+            helm_version.clone(),
+            value.clone(),
+        ));
+        value
     }
 
     pub fn to_template_value(&self) -> Value {

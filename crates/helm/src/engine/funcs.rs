@@ -2,6 +2,8 @@
 //! ones from engine.go): serialisers, `include`, `tpl`, `required`, `fail`, offline
 //! `lookup`, and Sprig's `env`/`expandenv` removed.
 
+use std::sync::OnceLock;
+
 use gotmpl::{FuncError, FuncMap, Map, Runtime, Value};
 
 use crate::values;
@@ -48,6 +50,15 @@ fn error_map(msg: String) -> Value {
 pub struct FuncOptions {
     /// `helm lint`: `required`/`fail` log instead of failing.
     pub lint_mode: bool,
+}
+
+/// [`helm_funcs`], built once per option set: cloning a `FuncMap` shares its tables,
+/// so every render takes this instead of building hundreds of closures again.
+pub fn shared_helm_funcs(opts: FuncOptions) -> FuncMap {
+    static PLAIN: OnceLock<FuncMap> = OnceLock::new();
+    static LINT: OnceLock<FuncMap> = OnceLock::new();
+    let cell = if opts.lint_mode { &LINT } else { &PLAIN };
+    cell.get_or_init(|| helm_funcs(opts)).clone()
 }
 
 /// Sprig plus Helm's functions.

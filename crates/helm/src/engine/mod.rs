@@ -308,7 +308,7 @@ pub fn render(
         crate::values::schema::validate_chart(&chart.schema_tree(), &values)
             .map_err(|e| RenderError::Schema(e.to_string()))?;
     }
-    let caps = Capabilities::new(kube, &opts.api_versions, opts.helm_version.clone());
+    let caps = Capabilities::shared_template_value(&kube, &opts.api_versions, &opts.helm_version);
     let mut release = MapInner::new();
     release.insert("Name".into(), Value::str(&opts.release_name));
     release.insert("Namespace".into(), Value::str(&opts.namespace));
@@ -326,7 +326,7 @@ pub fn render(
         &values,
         true,
         &release,
-        &caps.to_template_value(),
+        &caps,
         &mut templates,
     );
 
@@ -335,21 +335,27 @@ pub fn render(
     let key = cache::Key {
         templates: order
             .iter()
-            .map(|name| ((*name).clone(), templates[*name].text.clone()))
+            .map(|name| cache::FileKey {
+                name: (*name).clone(),
+                text: templates[*name].text.clone(),
+            })
             .collect(),
         lint_mode: opts.lint_mode,
     };
     let mut set = cache::get_or_parse(key, |key| -> Result<Templates, RenderError> {
         let mut set = Templates::new();
         set.set_root_name(funcs::ROOT_NAME);
-        set.funcs(funcs::helm_funcs(funcs::FuncOptions {
+        set.funcs(funcs::shared_helm_funcs(funcs::FuncOptions {
             lint_mode: key.lint_mode,
         }));
-        for (name, text) in &key.templates {
-            let text = String::from_utf8_lossy(text);
-            set.parse(name, &text).map_err(|e| {
-                RenderError::Template(errors::cleanup_parse_error(name, &e.to_string()))
+        for file in &key.templates {
+            let parsed = cache::get_or_parse_file(file, || {
+                let text = String::from_utf8_lossy(&file.text);
+                set.parse_only(&file.name, &text).map_err(|e| {
+                    RenderError::Template(errors::cleanup_parse_error(&file.name, &e.to_string()))
+                })
             })?;
+            set.add_parsed(&parsed);
         }
         Ok(set)
     })?;
