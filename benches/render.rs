@@ -28,6 +28,10 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use gotmpl::{Map, Value};
 use serde::Deserialize;
 
+// The same allocator as the capstan binary, so these figures match what it does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
