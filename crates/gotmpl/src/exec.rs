@@ -1169,7 +1169,10 @@ impl Runtime for State<'_> {
     }
 
     fn parse_text(&mut self, name: &str, text: &str) -> Result<(), FuncError> {
-        let trees = self.set.parse_trees(name, text).map_err(FuncError::new)?;
+        let trees = self
+            .set
+            .parse_trees_cached(name, text)
+            .map_err(FuncError::new)?;
         self.parsed_text = Some(ParsedText {
             name: name.to_string(),
             text: text.to_string(),
@@ -1185,7 +1188,10 @@ impl Runtime for State<'_> {
         };
         let trees = match cached {
             Some(t) => t,
-            None => self.set.parse_trees(name, text).map_err(FuncError::new)?,
+            None => self
+                .set
+                .parse_trees_cached(name, text)
+                .map_err(FuncError::new)?,
         };
         let mut overlay: HashMap<String, Arc<Tree>> = HashMap::new();
         for t in trees {

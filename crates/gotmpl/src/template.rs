@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::ast::Tree;
 use crate::builtins;
@@ -88,6 +88,19 @@ pub struct Templates {
     left_delim: String,
     right_delim: String,
     root_name: String,
+    /// Parses of texts run by `tpl`, shared with clones (a parse depends only on the
+    /// text and on the functions, delimiters and limits, whose setters start a new
+    /// cache).
+    texts: Arc<Mutex<TextCache>>,
+}
+
+/// How many bytes of `tpl` text [`TextCache`] holds before it starts over.
+const TEXT_CACHE_BYTES: usize = 16 << 20;
+
+#[derive(Default)]
+struct TextCache {
+    trees: HashMap<(String, String), Vec<Arc<Tree>>>,
+    bytes: usize,
 }
 
 impl Default for Templates {
@@ -108,6 +121,7 @@ impl Templates {
             left_delim: String::new(),
             right_delim: String::new(),
             root_name: String::new(),
+            texts: Arc::default(),
         }
     }
 
@@ -119,6 +133,7 @@ impl Templates {
     }
 
     fn update_overrides(&mut self) {
+        self.texts = Arc::default();
         self.overridden = builtins::ALL
             .iter()
             .filter(|(name, _)| self.funcs.contains(name))
@@ -168,11 +183,13 @@ impl Templates {
     pub fn delims(&mut self, left: &str, right: &str) -> &mut Self {
         self.left_delim = left.to_string();
         self.right_delim = right.to_string();
+        self.texts = Arc::default();
         self
     }
 
     pub fn set_limits(&mut self, limits: Limits) -> &mut Self {
         self.limits = limits;
+        self.texts = Arc::default();
         self
     }
 
@@ -219,6 +236,36 @@ impl Templates {
             }
             trees.insert(t.name.clone(), t.clone());
         }
+    }
+
+    /// [`Templates::parse_trees`], remembered per (name, text): `tpl` parses the same
+    /// value strings again on every call. Errors are not kept.
+    pub(crate) fn parse_trees_cached(
+        &self,
+        name: &str,
+        text: &str,
+    ) -> Result<Vec<Arc<Tree>>, String> {
+        let key = (name.to_string(), text.to_string());
+        if let Some(trees) = self
+            .texts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .trees
+            .get(&key)
+        {
+            return Ok(trees.clone());
+        }
+        let trees = self.parse_trees(name, text)?;
+        let mut cache = self.texts.lock().unwrap_or_else(|p| p.into_inner());
+        let size = name.len() + text.len();
+        if cache.bytes + size > TEXT_CACHE_BYTES {
+            *cache = TextCache::default();
+        }
+        if size <= TEXT_CACHE_BYTES {
+            cache.bytes += size;
+            cache.trees.insert(key, trees.clone());
+        }
+        Ok(trees)
     }
 
     pub(crate) fn parse_trees(&self, name: &str, text: &str) -> Result<Vec<Arc<Tree>>, String> {

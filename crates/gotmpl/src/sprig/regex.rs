@@ -2,6 +2,9 @@
 //! RE2-like; the differences that matter are translated: Go's `\d`, `\w`, `\s`, `\b`
 //! are ASCII-only while Rust's are Unicode-aware.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use regex::Regex;
 
 use crate::func::{FuncError, FuncMap};
@@ -96,8 +99,29 @@ fn translate(pattern: &str) -> String {
     out
 }
 
-/// Compile as Go's `regexp.Compile` would accept, with a Go-like error.
-fn compile(pattern: &str) -> Result<Regex, FuncError> {
+/// How many compiled patterns [`compile`] keeps.
+const CACHE_CAPACITY: usize = 256;
+
+/// Compile as Go's `regexp.Compile` would accept, with a Go-like error. Charts call
+/// `regexMatch` and friends with a handful of constant patterns many times per
+/// render, and compiling costs far more than matching: compiled patterns are kept
+/// (shared, so their match caches stay warm too); errors are not.
+fn compile(pattern: &str) -> Result<Arc<Regex>, FuncError> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(re) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(pattern) {
+        return Ok(re.clone());
+    }
+    let re = Arc::new(compile_uncached(pattern)?);
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= CACHE_CAPACITY {
+        cache.clear();
+    }
+    cache.insert(pattern.to_string(), re.clone());
+    Ok(re)
+}
+
+fn compile_uncached(pattern: &str) -> Result<Regex, FuncError> {
     Regex::new(&translate(pattern))
         .or_else(|_| Regex::new(pattern))
         .map_err(|e| {
@@ -141,7 +165,7 @@ fn go_error_code(rust_msg: &str) -> String {
 }
 
 /// `regexp.MustCompile` panics; the template reports the panic text.
-fn must_compile(pattern: &str) -> Result<Regex, FuncError> {
+fn must_compile(pattern: &str) -> Result<Arc<Regex>, FuncError> {
     compile(pattern)
         .map_err(|e| FuncError::new(format!("regexp: Compile(`{pattern}`): {}", e.message)))
 }

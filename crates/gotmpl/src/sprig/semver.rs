@@ -5,8 +5,9 @@
 //! prerelease version only satisfies constraints that name a prerelease.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use regex::Regex;
 
@@ -484,10 +485,34 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.add("semverCompare", |a| {
         arity("semverCompare", a, 2)?;
-        let c = Constraints::parse(args::string(&a[0])?).map_err(|e| FuncError::new(e.0))?;
-        let v = Version::parse(args::string(&a[1])?).map_err(|e| FuncError::new(e.0))?;
-        Ok(Value::Bool(c.check(&v)))
+        let (c, v) = (args::string(&a[0])?, args::string(&a[1])?);
+        semver_compare(c, v)
+            .map(Value::Bool)
+            .map_err(FuncError::new)
     });
+}
+
+/// `semverCompare`, remembered per (constraint, version): a pure function that charts
+/// call with the same few pairs (`.Capabilities.KubeVersion` against an API cut-off)
+/// many times per render, and parsing both with the grammar's regexes dominates it.
+fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
+    type Cache = HashMap<(String, String), Result<bool, String>>;
+    const CAPACITY: usize = 256;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    let key = (constraint.to_string(), version.to_string());
+    if let Some(r) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return r.clone();
+    }
+    let r = Constraints::parse(constraint)
+        .and_then(|c| Ok(c.check(&Version::parse(version)?)))
+        .map_err(|e| e.0);
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= CAPACITY {
+        cache.clear();
+    }
+    cache.insert(key, r.clone());
+    r
 }
 
 #[cfg(test)]

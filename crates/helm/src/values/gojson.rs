@@ -7,7 +7,10 @@
 //! a number out of float64 range is an unmarshal error). Both passes here are
 //! iterative with an explicit stack, bounded by Go's own nesting limit.
 
-use gotmpl::value::{List, Map, Value};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use gotmpl::value::{List, Map, MapInner, Value};
 
 /// encoding/json's `maxNestingDepth`.
 const MAX_NESTING_DEPTH: usize = 10_000;
@@ -23,10 +26,47 @@ pub fn parse(text: &str) -> Result<Value, String> {
 
 /// Like [`parse`], but a number out of float64 range (which Go reports only after
 /// decoding everything else) comes back beside the value, where it decodes as nil.
+///
+/// Charts decode the same texts over and over (helm-toolkit's endpoint lookups run
+/// `include ... | fromJson` on one of a few maps hundreds of times per render), so
+/// successful decodes are kept and each call gets a deep copy: new maps and lists as
+/// a fresh decode gives, sharing only the immutable strings.
 pub fn decode(text: &str) -> Result<(Value, Option<String>), String> {
-    validate(text.as_bytes())?;
-    build(text)
+    type Decoded = (Value, Option<String>);
+    /// How many bytes of JSON text the cache holds before it starts over.
+    const CACHE_BYTES: usize = 8 << 20;
+    static CACHE: OnceLock<Mutex<(HashMap<String, Decoded>, usize)>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    let hit = cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .0
+        .get(text)
+        .cloned();
+    if let Some((master, late)) = hit {
+        // Nothing else holds the master's maps and lists, so reading them without
+        // the cache lock is safe.
+        return Ok((master.deep_copy(), late));
+    }
+    let depth = validate(text.as_bytes())?;
+    let (value, late) = build(text)?;
+    // `deep_copy` recurses: only shallow documents are kept (endpoint maps are a few
+    // levels deep); deeper ones are decoded iteratively each time.
+    if text.len() <= CACHE_BYTES && depth <= MAX_CACHED_DEPTH {
+        let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.1 + text.len() > CACHE_BYTES {
+            *cache = Default::default();
+        }
+        cache.1 += text.len();
+        cache
+            .0
+            .insert(text.to_string(), (value.deep_copy(), late.clone()));
+    }
+    Ok((value, late))
 }
+
+/// The deepest nesting a cached decode may have (see [`decode`]).
+const MAX_CACHED_DEPTH: usize = 64;
 
 /// What an open container expects next (Go's `parseState` values).
 #[derive(Clone, Copy, PartialEq)]
@@ -339,22 +379,36 @@ impl Scanner {
 }
 
 /// Go's `checkValid`: the first syntax error of the whole input.
-fn validate(bytes: &[u8]) -> Result<(), String> {
+/// Checks `bytes` as Go's scanner does; returns the deepest nesting seen.
+fn validate(bytes: &[u8]) -> Result<usize, String> {
     let mut s = Scanner {
         state: State::BeginValue,
         stack: Vec::new(),
     };
-    for &c in bytes {
-        s.step(c)?;
+    let mut i = 0;
+    let mut depth = 0;
+    while i < bytes.len() {
+        if s.state == State::InString {
+            // Plain string bytes leave the state as it is: skip them in one go.
+            while i < bytes.len() && !matches!(bytes[i], b'"' | b'\\' | 0x00..=0x1f) {
+                i += 1;
+            }
+            if i == bytes.len() {
+                break;
+            }
+        }
+        s.step(bytes[i])?;
+        depth = depth.max(s.stack.len());
+        i += 1;
     }
     if s.state == State::EndTop {
-        return Ok(());
+        return Ok(depth);
     }
     // At the end Go feeds one space: it ends a top-level number, or reports an error
     // of its own ("invalid character ' ' in numeric literal").
     s.step(b' ')?;
     if s.state == State::EndTop {
-        return Ok(());
+        return Ok(depth);
     }
     Err("unexpected end of JSON input".to_string())
 }
@@ -362,7 +416,8 @@ fn validate(bytes: &[u8]) -> Result<(), String> {
 /// A container being built, with the key its next value goes under.
 enum Open {
     Array(Vec<Value>),
-    Object(Map, Option<String>),
+    /// Built without the shared map's lock; wrapped when it closes.
+    Object(MapInner, Option<String>),
 }
 
 /// Decode input `validate` accepted.
@@ -384,7 +439,7 @@ fn build(text: &str) -> Result<(Value, Option<String>), String> {
         let done: Value = match c {
             b'{' => {
                 pos += 1;
-                stack.push(Open::Object(Map::new(), None));
+                stack.push(Open::Object(MapInner::new(), None));
                 continue;
             }
             b'[' => {
@@ -396,19 +451,35 @@ fn build(text: &str) -> Result<(Value, Option<String>), String> {
                 pos += 1;
                 match stack.pop() {
                     Some(Open::Array(items)) => Value::List(List::from_vec(items)),
-                    Some(Open::Object(m, _)) => Value::Map(m),
+                    Some(Open::Object(m, _)) => Value::Map(Map::from_inner(m)),
                     None => return Err("unexpected end of JSON input".to_string()),
                 }
             }
             b'"' => {
-                let (s, next) = unquote(text, pos);
-                pos = next;
                 // A string directly inside an object with no pending key is a key.
                 if let Some(Open::Object(_, key @ None)) = stack.last_mut() {
+                    let (s, next) = unquote(text, pos);
+                    pos = next;
                     *key = Some(s);
                     continue;
                 }
-                Value::str(s)
+                // Most strings have no escapes: share the input's bytes directly.
+                let end = bytes[pos + 1..]
+                    .iter()
+                    .position(|b| matches!(b, b'"' | b'\\'))
+                    .map(|n| pos + 1 + n);
+                match end {
+                    Some(end) if bytes[end] == b'"' => {
+                        let v = Value::str(&text[pos + 1..end]);
+                        pos = end + 1;
+                        v
+                    }
+                    _ => {
+                        let (s, next) = unquote(text, pos);
+                        pos = next;
+                        Value::from(s)
+                    }
+                }
             }
             b't' => {
                 pos += 4;
@@ -579,6 +650,29 @@ mod tests {
         assert_eq!(parse("1e400").unwrap(), Value::Float(f64::INFINITY));
         let deep = "[".repeat(MAX_NESTING_DEPTH + 1);
         assert_eq!(err(&deep), "invalid character '[' exceeded max depth");
+    }
+
+    #[test]
+    fn repeated_decodes_are_independent_copies() {
+        let text = r#"{"m": {"k": [1, "s"]}, "big": 1e999}"#;
+        let (a, late_a) = decode(text).unwrap();
+        let (b, late_b) = decode(text).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(late_a, late_b);
+        assert!(late_a.is_some());
+        let (Value::Map(ma), Value::Map(mb)) = (&a, &b) else {
+            panic!("maps expected");
+        };
+        assert!(!ma.ptr_eq(mb));
+        // Changing one result leaves the next decode untouched.
+        if let Some(Value::Map(inner)) = ma.get("m") {
+            inner.insert("k", Value::Nil);
+        }
+        let (c, _) = decode(text).unwrap();
+        assert_eq!(b, c);
+        // Deeper than the cache takes: still decoded correctly.
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(parse(&deep).unwrap(), parse(&deep).unwrap());
     }
 
     #[test]

@@ -6,23 +6,93 @@
 
 use gotmpl::value::Value;
 
+use std::fmt::Write as _;
+
 use super::PrintError;
-use super::print::{Node, to_node};
+use super::gofloat::{format_g, format_json};
+use super::print::{MAX_PRINT_DEPTH, Node, to_node};
 
 /// Helm's `toJson` (encoding/json.Marshal).
 pub fn to_json(value: &Value) -> Result<String, PrintError> {
-    let node = to_node(value, &mut Vec::new(), false)?;
     let mut out = String::new();
-    write_compact(&node, true, &mut out);
+    write_value(value, true, &mut Vec::new(), &mut out)?;
     Ok(out)
 }
 
 /// Sprig's `toRawJson`: like `toJson` without HTML escaping.
 pub fn to_raw_json(value: &Value) -> Result<String, PrintError> {
-    let node = to_node(value, &mut Vec::new(), false)?;
     let mut out = String::new();
-    write_compact(&node, false, &mut out);
+    write_value(value, false, &mut Vec::new(), &mut out)?;
     Ok(out)
+}
+
+/// Compact JSON straight from a value (no intermediate tree: charts such as
+/// helm-toolkit's endpoint lookups call `toJson` thousands of times per render).
+/// Walks and fails exactly as [`to_node`] does: the same depth bound and cycle check,
+/// the first unsupported float in key order. A `BTreeMap`'s `String` keys iterate in
+/// byte order, which is encoding/json's key order.
+fn write_value(
+    value: &Value,
+    html: bool,
+    stack: &mut Vec<usize>,
+    out: &mut String,
+) -> Result<(), PrintError> {
+    if stack.len() > MAX_PRINT_DEPTH {
+        return Err(PrintError::Cycle(value.type_name()));
+    }
+    match value {
+        Value::Nil => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) | Value::Int64(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) => {
+            if !f.is_finite() {
+                return Err(PrintError::UnsupportedValue(format_g(*f)));
+            }
+            out.push_str(&format_json(*f));
+        }
+        Value::String(s) => write_string(s, html, out),
+        Value::Bytes(_) | Value::Object(_) => {
+            let node = to_node(value, stack, false)?;
+            write_compact(&node, html, out);
+        }
+        Value::List(l) => {
+            let id = std::sync::Arc::as_ptr(&l.0) as *const () as usize;
+            if stack.contains(&id) {
+                return Err(PrintError::Cycle(value.type_name()));
+            }
+            stack.push(id);
+            out.push('[');
+            for (i, item) in l.0.read().iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(item, html, stack, out)?;
+            }
+            out.push(']');
+            stack.pop();
+        }
+        Value::Map(m) => {
+            let id = std::sync::Arc::as_ptr(&m.0) as *const () as usize;
+            if stack.contains(&id) {
+                return Err(PrintError::Cycle(value.type_name()));
+            }
+            stack.push(id);
+            out.push('{');
+            for (i, (k, v)) in m.0.read().iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(k, html, out);
+                out.push(':');
+                write_value(v, html, stack, out)?;
+            }
+            out.push('}');
+            stack.pop();
+        }
+    }
+    Ok(())
 }
 
 /// Sprig's `toPrettyJson` (json.MarshalIndent with two spaces).
@@ -109,36 +179,86 @@ fn write_pretty(node: &Node, depth: usize, out: &mut String) {
     }
 }
 
-/// encoding/json string escaping.
+const PLAIN: u8 = 0;
+const HTML: u8 = 2;
+
+/// Per byte: `PLAIN` never needs an escape, `HTML` only with HTML escaping, anything
+/// else is looked at (control characters, quote, backslash, and 0xE2, which starts
+/// U+2028 and U+2029).
+static ESCAPE_CLASS: [u8; 256] = {
+    let mut t = [PLAIN; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = 1;
+        b += 1;
+    }
+    t[b'"' as usize] = 1;
+    t[b'\\' as usize] = 1;
+    t[0xe2] = 1;
+    t[b'<' as usize] = HTML;
+    t[b'>' as usize] = HTML;
+    t[b'&' as usize] = HTML;
+    t
+};
+
+/// encoding/json string escaping. Runs of bytes that need no escape are copied
+/// whole.
 pub(crate) fn write_string(s: &str, html: bool, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            '<' | '>' | '&' if html => {
-                let b = c as u32;
-                out.push_str("\\u00");
-                out.push(HEX[(b >> 4) as usize] as char);
-                out.push(HEX[(b & 0xF) as usize] as char);
-            }
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 => {
-                let b = c as u32;
-                out.push_str("\\u00");
-                out.push(HEX[(b >> 4) as usize] as char);
-                out.push(HEX[(b & 0xF) as usize] as char);
-            }
-            c => out.push(c),
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let class = ESCAPE_CLASS[usize::from(b)];
+        if class == PLAIN || (class == HTML && !html) {
+            i += 1;
+            continue;
         }
+        let escape: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0x08 => Some("\\b"),
+            0x0c => Some("\\f"),
+            b'<' | b'>' | b'&' if html => Some(""),
+            0x00..=0x1f => Some(""),
+            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+            0xe2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
+            {
+                Some(if bytes[i + 2] == 0xa8 {
+                    "\\u2028"
+                } else {
+                    "\\u2029"
+                })
+            }
+            _ => None,
+        };
+        let Some(escape) = escape else {
+            i += 1;
+            continue;
+        };
+        out.push_str(&s[run..i]);
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0xF)] as char);
+            i += 1;
+        } else if b == 0xe2 {
+            out.push_str(escape);
+            i += 3;
+        } else {
+            out.push_str(escape);
+            i += 1;
+        }
+        run = i;
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
@@ -171,6 +291,40 @@ mod tests {
             to_pretty_json(&Value::Map(m)).unwrap(),
             "{\n  \"a\": {\n    \"b\": [\n      1,\n      2\n    ],\n    \"c\": {}\n  },\n  \"d\": []\n}"
         );
+    }
+
+    /// The direct writer against the tree-based one it replaces for compact output.
+    fn via_node(v: &Value, html: bool) -> Result<String, PrintError> {
+        let node = to_node(v, &mut Vec::new(), false)?;
+        let mut out = String::new();
+        write_compact(&node, html, &mut out);
+        Ok(out)
+    }
+
+    #[test]
+    fn direct_writer_matches_the_tree_writer() {
+        let m = parse_values(
+            "s: \"q\\\" b\\\\ \\n\\r\\t\\b\\f \\u0001\\u001f\\u007f <&> \\u2028\\u2029 é 😀\"\nl: [1, 2.5, 1e21, 1e-7, -0.0, true, ~, {z: 1, a: [x]}]\n\"\": empty\nB: {}\n",
+            "t",
+        )
+        .unwrap();
+        m.insert(
+            "bytes",
+            Value::Bytes(std::sync::Arc::from(&b"\x00\xffab"[..])),
+        );
+        m.insert("i64", Value::Int64(-7));
+        let v = Value::Map(m.clone());
+        for html in [true, false] {
+            let mut out = String::new();
+            write_value(&v, html, &mut Vec::new(), &mut out).unwrap();
+            assert_eq!(out, via_node(&v, html).unwrap());
+        }
+        m.insert("nan", Value::Float(f64::NAN));
+        assert_eq!(to_json(&v), via_node(&v, true));
+        m.remove("nan");
+        m.insert("self", v.clone());
+        assert_eq!(to_json(&v), via_node(&v, true));
+        assert!(to_json(&v).is_err());
     }
 
     #[test]
