@@ -131,6 +131,12 @@ fn json_kind(v: &Value) -> &'static str {
 }
 
 fn load(text: &str, origin: &str) -> Result<Value, ValuesError> {
+    if text.contains('\u{85}') {
+        // go-yaml v2 (YAML 1.1) reads U+0085 (NEL) as a line break, exactly like `\n`
+        // (its scanner turns it into `\n` in scalars too); granit-parser (YAML 1.2)
+        // would keep it as text.
+        return load(&text.replace('\u{85}', "\n"), origin);
+    }
     if let Some(doc) = fast::build(text)
         && let Ok(value) = decode(&doc, origin)
     {
@@ -199,12 +205,34 @@ pub(super) fn go_syntax_text(text: &str, line: usize, index: usize, message: &st
     };
     let problem = match problem {
         "expected ',' or ']'" => "did not find expected ',' or ']'".to_string(),
+        // granit names the bracket that closed the wrong collection; libyaml's flow
+        // parser expects a separator or the right bracket there.
+        mismatched if mismatched.starts_with("mismatched bracket '") => {
+            parser_error = true;
+            let close = if mismatched.starts_with("mismatched bracket '['") {
+                ']'
+            } else {
+                '}'
+            };
+            format!("did not find expected ',' or '{close}'")
+        }
         "unclosed bracket '['" | "unclosed bracket '{'" => {
             // libyaml fails at the stream end, as a parser error.
             parser_error = true;
             line = eof_line + 1;
             let close = if problem.ends_with("'['") { ']' } else { '}' };
             format!("did not find expected ',' or '{close}'")
+        }
+        "simple key expected ':'" => {
+            // go-yaml notices the missing ':' on the next line that is not blank (a
+            // comment counts), or at the stream end, as a scanner error.
+            line = text
+                .split('\n')
+                .enumerate()
+                .skip(line)
+                .find(|(_, l)| !l.trim_start_matches([' ', '\t', '\r']).is_empty())
+                .map_or(eof_line + 1, |(n, _)| n + 1);
+            "could not find expected ':'".to_string()
         }
         "unclosed quote" => {
             // A scanner error at the end of the input (no forced line break here).
@@ -808,9 +836,63 @@ mod tests {
             "yaml: line 2: found unexpected end of stream"
         );
         assert_eq!(text("a: *nope\n"), "yaml: unknown anchor 'nope' referenced");
+        // Helm 4.2.3's texts for a collection closed by the wrong bracket.
+        assert_eq!(
+            text("a: {b: [1, 2}\n"),
+            "yaml: did not find expected ',' or ']'"
+        );
+        assert_eq!(
+            text("a: [1, {b: 2]\n"),
+            "yaml: did not find expected ',' or '}'"
+        );
+        assert_eq!(
+            text("x: 1\na: [1, {b: 2]\n"),
+            "yaml: line 1: did not find expected ',' or '}'"
+        );
         assert_eq!(
             text("x: 1\n\ty: 2\n"),
             "yaml: line 2: found a tab character that violates indentation"
+        );
+    }
+
+    #[test]
+    fn missing_colon_is_reported_where_libyaml_notices_it() {
+        let text = |y: &str| parse_yaml_value(y).unwrap_err().go_yaml_text();
+        // Helm 4.2.3's texts.
+        assert_eq!(
+            text("a: x\ny\n"),
+            "yaml: line 3: could not find expected ':'"
+        );
+        assert_eq!(text("a: x\ny"), "yaml: line 3: could not find expected ':'");
+        assert_eq!(
+            text("a: x\ny\n\n# c\nb: 1\n"),
+            "yaml: line 4: could not find expected ':'"
+        );
+        assert_eq!(
+            text("a: x\ny\n\n\nb: 1\n"),
+            "yaml: line 5: could not find expected ':'"
+        );
+        assert_eq!(
+            text("a: x\ny\n\n\n"),
+            "yaml: line 5: could not find expected ':'"
+        );
+        assert_eq!(
+            text("a:\n  b: 1\n  c\nd: 2\n"),
+            "yaml: line 4: could not find expected ':'"
+        );
+    }
+
+    #[test]
+    fn nel_is_a_line_break_as_in_go_yaml() {
+        // What Helm 4.2.3's values_from_yaml gives for these.
+        let m = load_ok("a: \"x\u{85}y\"\nb: 1\n");
+        assert_eq!(get(&m, "a"), Value::str("x y"));
+        let m = load_ok("a: |\n  x\u{85}  y\n");
+        assert_eq!(get(&m, "a"), Value::str("x\ny\n"));
+        let err = parse_values("a: x\u{85}y\n", "v").unwrap_err();
+        assert_eq!(
+            err.go_yaml_text(),
+            "yaml: line 3: could not find expected ':'"
         );
     }
 

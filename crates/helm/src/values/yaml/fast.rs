@@ -628,8 +628,10 @@ mod tests {
     use super::super::{build as full_build, decode, head::parse_manifest_head, load};
     use crate::values::ValuesError;
 
+    /// The full parser, on the text as `load` gives it to it.
     fn full(text: &str) -> Result<Value, ValuesError> {
-        decode(&full_build(text, "t")?, "t")
+        let text = text.replace('\u{85}', "\n");
+        decode(&full_build(&text, "t")?, "t")
     }
 
     fn fast(text: &str) -> Option<Result<Value, ValuesError>> {
