@@ -65,10 +65,80 @@ pub(crate) fn yaml_to_json(data: &[u8], file: &str) -> Result<Json, ChartError> 
     if text.trim().is_empty() {
         return Ok(Json::Null);
     }
-    serde_saphyr::from_str::<Json>(text).map_err(|e| ChartError::Parse {
-        file: file.to_string(),
-        message: e.to_string(),
-    })
+    // go-yaml v2 (under sigs.k8s.io/yaml) reads YAML 1.1 numbers: `010` is octal 8,
+    // and `.inf`/`.nan` are floats that a string field receives as "+Inf"/"NaN".
+    let mut options = serde_saphyr::Options::default();
+    options.legacy_octal_numbers = true;
+    options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::PassThrough;
+    serde_saphyr::from_str_with_options::<GoYaml>(text, options)
+        .map(|v| v.0)
+        .map_err(|e| ChartError::Parse {
+            file: file.to_string(),
+            message: e.to_string(),
+        })
+}
+
+/// A YAML document as JSON, with non-finite floats (which JSON cannot hold) turned into
+/// the text Go gives them in a string field.
+struct GoYaml(Json);
+
+impl<'de> serde::Deserialize<'de> for GoYaml {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(GoYamlVisitor).map(GoYaml)
+    }
+}
+
+struct GoYamlVisitor;
+
+impl<'de> serde::de::Visitor<'de> for GoYamlVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+        Ok(serde_json::Number::from_f64(v)
+            .map(Json::Number)
+            .unwrap_or_else(|| Json::String(go_float_string(v))))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Json, E> {
+        Ok(Json::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_none<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+        d.deserialize_any(GoYamlVisitor)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(GoYaml(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Json::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut obj = serde_json::Map::new();
+        while let Some((k, GoYaml(v))) = map.next_entry::<String, GoYaml>()? {
+            obj.insert(k, v);
+        }
+        Ok(Json::Object(obj))
+    }
 }
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 32)`, which sigs.k8s.io/yaml uses when a YAML
@@ -540,6 +610,24 @@ fn sanitize(s: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml11_numbers_land_in_string_fields_like_go() {
+        let doc = yaml_to_json(
+            b"apiVersion: v2\nname: n\nversion: 010\nappVersion: .inf\nhome: -.inf\nicon: .NaN\n\
+              description: \"010\"\nkeywords: [yes, 1.10, 0x1F]\n",
+            "Chart.yaml",
+        )
+        .unwrap();
+        let mut md = Metadata::default();
+        md.apply(&doc, "Chart.yaml").unwrap();
+        assert_eq!(md.version, "8");
+        assert_eq!(md.app_version, "+Inf");
+        assert_eq!(md.home, "-Inf");
+        assert_eq!(md.icon, "NaN");
+        assert_eq!(md.description, "010");
+        assert_eq!(md.keywords, vec!["true", "1.1", "31"]);
+    }
 
     fn parse(yaml: &str) -> Result<Metadata, ChartError> {
         let mut m = Metadata::default();
