@@ -30,6 +30,11 @@ pub async fn apply(args: &ApplyArgs, mode: DeployMode) -> Result<bool> {
         .await
         .context("reading the cluster's version (for .Capabilities.KubeVersion)")?
         .git_version;
+    let api_versions = target
+        .cluster
+        .api_versions()
+        .await
+        .context("reading the cluster's API versions (for .Capabilities.APIVersions)")?;
     let ctx = Arc::new(DeployContext {
         store: ReleaseStore::new(&target.cluster),
         cluster: target.cluster.clone(),
@@ -37,6 +42,7 @@ pub async fn apply(args: &ApplyArgs, mode: DeployMode) -> Result<bool> {
         mode,
         timeout_override: args.run.timeout,
         kube_version: Some(kube_version),
+        api_versions: Some(api_versions),
     });
     let summaries = deploy_all(ctx, &plan, prepared, args.run.concurrency).await;
     target.close().await?;

@@ -45,6 +45,9 @@ pub struct DeployContext {
     /// The cluster's version for `.Capabilities.KubeVersion`, as `helm install` renders
     /// with the server's version (`None`: Helm's offline default).
     pub kube_version: Option<String>,
+    /// The cluster's discovery set for `.Capabilities.APIVersions` (`None`: Helm's
+    /// offline default set).
+    pub api_versions: Option<Vec<String>>,
 }
 
 /// How a deployment ended well.
@@ -125,6 +128,7 @@ pub async fn deploy(ctx: &DeployContext, prepared: &Prepared) -> Result<Deployed
         revision,
         action == Action::Install,
         ctx.kube_version.as_deref(),
+        ctx.api_versions.as_deref(),
     )
     .map_err(|reason| fail_early(action, reason))?;
     let chart_json = rendered.chart.to_helm_json();
@@ -215,6 +219,7 @@ fn render_release(
     revision: i64,
     is_install: bool,
     kube_version: Option<&str>,
+    api_versions: Option<&[String]>,
 ) -> Result<Rendered, String> {
     let spec = &prepared.spec;
     let defaults = RenderOptions::default();
@@ -225,6 +230,7 @@ fn render_release(
         is_install,
         is_upgrade: !is_install,
         kube_version: kube_version.map_or(defaults.kube_version.clone(), str::to_string),
+        cluster_api_versions: api_versions.map(<[String]>::to_vec),
         ..defaults
     };
     render(&prepared.chart, &prepared.values, &options).map_err(|e| format!("rendering: {e}"))

@@ -61,6 +61,7 @@
 //! ```
 
 pub mod apply;
+mod capabilities;
 pub mod client;
 pub mod diagnose;
 pub mod error;

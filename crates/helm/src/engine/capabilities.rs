@@ -206,7 +206,8 @@ fn helm_version_value(h: &HelmVersion) -> Value {
 #[derive(Debug, Clone)]
 pub struct Capabilities {
     pub kube_version: KubeVersion,
-    /// Default API versions plus any extra ones (`--api-versions`).
+    /// The base set (Helm's default, or the cluster's discovery) plus any extra ones
+    /// (`--api-versions`).
     pub api_versions: Vec<String>,
     pub helm_version: HelmVersion,
 }
@@ -227,33 +228,69 @@ impl Capabilities {
         }
     }
 
+    /// Capabilities of a connected cluster: its discovery set replaces the default set.
+    pub fn with_base(
+        kube_version: KubeVersion,
+        base: &[String],
+        extra_apis: &[String],
+        helm_version: HelmVersion,
+    ) -> Self {
+        let mut api_versions = base.to_vec();
+        api_versions.extend(extra_apis.iter().cloned());
+        Capabilities {
+            kube_version,
+            api_versions,
+            helm_version,
+        }
+    }
+
     /// `.Capabilities` for these inputs, built once per process and shared: the value
     /// is immutable (objects only), and building it (hundreds of API versions, a set
     /// of them for `Has`) costs more than a small chart's render.
+    /// `cluster_apis` is a connected cluster's discovery set, which replaces Helm's
+    /// default set (`None` offline).
     pub fn shared_template_value(
         kube_version: &KubeVersion,
+        cluster_apis: Option<&[String]>,
         extra_apis: &[String],
         helm_version: &HelmVersion,
     ) -> Value {
-        type Entry = (KubeVersion, Vec<String>, HelmVersion, Value);
+        type Entry = (
+            KubeVersion,
+            Option<Vec<String>>,
+            Vec<String>,
+            HelmVersion,
+            Value,
+        );
         static CACHE: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
         // Renders of one process almost always share one entry; a few more cover
         // clusters of different versions in one stack.
         const CAPACITY: usize = 8;
         let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(e) = cache
-            .iter()
-            .find(|e| e.0 == *kube_version && e.1 == extra_apis && e.2 == *helm_version)
-        {
-            return e.3.clone();
+        if let Some(e) = cache.iter().find(|e| {
+            e.0 == *kube_version
+                && e.1.as_deref() == cluster_apis
+                && e.2 == extra_apis
+                && e.3 == *helm_version
+        }) {
+            return e.4.clone();
         }
-        let value = Capabilities::new(kube_version.clone(), extra_apis, helm_version.clone())
-            .to_template_value();
+        let caps = match cluster_apis {
+            Some(base) => Capabilities::with_base(
+                kube_version.clone(),
+                base,
+                extra_apis,
+                helm_version.clone(),
+            ),
+            None => Capabilities::new(kube_version.clone(), extra_apis, helm_version.clone()),
+        };
+        let value = caps.to_template_value();
         if cache.len() >= CAPACITY {
             cache.remove(0);
         }
         cache.push((
             kube_version.clone(),
+            cluster_apis.map(<[String]>::to_vec),
             extra_apis.to_vec(),
             helm_version.clone(),
             value.clone(),

@@ -40,8 +40,11 @@ pub struct RenderOptions {
     pub is_upgrade: bool,
     /// `.Capabilities.KubeVersion` (Helm's default when rendering offline: v1.36.0).
     pub kube_version: String,
-    /// Extra API versions on top of Helm's default set (`--api-versions`).
+    /// Extra API versions on top of the base set (`--api-versions`).
     pub api_versions: Vec<String>,
+    /// The connected cluster's discovery set, which replaces Helm's offline default
+    /// set as the base (what `helm install` renders with); `None` renders offline.
+    pub cluster_api_versions: Option<Vec<String>>,
     pub helm_version: HelmVersion,
     /// `missingkey=error` instead of Helm's default `missingkey=zero`.
     pub strict: bool,
@@ -63,6 +66,7 @@ impl Default for RenderOptions {
             is_upgrade: false,
             kube_version: DEFAULT_KUBE_VERSION.into(),
             api_versions: Vec::new(),
+            cluster_api_versions: None,
             helm_version: HelmVersion::default(),
             strict: false,
             lint_mode: false,
@@ -308,7 +312,12 @@ pub fn render(
         crate::values::schema::validate_chart(&chart.schema_tree(), &values)
             .map_err(|e| RenderError::Schema(e.to_string()))?;
     }
-    let caps = Capabilities::shared_template_value(&kube, &opts.api_versions, &opts.helm_version);
+    let caps = Capabilities::shared_template_value(
+        &kube,
+        opts.cluster_api_versions.as_deref(),
+        &opts.api_versions,
+        &opts.helm_version,
+    );
     let mut release = MapInner::new();
     release.insert("Name".into(), Value::str(&opts.release_name));
     release.insert("Namespace".into(), Value::str(&opts.namespace));
