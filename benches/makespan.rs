@@ -129,8 +129,10 @@ async fn run_once(args: &ApplyArgs) -> Result<(Plan, RunReport)> {
         events: recorder.clone(),
         mode: DeployMode::Apply,
         timeout_override: args.run.timeout,
-        // The schedule, not rendering, is measured: Helm's offline capabilities do.
+        // The schedule, not rendering, is measured: Helm's offline capabilities do
+        // (no discovery round trips either).
         kube_version: None,
+        api_versions: None,
     });
     let t0 = Instant::now();
     let summaries = deploy_all(ctx, &plan, prepared, args.run.concurrency).await;
