@@ -1,6 +1,6 @@
 //! Helm's template functions on top of Sprig (pkg/engine/funcs.go and the late-bound
 //! ones from engine.go): serialisers, `include`, `tpl`, `required`, `fail`, offline
-//! `lookup`, and Sprig's `env`/`expandenv` removed.
+//! `lookup` (see `lookup.rs` for the cluster one), and Sprig's `env`/`expandenv` removed.
 
 use std::sync::OnceLock;
 
@@ -190,13 +190,9 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
             Err(e) => error_map(e),
         })
     });
-    // Offline: no cluster to look anything up in (Helm's client-less placeholder).
-    f.add("lookup", |args| {
-        if args.len() != 4 {
-            return Err(FuncError::wrong_args("lookup", 4, args.len()));
-        }
-        Ok(Value::Map(Map::new()))
-    });
+    // Offline: no cluster to look anything up in (Helm's client-less placeholder);
+    // `render` replaces it when `RenderOptions::lookup` has a cluster.
+    super::lookup::add_offline(&mut f);
     // Helm disables DNS lookups unless asked (--enable-dns).
     f.add("getHostByName", |_args| Ok(Value::str("")));
 

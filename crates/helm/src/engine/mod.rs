@@ -13,6 +13,7 @@ mod default_apis;
 mod errors;
 mod files;
 pub mod funcs;
+mod lookup;
 mod manifests;
 
 use std::collections::BTreeMap;
@@ -28,6 +29,7 @@ pub use crate::kind_order::INSTALL_ORDER;
 pub use capabilities::{Capabilities, DEFAULT_KUBE_VERSION, HelmVersion, KubeVersion};
 pub use default_apis::DEFAULT_API_VERSIONS;
 pub use files::Files;
+pub use lookup::{Lookup, MAX_LOOKUPS_PER_RENDER, value_from_json};
 pub use manifests::{Hook, Manifest, sort_manifests, split_manifests};
 
 /// How to render.
@@ -54,6 +56,9 @@ pub struct RenderOptions {
     pub subchart_notes: bool,
     /// Skip values.schema.json validation (`--skip-schema-validation`).
     pub skip_schema_validation: bool,
+    /// The cluster `lookup` queries, as `helm install` does; `None` renders offline
+    /// like `helm template`: every `lookup` returns an empty map.
+    pub lookup: Option<Arc<dyn Lookup>>,
 }
 
 impl Default for RenderOptions {
@@ -72,6 +77,7 @@ impl Default for RenderOptions {
             lint_mode: false,
             subchart_notes: false,
             skip_schema_validation: false,
+            lookup: None,
         }
     }
 }
@@ -368,6 +374,11 @@ pub fn render(
         }
         Ok(set)
     })?;
+    // The cached set holds the offline `lookup`; this render's copy gets the cluster
+    // one, with a fresh call count.
+    if let Some(client) = &opts.lookup {
+        set.add_funcs(&lookup::cluster_funcs(client.clone()));
+    }
     set.option_missing_key(if opts.strict {
         MissingKey::Error
     } else {
