@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use capstan_cluster::apply::set_helm_ownership;
 use capstan_cluster::release::{Hook as RecordHook, Release, ReleaseStatus, ReleaseStore};
-use capstan_cluster::{Cluster, ObjectRef, objects_in_manifest, parse_manifest};
+use capstan_cluster::{Cluster, ClusterLookup, ObjectRef, objects_in_manifest, parse_manifest};
 use capstan_helm::chart::Chart;
 use capstan_helm::engine::{RenderOptions, Rendered, render};
 use gotmpl::{Map, Value};
@@ -123,14 +123,9 @@ pub async fn deploy(ctx: &DeployContext, prepared: &Prepared) -> Result<Deployed
     let revision = latest.as_ref().map(|r| r.version + 1).unwrap_or(1);
 
     ctx.phase(name, Phase::Rendering);
-    let rendered = render_release(
-        prepared,
-        revision,
-        action == Action::Install,
-        ctx.kube_version.as_deref(),
-        ctx.api_versions.as_deref(),
-    )
-    .map_err(|reason| fail_early(action, reason))?;
+    let rendered = render_release(ctx, prepared, revision, action == Action::Install)
+        .await
+        .map_err(|reason| fail_early(action, reason))?;
     let chart_json = rendered.chart.to_helm_json();
     let config_json = Value::Map(prepared.values.clone()).to_json();
     let manifest = rendered.release_manifest();
@@ -214,26 +209,38 @@ pub async fn deploy(ctx: &DeployContext, prepared: &Prepared) -> Result<Deployed
     }
 }
 
-fn render_release(
+/// Renders as `helm upgrade --install` does: with the cluster's version and a `lookup`
+/// that queries the cluster. Rendering is CPU work that may block on those queries, so
+/// it runs on a blocking thread, never on a runtime worker.
+async fn render_release(
+    ctx: &DeployContext,
     prepared: &Prepared,
     revision: i64,
     is_install: bool,
-    kube_version: Option<&str>,
-    api_versions: Option<&[String]>,
 ) -> Result<Rendered, String> {
     let spec = &prepared.spec;
     let defaults = RenderOptions::default();
+    let lookup = ClusterLookup::new(ctx.cluster.clone(), tokio::runtime::Handle::current());
     let options = RenderOptions {
         release_name: spec.name.clone(),
         namespace: spec.namespace.clone(),
         revision,
         is_install,
         is_upgrade: !is_install,
-        kube_version: kube_version.map_or(defaults.kube_version.clone(), str::to_string),
-        cluster_api_versions: api_versions.map(<[String]>::to_vec),
+        kube_version: ctx
+            .kube_version
+            .clone()
+            .unwrap_or(defaults.kube_version.clone()),
+        cluster_api_versions: ctx.api_versions.clone(),
+        lookup: Some(Arc::new(lookup)),
         ..defaults
     };
-    render(&prepared.chart, &prepared.values, &options).map_err(|e| format!("rendering: {e}"))
+    let chart = prepared.chart.clone();
+    let values = prepared.values.clone();
+    tokio::task::spawn_blocking(move || render(&chart, &values, &options))
+        .await
+        .map_err(|e| format!("rendering: {e}"))?
+        .map_err(|e| format!("rendering: {e}"))
 }
 
 async fn apply_and_wait(

@@ -4,7 +4,8 @@ tests/helm_interop.rs, like the `helm` CLI would. Prints one JSON document on st
 usage: helm.py KUBECONFIG NAMESPACE list                      (helm list -A --all)
        helm.py KUBECONFIG NAMESPACE history RELEASE
        helm.py KUBECONFIG NAMESPACE rollback RELEASE REVISION (then prints the history)
-       helm.py KUBECONFIG NAMESPACE install RELEASE CHART_DIR VALUES_JSON
+       helm.py KUBECONFIG NAMESPACE install RELEASE CHART_DIR VALUES_JSON [DRY_RUN]
+                                       (DRY_RUN: client, server or none, as --dry-run)
 """
 
 import json
@@ -24,8 +25,14 @@ def main() -> None:
             cfg.rollback(rest[0], version=int(rest[1]))
             out = cfg.history(rest[0])
         elif action == "install":
-            name, chart, values = rest
-            out = cfg.install(chart, name, json.loads(values), namespace=namespace)
+            name, chart, values, *dry_run = rest
+            out = cfg.install(
+                chart,
+                name,
+                json.loads(values),
+                namespace=namespace,
+                dry_run=dry_run[0] if dry_run else None,
+            )
         else:
             raise SystemExit(f"unknown action {action}")
     json.dump(out, sys.stdout, default=str)

@@ -100,6 +100,28 @@ impl Cluster {
         find_kind(&resources, kind).ok_or_else(|| unknown_kind(api_version, kind))
     }
 
+    /// `None` when the server serves `api_version`, else the 404 Status it answered.
+    pub async fn group_version_missing(
+        &self,
+        api_version: &str,
+    ) -> Result<Option<kube::core::Status>> {
+        let (group, version) = split_api_version(api_version);
+        if version.is_empty() {
+            return Err(ClusterError::Invalid(format!(
+                "invalid apiVersion {api_version:?}"
+            )));
+        }
+        let gv = kube::core::GroupVersion::gv(group, version);
+        match discovery::pinned_group(&self.client, &gv).await {
+            Ok(_) => Ok(None),
+            Err(kube::Error::Api(s)) if s.code == 404 => Ok(Some(*s)),
+            Err(e) => Err(ClusterError::Discovery {
+                api_version: api_version.to_string(),
+                failure: ApiFailure::from_kube(&e),
+            }),
+        }
+    }
+
     /// Forgets cached discovery (after CRDs were removed, for instance).
     pub async fn forget_discovery(&self) {
         self.discovery.lock().await.clear();

@@ -66,6 +66,7 @@ pub mod client;
 pub mod diagnose;
 pub mod error;
 pub mod hooks;
+pub mod lookup;
 /// Helm's kind orders live with the rest of Helm's rules in capstan-helm.
 pub use capstan_helm::kind_order;
 pub mod managed_fields;
@@ -80,6 +81,7 @@ pub use client::{Cluster, Resolved, install_crypto_provider};
 pub use diagnose::Diagnosis;
 pub use error::{ApiFailure, ApplyError, ClusterError};
 pub use hooks::HookError;
+pub use lookup::ClusterLookup;
 pub use manifest::{ManifestError, ObjectYaml, objects_in_manifest, parse_manifest};
 pub use objref::ObjectRef;
 pub use wait::{WaitError, WaitOptions, WaitProgress};
