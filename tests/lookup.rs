@@ -262,6 +262,7 @@ data:
   list: {{ lookup "v1" "ConfigMap" "lk-src" "" | toJson | quote }}
   widgets: {{ lookup "example.com/v1" "Widget" "lk-src" "" | toJson | quote }}
   allNamespaces: {{ len (lookup "v1" "ConfigMap" "" "").items | quote }}
+  nameWithoutNamespace: {{ lookup "v1" "ConfigMap" "" "a" | toJson | quote }}
   namespace: {{ (lookup "v1" "Namespace" "" "lk-src").metadata.name | quote }}
   namespaceIgnored: {{ (lookup "v1" "Namespace" "elsewhere" "lk-src").metadata.name | quote }}
   missing: {{ lookup "v1" "ConfigMap" "lk-src" "nope" | toJson | quote }}

@@ -240,4 +240,26 @@ mod tests {
         complete_list(&mut none);
         assert_eq!(none["items"], json!([]));
     }
+
+    #[tokio::test]
+    async fn answers_are_capped_per_lookup_and_per_render() {
+        // Never contacted: only the byte accounting is exercised.
+        let config = kube::Config::new("http://127.0.0.1:9".parse().unwrap());
+        let cluster = Cluster::from_client(kube::Client::try_from(config).unwrap());
+        let lookup = ClusterLookup::new(cluster, Handle::current());
+        let e = lookup
+            .spend(MAX_RESPONSE_BYTES + 1, "v1", "Secret")
+            .unwrap_err();
+        assert!(e.contains("capstan's limit per lookup"), "{e}");
+        let mut spent = 0;
+        while spent + MAX_RESPONSE_BYTES <= MAX_RENDER_BYTES {
+            lookup.spend(MAX_RESPONSE_BYTES, "v1", "Secret").unwrap();
+            spent += MAX_RESPONSE_BYTES;
+        }
+        lookup
+            .spend(MAX_RENDER_BYTES - spent, "v1", "Secret")
+            .unwrap();
+        let e = lookup.spend(1, "v1", "Secret").unwrap_err();
+        assert!(e.contains("in one render"), "{e}");
+    }
 }

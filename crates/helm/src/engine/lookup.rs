@@ -85,7 +85,8 @@ pub(crate) fn cluster_funcs(client: Arc<dyn Lookup>) -> FuncMap {
 /// An object decoded as Kubernetes' unstructured JSON decoding types it, which is what
 /// Helm's `lookup` hands templates: integers are `int64`, other numbers `float64`
 /// (an integer too large for int64 becomes a float too), objects
-/// `map[string]interface{}`, arrays `[]interface{}`.
+/// `map[string]interface{}`, arrays `[]interface{}`. The recursion is as deep as the
+/// JSON, which serde_json's parser already limits to 128 levels.
 pub fn value_from_json(json: &serde_json::Value) -> Value {
     match json {
         serde_json::Value::Null => Value::Nil,
