@@ -764,6 +764,10 @@ mod tests {
         }
         assert!(super::build(&stairs).is_none());
         assert!(load(&stairs, "t").is_err() || load(&stairs, "t").is_ok());
+        let flows = "a: ".to_string() + &"[".repeat(20_000) + &"]".repeat(20_000) + "\n";
+        assert!(super::build(&flows).is_none());
+        let json = "[".repeat(20_000) + "\n" + &"]".repeat(20_000);
+        assert!(super::build(&json).is_none());
     }
 
     fn key() -> impl Strategy<Value = String> {
