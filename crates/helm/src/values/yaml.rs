@@ -161,7 +161,8 @@ enum Kind<'a> {
         value: Cow<'a, str>,
         plain: bool,
         /// (handle, suffix) of an explicit tag.
-        tag: Option<(String, String)>,
+        /// Boxed: tags are rare, and this keeps every node small.
+        tag: Option<Box<(String, String)>>,
     },
     Seq(Vec<usize>),
     /// Keys and values alternating.
@@ -322,7 +323,7 @@ fn build<'a>(text: &'a str, origin: &str) -> Result<Document<'a>, ValuesError> {
                 (Kind::Alias(target), 0, false)
             }
             Event::Scalar(value, style, anchor, tag) => {
-                let tag = tag.map(|t| (t.handle().to_string(), t.suffix().to_string()));
+                let tag = tag.map(|t| Box::new((t.handle().to_string(), t.suffix().to_string())));
                 (
                     Kind::Scalar {
                         value,
@@ -437,7 +438,7 @@ impl<'a> Decoder<'a> {
     fn value_inner(&mut self, idx: usize) -> Result<Value, ValuesError> {
         let doc = self.doc;
         match &doc.nodes[idx].kind {
-            Kind::Scalar { value, plain, tag } => self.scalar(idx, value, *plain, tag.as_ref()),
+            Kind::Scalar { value, plain, tag } => self.scalar(idx, value, *plain, tag.as_deref()),
             Kind::Seq(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for &item in items {
@@ -532,7 +533,7 @@ impl<'a> Decoder<'a> {
         match &self.doc.nodes[idx].kind {
             Kind::Scalar { value, plain, tag } => {
                 value == "<<"
-                    && match tag {
+                    && match tag.as_deref() {
                         None => *plain,
                         Some((h, s)) => h == TAG_PREFIX && s == "merge",
                     }
@@ -623,7 +624,7 @@ impl<'a> Decoder<'a> {
         }
         match &doc.nodes[target].kind {
             Kind::Scalar { value, plain, tag } => {
-                let resolved = self.resolve(target, value, *plain, tag.as_ref())?;
+                let resolved = self.resolve(target, value, *plain, tag.as_deref())?;
                 match resolved {
                     Resolved::Str | Resolved::Timestamp | Resolved::Merge => Ok(value.to_string()),
                     Resolved::Int(i) => Ok(i.to_string()),
