@@ -183,6 +183,11 @@ fn parse_head_uncached(doc: &str, path: &str) -> Result<Head, String> {
         ),
         other => format!("YAML parse error on {path}: {other}"),
     })?;
+    if let Some(problem) = head_type_error(&v) {
+        return Err(format!(
+            "YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: json: {problem}"
+        ));
+    }
     let mut head = Head::default();
     let Value::Map(m) = v else {
         return Ok(head);
@@ -207,6 +212,64 @@ fn parse_head_uncached(doc: &str, path: &str) -> Result<Head, String> {
         }
     }
     Ok(head)
+}
+
+/// The JSON type encoding/json names in "cannot unmarshal X into ...".
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Map(_) => "object",
+        Value::List(_) => "array",
+        Value::String(_) => "string",
+        Value::Bool(_) => "bool",
+        _ => "number",
+    }
+}
+
+/// The first field of Helm's `SimpleHead` that the document's JSON cannot fill:
+/// encoding/json reports the earliest mismatch in key order (sigs.k8s.io/yaml has
+/// already turned numbers and booleans bound for strings into strings, and null fits
+/// anything).
+fn head_type_error(v: &Value) -> Option<String> {
+    const META: &str = r#"struct { Name string "json:\"name\""; Annotations map[string]string "json:\"annotations\"" }"#;
+    let Value::Map(m) = v else {
+        return None;
+    };
+    let not_string = |v: &Value| matches!(v, Value::Map(_) | Value::List(_));
+    let mismatch = |v: &Value, field: &str, ty: &str| {
+        format!(
+            "cannot unmarshal {} into Go struct field {field} of type {ty}",
+            json_type(v)
+        )
+    };
+    for field in ["apiVersion", "kind"] {
+        if let Some(x) = m.get(field).filter(not_string) {
+            return Some(mismatch(&x, &format!("SimpleHead.{field}"), "string"));
+        }
+    }
+    let meta = m.get("metadata")?;
+    let meta = match meta {
+        Value::Map(meta) => meta,
+        Value::Nil => return None,
+        other => return Some(mismatch(&other, "SimpleHead.metadata", META)),
+    };
+    match meta.get("annotations") {
+        Some(Value::Map(ann)) => {
+            let bad = ann.entries().into_iter().find(|(_, x)| not_string(x));
+            if let Some((_, x)) = bad {
+                return Some(mismatch(&x, ".metadata.annotations", "string"));
+            }
+        }
+        None | Some(Value::Nil) => {}
+        Some(other) => {
+            return Some(mismatch(
+                &other,
+                ".metadata.annotations",
+                "map[string]string",
+            ));
+        }
+    }
+    let name = meta.get("name").filter(not_string)?;
+    Some(mismatch(&name, ".metadata.name", "string"))
 }
 
 fn hook_event(s: &str) -> Option<&'static str> {
@@ -329,6 +392,39 @@ mod tests {
             let expected = text[from..].find("\n---").map(|i| from + i);
             prop_assert_eq!(find_sep(&text, from).map(|(_, end)| end - 4), expected);
         }
+    }
+
+    #[test]
+    fn head_fields_of_the_wrong_type_fail_as_in_helm() {
+        let err = |doc: &str| {
+            sort_manifests(&[("c/templates/x.yaml".to_string(), doc.to_string())]).unwrap_err()
+        };
+        let prefix = "YAML parse error on c/templates/x.yaml: error unmarshaling JSON: while \
+                      decoding JSON: json: cannot unmarshal";
+        // Helm 4.2.3's texts: the earliest mismatch in key order.
+        assert_eq!(
+            err("kind: [x]\napiVersion: {a: 1}\nmetadata:\n  name: [a]\n"),
+            format!("{prefix} object into Go struct field SimpleHead.apiVersion of type string")
+        );
+        assert_eq!(
+            err("kind: ConfigMap\nmetadata:\n  name: [a]\n  annotations: {z: [1], a: {b: 1}}\n"),
+            format!("{prefix} object into Go struct field .metadata.annotations of type string")
+        );
+        assert_eq!(
+            err("kind: ConfigMap\nmetadata:\n  annotations: [a]\n"),
+            format!(
+                "{prefix} array into Go struct field .metadata.annotations of type \
+                 map[string]string"
+            )
+        );
+        assert_eq!(
+            err("kind: ConfigMap\nmetadata:\n  name: {a: 1}\n"),
+            format!("{prefix} object into Go struct field .metadata.name of type string")
+        );
+        // Scalars bound for strings are converted; null fits anything.
+        let ok =
+            "kind: ConfigMap\nmetadata:\n  name: 1\n  annotations: {a: null, b: 1.5, c: true}\n";
+        assert!(sort_manifests(&[("c/templates/x.yaml".to_string(), ok.to_string())]).is_ok());
     }
 
     #[test]
