@@ -74,7 +74,7 @@ pub fn validate_single(values: &Map, schema_json: &str) -> Result<(), String> {
         .map_err(|e| format!("{e}\n"))?;
     let index = compiler
         .compile(SCHEMA_URL, &mut schemas)
-        .map_err(|e| format!("{e}\n"))?;
+        .map_err(|e| compile_error(&e))?;
     let instance = Value::Map(values.clone()).to_json();
     match schemas.validate(&instance, index) {
         Ok(()) => Ok(()),
@@ -84,6 +84,74 @@ pub fn validate_single(values: &Map, schema_json: &str) -> Result<(), String> {
             Ok::<(), String>(()).and(Err(out))
         }
     }
+}
+
+/// A schema that fails to compile. One that breaks its metaschema is reported as
+/// jsonschema/v6 does: `"URL" is not valid against metaschema: jsonschema validation
+/// failed with 'METASCHEMA'` and then the failures, one line each.
+fn compile_error(e: &boon::CompileError) -> String {
+    match e {
+        boon::CompileError::ValidationError { url, src } => {
+            let mut out = format!(
+                "{url:?} is not valid against metaschema: jsonschema validation failed with {}\n",
+                quote(src.schema_url)
+            );
+            write_meta_causes(&src.causes, 0, &mut out);
+            out
+        }
+        other => format!("{other}\n"),
+    }
+}
+
+/// The metaschema's failure tree as jsonschema/v6 prints it. Go always shows an
+/// `'allOf' failed` node above failing `allOf` branches; boon has that node only when
+/// several branches fail, and otherwise the branch's `$ref` (from `.../allOf/N`)
+/// directly. References are transparent when they hold one failure and a
+/// `validation failed` node when they hold several.
+fn write_meta_causes(causes: &[ValidationError<'_, '_>], depth: usize, out: &mut String) {
+    for e in causes {
+        match &e.kind {
+            ErrorKind::Schema { .. } => write_meta_causes(&e.causes, depth, out),
+            ErrorKind::AllOf => {
+                meta_line(e, "'allOf' failed", depth, out);
+                for branch in &e.causes {
+                    write_meta_reference(branch, depth + 1, out);
+                }
+            }
+            ErrorKind::Reference { .. } if is_all_of_branch(e) => {
+                meta_line(e, "'allOf' failed", depth, out);
+                write_meta_reference(e, depth + 1, out);
+            }
+            ErrorKind::Reference { .. } => write_meta_reference(e, depth, out),
+            kind => {
+                meta_line(e, &message(kind), depth, out);
+                write_meta_causes(&e.causes, depth + 1, out);
+            }
+        }
+    }
+}
+
+fn is_all_of_branch(e: &ValidationError<'_, '_>) -> bool {
+    e.schema_url
+        .rsplit_once("/allOf/")
+        .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn write_meta_reference(e: &ValidationError<'_, '_>, depth: usize, out: &mut String) {
+    if !matches!(e.kind, ErrorKind::Reference { .. }) {
+        return write_meta_causes(std::slice::from_ref(e), depth, out);
+    }
+    if e.causes.len() == 1 {
+        write_meta_causes(&e.causes, depth, out);
+    } else {
+        meta_line(e, "validation failed", depth, out);
+        write_meta_causes(&e.causes, depth + 1, out);
+    }
+}
+
+fn meta_line(e: &ValidationError<'_, '_>, message: &str, depth: usize, out: &mut String) {
+    out.push_str(&"  ".repeat(depth));
+    out.push_str(&format!("- at '{}': {message}\n", e.instance_location));
 }
 
 /// One `- at '/loc': message` line per error, children indented, as jsonschema/v6
@@ -361,6 +429,20 @@ mod tests {
         assert_eq!(count(1200), "1,200");
         assert_eq!(count(999), "999");
         assert_eq!(count(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn a_schema_breaking_its_metaschema_lists_the_failures() {
+        // Observed from Helm 4.2.3.
+        let schema = r#"{"type": "object", "properties": {"a": {"items": [{}]}}}"#;
+        let values = parse_values("a: 1\n", "t").unwrap();
+        assert_eq!(
+            validate_single(&values, schema).unwrap_err(),
+            "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema \
+             validation failed with 'https://json-schema.org/draft/2020-12/schema#'\n\
+             - at '': 'allOf' failed\n  - at '/properties/a': 'allOf' failed\n    \
+             - at '/properties/a/items': got array, want boolean or object\n"
+        );
     }
 
     #[test]
