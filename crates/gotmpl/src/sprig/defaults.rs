@@ -18,7 +18,12 @@ pub(crate) fn is_empty(v: &Value) -> bool {
         Value::Bytes(b) => b.is_empty(),
         Value::List(l) => l.is_empty(),
         Value::Map(m) => m.is_empty(),
-        Value::Object(_) => false,
+        // Slice and map types behind an object are empty at length 0; structs never.
+        Value::Object(o) => match o.collection() {
+            Some(Value::List(l)) => l.is_empty(),
+            Some(Value::Map(m)) => m.is_empty(),
+            _ => false,
+        },
     }
 }
 

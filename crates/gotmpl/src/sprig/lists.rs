@@ -19,6 +19,13 @@ fn slice_items(v: &Value, what: impl FnOnce(&str) -> String) -> Result<Vec<Value
         Value::Nil => Err(FuncError::new(
             "runtime error: invalid memory address or nil pointer dereference",
         )),
+        // A Go slice type behind an object (`.Capabilities.APIVersions` is Helm's
+        // `VersionSet`, a `[]string`) reflects as a slice.
+        Value::Object(o) => match o.collection() {
+            Some(Value::List(l)) => Ok(l.to_vec()),
+            Some(other) => Err(FuncError::new(what(other.kind_name()))),
+            None => Err(FuncError::new(what(v.kind_name()))),
+        },
         other => Err(FuncError::new(what(other.kind_name()))),
     }
 }

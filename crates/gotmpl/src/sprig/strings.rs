@@ -238,6 +238,7 @@ pub(super) fn register(f: &mut FuncMap) {
         arity("sortAlpha", a, 1)?;
         let mut items = match &a[0] {
             Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
+            Value::Object(o) if matches!(o.collection(), Some(Value::List(_))) => strslice(&a[0]),
             other => vec![strval(other)],
         };
         items.sort();
@@ -275,6 +276,11 @@ pub(crate) fn strslice(v: &Value) -> Vec<String> {
             .collect(),
         Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
         Value::Nil => Vec::new(),
+        // Helm's `VersionSet` is a `[]string` that Sprig reflects on as a slice.
+        Value::Object(o) => match o.collection() {
+            Some(list @ Value::List(_)) => strslice(&list),
+            _ => vec![strval(v)],
+        },
         other => vec![strval(other)],
     }
 }
