@@ -44,6 +44,8 @@ pub enum Elem {
     Int,
     /// `[]string`
     String,
+    /// `[]map[string]interface {}` (BurntSushi/toml's arrays of tables)
+    Map,
 }
 
 /// A list's items and element type. Derefs to the lock, so `list.0.read()` reads
@@ -352,6 +354,7 @@ impl Value {
                 Elem::Any => "[]interface {}",
                 Elem::Int => "[]int",
                 Elem::String => "[]string",
+                Elem::Map => "[]map[string]interface {}",
             }
             .to_string(),
             Value::Map(_) => "map[string]interface {}".to_string(),

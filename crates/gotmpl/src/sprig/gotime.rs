@@ -110,6 +110,25 @@ impl Loc {
     }
 }
 
+/// A wall clock reading, as Go's `time.Date` takes it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WallClock {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    pub nanosecond: u32,
+}
+
+/// A `time.Time` value for host code: `time.Date(wall..., time.FixedZone(zone, offset))`
+/// (BurntSushi/toml gives TOML local dates and times the zones "date-local",
+/// "time-local" and "datetime-local"). `None` when the date does not exist.
+pub fn fixed_zone_time(wall: &WallClock, zone: &str, offset: i32) -> Option<Value> {
+    GoTime::fixed_wall(wall, zone, offset).map(GoTime::value)
+}
+
 /// A Go `time.Time`.
 #[derive(Clone, Debug)]
 pub(crate) struct GoTime {
@@ -141,6 +160,20 @@ impl GoTime {
             instant: naive.and_utc(),
             loc: Loc::Utc,
         }
+    }
+
+    /// `time.Date(...)` in `time.FixedZone(zone, offset)`; `None` for an invalid date.
+    pub(crate) fn fixed_wall(wall: &WallClock, zone: &str, offset: i32) -> Option<GoTime> {
+        let naive = NaiveDate::from_ymd_opt(wall.year, wall.month, wall.day)?
+            .and_hms_nano_opt(wall.hour, wall.minute, wall.second, wall.nanosecond)?;
+        let loc = Loc::Fixed {
+            name: zone.to_string(),
+            offset,
+        };
+        Some(GoTime {
+            instant: loc.instant_of_wall(&naive),
+            loc,
+        })
     }
 
     pub(crate) fn is_zero(&self) -> bool {
@@ -1204,6 +1237,27 @@ mod tests {
                 .unwrap_err()
                 .contains("extra text")
         );
+    }
+
+    #[test]
+    fn fixed_zone_times_keep_wall_clock_and_zone() {
+        let wall = WallClock {
+            year: 0,
+            month: 1,
+            day: 1,
+            hour: 7,
+            minute: 32,
+            ..WallClock::default()
+        };
+        let v = fixed_zone_time(&wall, "time-local", 0).unwrap();
+        assert_eq!(crate::sprint(&[v]), "0000-01-01 07:32:00 +0000 time-local");
+        let feb30 = WallClock {
+            year: 2023,
+            month: 2,
+            day: 30,
+            ..WallClock::default()
+        };
+        assert!(fixed_zone_time(&feb30, "date-local", 0).is_none());
     }
 
     #[test]

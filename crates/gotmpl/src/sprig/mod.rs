@@ -30,6 +30,8 @@ mod strings;
 
 use crate::func::FuncMap;
 
+pub use gotime::{WallClock, fixed_zone_time};
+
 /// Every Sprig function Helm registers (Helm then overrides a few, e.g. `toYaml`).
 pub fn funcs() -> FuncMap {
     let mut f = FuncMap::new();

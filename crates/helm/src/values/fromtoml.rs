@@ -1,11 +1,13 @@
 //! Helm's `fromToml`: BurntSushi/toml's `Unmarshal` into `map[string]interface{}`.
 //!
 //! Integers become Go `int64`, floats `float64` (`inf`/`nan` included), tables maps,
-//! arrays lists. Datetimes are handed to the caller, which builds Go `time.Time`
-//! values. Parsing uses `toml_edit`, whose own nesting limit bounds recursion on
+//! arrays lists (`[[tables]]` typed `[]map[string]interface {}`). Offset datetimes
+//! are handed to the caller, which builds Go `time.Time` values; local ones become
+//! times in BurntSushi's `*-local` zones here. Parsing uses `toml_edit`, whose own nesting limit bounds recursion on
 //! untrusted text; its error text differs from BurntSushi's (see docs/architecture.md).
 
-use gotmpl::value::{Map, Value};
+use gotmpl::sprig::{WallClock, fixed_zone_time};
+use gotmpl::value::{Elem, List, Map, Value};
 use toml_edit::{DocumentMut, Item, Table, Value as TomlValue};
 
 /// A TOML datetime as written (RFC 3339 style, `T` or space separated).
@@ -45,9 +47,11 @@ fn item_value(item: &Item, datetime: &mut dyn FnMut(&TomlDatetime) -> Value) -> 
         Item::None => return None,
         Item::Value(v) => value(v, datetime),
         Item::Table(t) => Value::Map(table(t, datetime)),
-        Item::ArrayOfTables(a) => {
-            Value::list(a.iter().map(|t| Value::Map(table(t, datetime))).collect())
-        }
+        // BurntSushi decodes `[[name]]` into a `[]map[string]interface {}`.
+        Item::ArrayOfTables(a) => Value::List(List::typed(
+            a.iter().map(|t| Value::Map(table(t, datetime))).collect(),
+            Elem::Map,
+        )),
     })
 }
 
@@ -59,6 +63,11 @@ fn value(v: &TomlValue, datetime: &mut dyn FnMut(&TomlDatetime) -> Value) -> Val
         TomlValue::Boolean(b) => Value::Bool(*b.value()),
         TomlValue::Datetime(d) => {
             let d = d.value();
+            if d.offset.is_none()
+                && let Some(v) = local_datetime(d)
+            {
+                return v;
+            }
             datetime(&TomlDatetime {
                 text: d.to_string(),
                 has_offset: d.date.is_some() && d.time.is_some() && d.offset.is_some(),
@@ -73,6 +82,35 @@ fn value(v: &TomlValue, datetime: &mut dyn FnMut(&TomlDatetime) -> Value) -> Val
             Value::Map(m)
         }
     }
+}
+
+/// A datetime without an offset as BurntSushi gives it: a `time.Time` at UTC+0 in a
+/// zone named for its kind, a bare time falling on January 1 of year 0.
+fn local_datetime(d: &toml_edit::Datetime) -> Option<Value> {
+    let mut wall = WallClock {
+        year: 0,
+        month: 1,
+        day: 1,
+        ..WallClock::default()
+    };
+    if let Some(date) = d.date {
+        wall.year = i32::from(date.year);
+        wall.month = u32::from(date.month);
+        wall.day = u32::from(date.day);
+    }
+    if let Some(time) = d.time {
+        wall.hour = u32::from(time.hour);
+        wall.minute = u32::from(time.minute);
+        wall.second = u32::from(time.second.unwrap_or(0));
+        wall.nanosecond = time.nanosecond.unwrap_or(0);
+    }
+    let zone = match (d.date.is_some(), d.time.is_some()) {
+        (true, true) => "datetime-local",
+        (true, false) => "date-local",
+        (false, true) => "time-local",
+        (false, false) => return None,
+    };
+    fixed_zone_time(&wall, zone, 0)
 }
 
 #[cfg(test)]
@@ -108,14 +146,28 @@ mod tests {
     }
 
     #[test]
-    fn datetimes_go_to_the_caller() {
-        let m = parse("when = 1979-05-27T07:32:00-08:00\nday = 1979-05-27\n").unwrap();
-        let text = |k: &str| m.get(k).and_then(|v| v.as_str().map(str::to_string));
-        assert_eq!(
-            text("when").as_deref(),
-            Some("time:1979-05-27T07:32:00-08:00")
-        );
-        assert_eq!(text("day").as_deref(), Some("time:1979-05-27"));
+    fn offset_datetimes_go_to_the_caller() {
+        let m = parse("when = 1979-05-27T07:32:00-08:00\n").unwrap();
+        let text = m.get("when").and_then(|v| v.as_str().map(str::to_string));
+        assert_eq!(text.as_deref(), Some("time:1979-05-27T07:32:00-08:00"));
+    }
+
+    #[test]
+    fn local_datetimes_are_times_in_named_zones() {
+        let m = parse("d = 1979-05-27\nt = 07:32:00.5\ndt = 1979-05-27T07:32:00\n").unwrap();
+        let shown = |k: &str| gotmpl::sprint(&[m.get(k).unwrap_or(Value::Nil)]);
+        assert_eq!(shown("d"), "1979-05-27 00:00:00 +0000 date-local");
+        assert_eq!(shown("t"), "0000-01-01 07:32:00.5 +0000 time-local");
+        assert_eq!(shown("dt"), "1979-05-27 07:32:00 +0000 datetime-local");
+        assert_eq!(m.get("d").map(|v| v.type_name()).as_deref(), Some("time.Time"));
+    }
+
+    #[test]
+    fn arrays_of_tables_are_typed() {
+        let m = parse("a = [{x = 1}]\n[[arr]]\nx = 1\n").unwrap();
+        let ty = |k: &str| m.get(k).map(|v| v.type_name());
+        assert_eq!(ty("arr").as_deref(), Some("[]map[string]interface {}"));
+        assert_eq!(ty("a").as_deref(), Some("[]interface {}"));
     }
 
     #[test]
