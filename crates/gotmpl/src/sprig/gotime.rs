@@ -164,8 +164,12 @@ impl GoTime {
 
     /// `time.Date(...)` in `time.FixedZone(zone, offset)`; `None` for an invalid date.
     pub(crate) fn fixed_wall(wall: &WallClock, zone: &str, offset: i32) -> Option<GoTime> {
-        let naive = NaiveDate::from_ymd_opt(wall.year, wall.month, wall.day)?
-            .and_hms_nano_opt(wall.hour, wall.minute, wall.second, wall.nanosecond)?;
+        let naive = NaiveDate::from_ymd_opt(wall.year, wall.month, wall.day)?.and_hms_nano_opt(
+            wall.hour,
+            wall.minute,
+            wall.second,
+            wall.nanosecond,
+        )?;
         let loc = Loc::Fixed {
             name: zone.to_string(),
             offset,

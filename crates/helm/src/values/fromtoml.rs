@@ -159,7 +159,10 @@ mod tests {
         assert_eq!(shown("d"), "1979-05-27 00:00:00 +0000 date-local");
         assert_eq!(shown("t"), "0000-01-01 07:32:00.5 +0000 time-local");
         assert_eq!(shown("dt"), "1979-05-27 07:32:00 +0000 datetime-local");
-        assert_eq!(m.get("d").map(|v| v.type_name()).as_deref(), Some("time.Time"));
+        assert_eq!(
+            m.get("d").map(|v| v.type_name()).as_deref(),
+            Some("time.Time")
+        );
     }
 
     #[test]
