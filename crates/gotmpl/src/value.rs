@@ -107,6 +107,18 @@ pub trait Object: Send + Sync {
     fn to_value(&self) -> Option<Value> {
         None
     }
+    /// A Go struct's fields as encoding/json writes them: json names in declaration
+    /// order, `omitempty` fields already left out. `None` (the default) has JSON
+    /// encoders use `to_value`, whose map keys come out sorted.
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
+    /// A Go struct's fields by their Go names in declaration order, all of them
+    /// (goyaml.v3, which ignores json tags, lowercases the names). `None` for
+    /// objects that are not structs.
+    fn go_fields(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
     /// The underlying map or slice when the Go type is a named map or slice type
     /// (Helm's `engine.files` is a `map[string][]byte`, `VersionSet` a `[]string`):
     /// `range`, `len` and `index` then work on it as Go's reflection does. Struct

@@ -68,31 +68,44 @@ fn write_value(out: &mut String, v: &Value, style: JsonStyle, depth: usize) -> R
             }
             out.push(']');
         }
-        Value::Map(m) => {
-            let entries = m.entries();
-            out.push('{');
-            for (i, (k, item)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, style, depth + 1);
-                write_string(out, k, style.escape_html);
-                out.push(':');
-                if style.pretty {
-                    out.push(' ');
-                }
-                write_value(out, item, style, depth + 1)?;
-            }
-            if !entries.is_empty() {
-                newline(out, style, depth);
-            }
-            out.push('}');
-        }
-        Value::Object(o) => match o.to_value() {
-            Some(inner) => write_value(out, &inner, style, depth + 1)?,
-            None => out.push_str("{}"),
+        Value::Map(m) => write_object(out, &m.entries(), style, depth)?,
+        // A host object stands where its JSON form goes, so it indents at `depth`;
+        // host objects are finite trees, which bounds the recursion.
+        Value::Object(o) => match o.json_fields() {
+            Some(fields) => write_object(out, &fields, style, depth)?,
+            None => match o.to_value() {
+                Some(inner) => write_value(out, &inner, style, depth)?,
+                None => out.push_str("{}"),
+            },
         },
     }
+    Ok(())
+}
+
+/// A JSON object from `entries` in the order given.
+fn write_object(
+    out: &mut String,
+    entries: &[(String, Value)],
+    style: JsonStyle,
+    depth: usize,
+) -> Result<(), String> {
+    out.push('{');
+    for (i, (k, item)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        newline(out, style, depth + 1);
+        write_string(out, k, style.escape_html);
+        out.push(':');
+        if style.pretty {
+            out.push(' ');
+        }
+        write_value(out, item, style, depth + 1)?;
+    }
+    if !entries.is_empty() {
+        newline(out, style, depth);
+    }
+    out.push('}');
     Ok(())
 }
 
@@ -175,6 +188,41 @@ mod tests {
             pretty: false,
         };
         assert_eq!(encode(&Value::str("<a>"), raw).unwrap(), r#""<a>""#);
+    }
+
+    /// A struct with fields out of alphabetical order and a plain-data view.
+    struct Point;
+    impl crate::value::Object for Point {
+        fn type_name(&self) -> &str {
+            "main.Point"
+        }
+        fn field(&self, _name: &str) -> Option<Value> {
+            None
+        }
+        fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+            Some(vec![
+                ("y".into(), Value::Int(2)),
+                ("x".into(), Value::Int(1)),
+            ])
+        }
+    }
+
+    #[test]
+    fn structs_keep_field_order_and_indent() {
+        let v = Value::map(
+            [("p".to_string(), Value::Object(std::sync::Arc::new(Point)))]
+                .into_iter()
+                .collect(),
+        );
+        assert_eq!(encode(&v, PLAIN).unwrap(), r#"{"p":{"y":2,"x":1}}"#);
+        let pretty = JsonStyle {
+            escape_html: true,
+            pretty: true,
+        };
+        assert_eq!(
+            encode(&v, pretty).unwrap(),
+            "{\n  \"p\": {\n    \"y\": 2,\n    \"x\": 1\n  }\n}"
+        );
     }
 
     #[test]

@@ -73,6 +73,15 @@ impl KubeVersion {
     }
 }
 
+/// A struct's plain-data view (`Object::to_value`) from its JSON fields.
+fn fields_map(fields: Vec<(String, Value)>) -> Value {
+    let mut m = MapInner::new();
+    for (k, v) in fields {
+        m.insert(k, v);
+    }
+    Value::map(m)
+}
+
 struct KubeVersionObj(KubeVersion);
 
 impl Object for KubeVersionObj {
@@ -96,11 +105,18 @@ impl Object for KubeVersionObj {
         kube_version_struct(&self.0)
     }
     fn to_value(&self) -> Option<Value> {
-        let mut m = MapInner::new();
-        m.insert("Version".into(), Value::str(&self.0.version));
-        m.insert("Major".into(), Value::str(&self.0.major));
-        m.insert("Minor".into(), Value::str(&self.0.minor));
-        Some(Value::map(m))
+        Some(fields_map(self.json_fields()?))
+    }
+    // The struct has no json tags: Go field names in declaration order.
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        self.go_fields()
+    }
+    fn go_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            ("Version".into(), Value::str(&self.0.version)),
+            ("Major".into(), Value::str(&self.0.major)),
+            ("Minor".into(), Value::str(&self.0.minor)),
+        ])
     }
 }
 
@@ -182,21 +198,39 @@ fn helm_version_value(h: &HelmVersion) -> Value {
             )
         }
         fn to_value(&self) -> Option<Value> {
+            Some(fields_map(self.json_fields()?))
+        }
+        // json tags, declaration order; the git fields are `omitempty`.
+        fn json_fields(&self) -> Option<Vec<(String, Value)>> {
             let h = &self.0;
-            let mut m = MapInner::new();
-            m.insert("version".into(), Value::str(&h.version));
+            let mut f = vec![("version".to_string(), Value::str(&h.version))];
             if !h.git_commit.is_empty() {
-                m.insert("git_commit".into(), Value::str(&h.git_commit));
+                f.push(("git_commit".into(), Value::str(&h.git_commit)));
             }
             if !h.git_tree_state.is_empty() {
-                m.insert("git_tree_state".into(), Value::str(&h.git_tree_state));
+                f.push(("git_tree_state".into(), Value::str(&h.git_tree_state)));
             }
-            m.insert("go_version".into(), Value::str(&h.go_version));
-            m.insert(
+            f.push(("go_version".into(), Value::str(&h.go_version)));
+            f.push((
                 "kube_client_version".into(),
                 Value::str(&h.kube_client_version),
-            );
-            Some(Value::map(m))
+            ));
+            Some(f)
+        }
+        fn go_fields(&self) -> Option<Vec<(String, Value)>> {
+            let h = &self.0;
+            Some(
+                [
+                    ("Version", &h.version),
+                    ("GitCommit", &h.git_commit),
+                    ("GitTreeState", &h.git_tree_state),
+                    ("GoVersion", &h.go_version),
+                    ("KubeClientVersion", &h.kube_client_version),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), Value::str(v)))
+                .collect(),
+            )
         }
     }
     Value::Object(Arc::new(Obj(h.clone())))
@@ -347,6 +381,17 @@ impl Capabilities {
                 m.insert("HelmVersion".into(), view(&self.helm));
                 Some(Value::map(m))
             }
+            // No json tags: Go field names in declaration order.
+            fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+                self.go_fields()
+            }
+            fn go_fields(&self) -> Option<Vec<(String, Value)>> {
+                Some(vec![
+                    ("KubeVersion".into(), self.kube.clone()),
+                    ("APIVersions".into(), self.api.clone()),
+                    ("HelmVersion".into(), self.helm.clone()),
+                ])
+            }
         }
         let kube_struct = kube_version_struct(&self.kube_version);
         Value::Object(Arc::new(Caps {
@@ -369,6 +414,34 @@ mod tests {
         assert_eq!(k.major, "1");
         assert_eq!(k.minor, "29");
         assert!(KubeVersion::parse("banana").is_err());
+    }
+
+    #[test]
+    fn structs_print_like_go_encoders() {
+        let caps = Capabilities::new(
+            KubeVersion::parse("1.29").unwrap(),
+            &["example.com/v1".to_string()],
+            HelmVersion::default(),
+        );
+        let Value::Object(o) = caps.to_template_value() else {
+            panic!()
+        };
+        let kube = o.field("KubeVersion").unwrap();
+        assert_eq!(
+            crate::values::to_json(&kube).unwrap(),
+            r#"{"Version":"v1.29.0","Major":"1","Minor":"29"}"#
+        );
+        assert_eq!(
+            crate::values::to_yaml(&kube).unwrap(),
+            "Major: \"1\"\nMinor: \"29\"\nVersion: v1.29.0"
+        );
+        assert_eq!(
+            crate::values::to_yaml_pretty(&kube).unwrap(),
+            "version: v1.29.0\nmajor: \"1\"\nminor: \"29\""
+        );
+        let json = crate::values::to_json(&Value::Object(o)).unwrap();
+        assert!(json.starts_with(r#"{"KubeVersion":{"Version""#), "{json}");
+        assert!(json.contains(r#"],"HelmVersion":{"version""#), "{json}");
     }
 
     #[test]

@@ -96,17 +96,14 @@ fn write_value(
 }
 
 /// Sprig's `toPrettyJson` (json.MarshalIndent with two spaces).
+///
+/// `to_node(.., false)` already gives encoding/json's key order: maps sorted by
+/// bytes, struct fields in declaration order.
 pub fn to_pretty_json(value: &Value) -> Result<String, PrintError> {
     let node = to_node(value, &mut Vec::new(), false)?;
     let mut out = String::new();
     write_pretty(&node, 0, &mut out);
     Ok(out)
-}
-
-fn sorted(pairs: &[(String, Node)]) -> Vec<&(String, Node)> {
-    let mut v: Vec<&(String, Node)> = pairs.iter().collect();
-    v.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    v
 }
 
 fn write_compact(node: &Node, html: bool, out: &mut String) {
@@ -127,7 +124,7 @@ fn write_compact(node: &Node, html: bool, out: &mut String) {
         }
         Node::Map(pairs) => {
             out.push('{');
-            for (i, (k, v)) in sorted(pairs).into_iter().enumerate() {
+            for (i, (k, v)) in pairs.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
@@ -163,7 +160,7 @@ fn write_pretty(node: &Node, depth: usize, out: &mut String) {
         }
         Node::Map(pairs) if !pairs.is_empty() => {
             out.push('{');
-            for (i, (k, v)) in sorted(pairs).into_iter().enumerate() {
+            for (i, (k, v)) in pairs.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }

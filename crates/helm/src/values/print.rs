@@ -104,9 +104,19 @@ fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError>
             out.sort_by(|a, b| natural_cmp_by(&a.0, &b.0, Dialect::V3));
             Node::Map(out)
         }
-        Value::Object(o) => match o.to_value() {
-            Some(v) => to_node_v3(&v, stack)?,
-            None => Node::Null,
+        // goyaml.v3 keys a struct by its lowercased Go field names, in declaration order.
+        Value::Object(o) => match o.go_fields() {
+            Some(fields) => {
+                let mut out = Vec::with_capacity(fields.len());
+                for (k, v) in fields {
+                    out.push((k.to_lowercase(), to_node_v3(&v, stack)?));
+                }
+                Node::Map(out)
+            }
+            None => match o.to_value() {
+                Some(v) => to_node_v3(&v, stack)?,
+                None => Node::Null,
+            },
         },
     })
 }
@@ -180,9 +190,23 @@ pub(crate) fn to_node(
             }
             Node::Map(out)
         }
-        Value::Object(o) => match o.to_value() {
-            Some(v) => to_node(&v, stack, yaml_numbers)?,
-            None => Node::Null,
+        // encoding/json writes a struct's fields in declaration order; sigs.k8s.io/yaml
+        // then sorts them with the other map keys.
+        Value::Object(o) => match o.json_fields() {
+            Some(fields) => {
+                let mut out = Vec::with_capacity(fields.len());
+                for (k, v) in fields {
+                    out.push((k, to_node(&v, stack, yaml_numbers)?));
+                }
+                if yaml_numbers {
+                    out.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+                }
+                Node::Map(out)
+            }
+            None => match o.to_value() {
+                Some(v) => to_node(&v, stack, yaml_numbers)?,
+                None => Node::Null,
+            },
         },
     })
 }
