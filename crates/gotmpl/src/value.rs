@@ -378,17 +378,26 @@ impl Value {
     pub fn deep_copy(&self) -> Value {
         match self {
             Value::Map(m) => {
-                let inner: MapInner =
-                    m.0.read()
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.deep_copy()))
-                        .collect();
+                // Cloning the tree copies its nodes as they are (no key comparisons,
+                // unlike collecting into a new map); nested containers are then
+                // replaced by their own copies.
+                let mut inner = m.0.read().clone();
+                for v in inner.values_mut() {
+                    if v.is_container() {
+                        *v = v.deep_copy();
+                    }
+                }
                 Value::map(inner)
             }
-            Value::List(l) => Value::List(List::typed(
-                l.0.read().iter().map(Value::deep_copy).collect(),
-                l.elem(),
-            )),
+            Value::List(l) => {
+                let mut items = l.0.read().clone();
+                for v in items.iter_mut() {
+                    if v.is_container() {
+                        *v = v.deep_copy();
+                    }
+                }
+                Value::List(List::typed(items, l.elem()))
+            }
             other => other.clone(),
         }
     }

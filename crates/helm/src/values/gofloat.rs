@@ -101,7 +101,24 @@ fn special(f: f64) -> Option<String> {
 
 /// `strconv.FormatFloat(f, 'g', -1, 64)` (also what `%v` prints for a float64).
 pub fn format_g(f: f64) -> String {
+    // Below 1e6 (Go's %e threshold for the shortest form) an integral value prints
+    // as its digits.
+    if let Some(s) = small_integer(f, 1e6) {
+        return s;
+    }
     format_g_bits(f, false)
+}
+
+/// The digits of an integral `f` with `|f| < limit` (at most 1e15, where every
+/// integer is exact), skipping the general shortest-digits search; `None` for
+/// anything else, negative zero included (Go prints it `-0`).
+fn small_integer(f: f64, limit: f64) -> Option<String> {
+    if f.fract() == 0.0 && f.abs() < limit && !(f == 0.0 && f.is_sign_negative()) {
+        // Exact: |f| < 1e15 fits i64 without rounding.
+        Some((f as i64).to_string())
+    } else {
+        None
+    }
 }
 
 /// `strconv.FormatFloat(f, 'g', -1, 32)`.
@@ -127,6 +144,9 @@ fn format_g_bits(f: f64, bits32: bool) -> String {
 /// How `encoding/json` writes a finite float64: `'f'` for 1e-6 <= |f| < 1e21,
 /// otherwise `'e'` with a one-digit negative exponent cleaned up (`1e-07` -> `1e-7`).
 pub fn format_json(f: f64) -> String {
+    if let Some(s) = small_integer(f, 1e15) {
+        return s;
+    }
     let abs = f.abs();
     let (neg, digits, dp) = decompose(f, false);
     if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
@@ -146,6 +166,41 @@ pub fn format_json(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integral_fast_path_matches_the_general_one() {
+        for f in [
+            0.0,
+            1.0,
+            -1.0,
+            80.0,
+            5000.0,
+            999_999.0,
+            1e6,
+            -1e6,
+            123_456_789.0,
+            1e14,
+            9.99e14,
+        ] {
+            assert_eq!(
+                small_integer(f, 1e15).unwrap(),
+                fmt_f(
+                    decompose(f, false).0,
+                    &decompose(f, false).1,
+                    decompose(f, false).2
+                ),
+                "{f}"
+            );
+            if f.abs() < 1e6 {
+                assert_eq!(format_g(f), format_g_bits(f, false), "{f}");
+            }
+        }
+        assert_eq!(format_json(-0.0), "-0");
+        assert_eq!(format_g(-0.0), format_g_bits(-0.0, false));
+        assert_eq!(format_g(1e6), "1e+06");
+        assert_eq!(format_json(1e21), "1e+21");
+        assert_eq!(format_json(2.5), "2.5");
+    }
 
     #[test]
     fn g_format_matches_go() {
