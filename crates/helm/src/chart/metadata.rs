@@ -65,8 +65,14 @@ pub(crate) fn yaml_to_json(data: &[u8], file: &str) -> Result<Json, ChartError> 
     if text.trim().is_empty() {
         return Ok(Json::Null);
     }
-    // go-yaml v2 (under sigs.k8s.io/yaml) reads YAML 1.1 numbers: `010` is octal 8,
-    // and `.inf`/`.nan` are floats that a string field receives as "+Inf"/"NaN".
+    // go-yaml v2 (under sigs.k8s.io/yaml) types the scalars, as the values loader
+    // does: YAML 1.1 numbers (`010` is octal 8, `1_0.5` is 10.5, `.inf` a float that a
+    // string field receives as "+Inf") and an overflowing `1e400` kept as text.
+    if let Ok(v) = crate::values::parse_yaml_value(text) {
+        return Ok(go_json(&v));
+    }
+    // A document go-yaml rejects: serde-saphyr words the error (the texts the chart
+    // loading cases pin), reading it the same YAML 1.1 way where it does parse.
     let mut options = serde_saphyr::Options::default();
     options.legacy_octal_numbers = true;
     options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::PassThrough;
@@ -76,6 +82,29 @@ pub(crate) fn yaml_to_json(data: &[u8], file: &str) -> Result<Json, ChartError> 
             file: file.to_string(),
             message: e.to_string(),
         })
+}
+
+/// A go-yaml v2 value as sigs.k8s.io/yaml hands it to encoding/json, with non-finite
+/// floats (which JSON cannot hold) as the text a string field receives.
+fn go_json(v: &Value) -> Json {
+    match v {
+        Value::Nil => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) | Value::Int64(i) => Json::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or_else(|| Json::String(go_float_string(*f))),
+        Value::String(s) => Json::String(s.to_string()),
+        Value::List(l) => Json::Array(l.to_vec().iter().map(go_json).collect()),
+        Value::Map(m) => Json::Object(
+            m.entries()
+                .iter()
+                .map(|(k, v)| (k.clone(), go_json(v)))
+                .collect(),
+        ),
+        // The loader makes neither bytes nor host objects.
+        Value::Bytes(_) | Value::Object(_) => v.to_json(),
+    }
 }
 
 /// A YAML document as JSON, with non-finite floats (which JSON cannot hold) turned into
@@ -627,6 +656,20 @@ mod tests {
         assert_eq!(md.icon, "NaN");
         assert_eq!(md.description, "010");
         assert_eq!(md.keywords, vec!["true", "1.1", "31"]);
+    }
+
+    #[test]
+    fn go_yaml_v2_floats_in_string_fields() {
+        let m = parse(
+            "apiVersion: v2\nname: x\nversion: 0.1.0\nappVersion: 1_0.5\nhome: 1e400\n\
+                       icon: 1_0e1_0\ndescription: -1e400\nkeywords: [\"1_0.5\"]\n",
+        )
+        .unwrap();
+        assert_eq!(m.app_version, "10.5");
+        assert_eq!(m.home, "1e400");
+        assert_eq!(m.icon, "1e+11");
+        assert_eq!(m.description, "-1e400");
+        assert_eq!(m.keywords, vec!["1_0.5"]);
     }
 
     fn parse(yaml: &str) -> Result<Metadata, ChartError> {
