@@ -116,65 +116,7 @@ fn scalar_text(v: &Value) -> String {
     }
 }
 
-/// Parsed heads of recently seen documents: rendering the same chart again yields the
-/// same documents, and YAML parsing is the costliest part of sorting. Matched on the
-/// exact text; bounded by total bytes.
-mod head_cache {
-    use std::collections::{HashMap, VecDeque};
-    use std::sync::{Mutex, OnceLock};
-
-    use super::Head;
-
-    const MAX_BYTES: usize = 16 << 20;
-
-    #[derive(Default)]
-    struct Cache {
-        map: HashMap<String, Head>,
-        order: VecDeque<String>,
-        bytes: usize,
-    }
-
-    fn cache() -> &'static Mutex<Cache> {
-        static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
-        CACHE.get_or_init(Default::default)
-    }
-
-    pub(super) fn get(doc: &str) -> Option<Head> {
-        let c = cache().lock().unwrap_or_else(|p| p.into_inner());
-        c.map.get(doc).cloned()
-    }
-
-    pub(super) fn put(doc: &str, head: &Head) {
-        if doc.len() > MAX_BYTES / 4 {
-            return;
-        }
-        let mut c = cache().lock().unwrap_or_else(|p| p.into_inner());
-        if c.map.contains_key(doc) {
-            return;
-        }
-        while c.bytes + doc.len() > MAX_BYTES {
-            let Some(old) = c.order.pop_front() else {
-                break;
-            };
-            c.bytes -= old.len();
-            c.map.remove(&old);
-        }
-        c.bytes += doc.len();
-        c.order.push_back(doc.to_string());
-        c.map.insert(doc.to_string(), head.clone());
-    }
-}
-
 fn parse_head(doc: &str, path: &str) -> Result<Head, String> {
-    if let Some(head) = head_cache::get(doc) {
-        return Ok(head);
-    }
-    let head = parse_head_uncached(doc, path)?;
-    head_cache::put(doc, &head);
-    Ok(head)
-}
-
-fn parse_head_uncached(doc: &str, path: &str) -> Result<Head, String> {
     let v = crate::values::parse_manifest_head(doc).map_err(|e| match e {
         // Helm's wording (sigs.k8s.io/yaml over go-yaml).
         crate::values::ValuesError::Yaml { .. } => format!(
