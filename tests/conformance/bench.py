@@ -12,6 +12,9 @@ the example OpenStack charts with prod-like values). For each chart, in one run:
             the chart N times (releases CASE-0..CASE-N-1, same values), divided by N:
             start-up amortised, chart loaded once and rendered N times, on all cores.
   stack1    the same pinned to one core (taskset -c 0), the fair per-core figure.
+  cold1     like stack1, but over N distinct copies of the chart (each template file
+            gets a different trailing comment), so no parsed template is reused between
+            releases: what a stack of different charts costs per chart, parse included.
   inproc    with --criterion DIR: criterion's mean for conformance/CASE from
             `cargo bench --bench render` (load + values + render in process, one core).
 
@@ -105,9 +108,29 @@ def _yaml_str(s: str) -> str:
     return json.dumps(s)
 
 
-def stack_file(case: Case, n: int, workdir: str) -> str | None:
-    """A stack with the case's chart n times, or None when its --set cannot be expressed
-    as a stack `set` entry (the stack escapes commas, so one entry is one key)."""
+def cold_copies(case: Case, n: int, workdir: str) -> list[str]:
+    """n copies of the case's chart whose template files all differ (a trailing template
+    comment naming the copy), so capstan's parsed-template cache cannot serve one copy
+    from another. Symlinked subcharts are copied as files."""
+    copies = []
+    for i in range(n):
+        dest = os.path.join(workdir, "cold", case.name, str(i), os.path.basename(case.chart))
+        shutil.copytree(case.chart, dest, symlinks=False)
+        for root, _dirs, files in os.walk(dest):
+            if os.path.basename(root) != "templates" and "/templates/" not in root + "/":
+                continue
+            for name in files:
+                with open(os.path.join(root, name), "a", encoding="utf-8") as f:
+                    f.write(f"{{{{/* bench copy {i} */}}}}")
+        copies.append(dest)
+    return copies
+
+
+def stack_file(case: Case, n: int, workdir: str, charts: list[str] | None = None,
+               suffix: str = "") -> str | None:
+    """A stack with the case's chart n times (or the given n charts), or None when its
+    --set cannot be expressed as a stack `set` entry (the stack escapes commas, so one
+    entry is one key)."""
     sets = []
     for expr in case.sets:
         key, sep, value = expr.partition("=")
@@ -117,7 +140,8 @@ def stack_file(case: Case, n: int, workdir: str) -> str | None:
     lines = ["name: bench", "releases:"]
     for i in range(n):
         lines.append(f"  - name: {_yaml_str(f'{case.release}-{i}')}")
-        lines.append(f"    chart: {_yaml_str(os.path.abspath(case.chart))}")
+        chart = charts[i] if charts else case.chart
+        lines.append(f"    chart: {_yaml_str(os.path.abspath(chart))}")
         lines.append(f"    namespace: {_yaml_str(case.namespace)}")
         if case.values:
             lines.append("    values: [" + ", ".join(_yaml_str(os.path.abspath(v))
@@ -125,7 +149,7 @@ def stack_file(case: Case, n: int, workdir: str) -> str | None:
         if sets:
             lines.append("    set: {" + ", ".join(f"{_yaml_str(k)}: {_yaml_str(v)}"
                                                   for k, v in sets) + "}")
-    path = os.path.join(workdir, f"{case.name}.yaml")
+    path = os.path.join(workdir, f"{case.name}{suffix}.yaml")
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     return path
@@ -192,7 +216,7 @@ def main() -> int:
         return 1
     one_core = not args.no_one_core and shutil.which("taskset") is not None
     cfg = helm.Config(storage_driver="memory", kube_apiserver="http://127.0.0.1:1")
-    cols = ["helm", "proc", "stack"] + (["stack1"] if one_core else []) + \
+    cols = ["helm", "proc", "stack"] + (["stack1", "cold1"] if one_core else []) + \
         (["inproc"] if args.criterion else [])
     print(f"{args.clock} ms per render, n={args.n}; ratio = helm / capstan (target >= 5)")
     print(f"{'case':28}" + "".join(f"{c:>9}" for c in cols) + "".join(
@@ -213,6 +237,9 @@ def main() -> int:
             row["stack"] = time_stack(args.capstan, path, args.n, False) if path else NA
             if one_core:
                 row["stack1"] = time_stack(args.capstan, path, args.n, True) if path else NA
+                cold = stack_file(case, args.n, work, cold_copies(case, args.n, work), "-cold") \
+                    if path else None
+                row["cold1"] = time_stack(args.capstan, cold, args.n, True) if cold else NA
             if args.criterion:
                 row["inproc"] = criterion_ms(args.criterion, case)
             h = row["helm"]
@@ -237,7 +264,8 @@ def main() -> int:
         f" {math.exp(sum(v) / len(v)):7.1f}" if v else "       -"
         for v in (log_ratios[c] for c in cols[1:])))
     print("columns: proc = process per render; stack = one `capstan template` over N "
-          "copies, all cores; stack1 = same on one core; inproc = criterion (one core)")
+          "copies, all cores; stack1 = same on one core; cold1 = N different copies on one "
+          "core (no parse reuse); inproc = criterion (one core)")
     return 0
 
 
