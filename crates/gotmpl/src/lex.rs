@@ -4,6 +4,8 @@
 //! Tokens are produced eagerly into a vector; a lexing error becomes the last token
 //! (an `Error` item), which the parser reports when it reaches it, as Go does.
 
+use std::sync::Arc;
+
 /// Kinds of tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemType {
@@ -68,7 +70,9 @@ impl ItemType {
 pub struct Item {
     pub typ: ItemType,
     pub pos: usize,
-    pub val: String,
+    /// Shared text: the parser copies tokens while looking ahead, and a shared
+    /// string makes that a reference-count increment rather than an allocation.
+    pub val: Arc<str>,
     pub line: usize,
 }
 
@@ -202,11 +206,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit(&mut self, typ: ItemType) {
-        let val = self.input[self.start..self.pos].to_string();
+        let val = Arc::from(&self.input[self.start..self.pos]);
         self.emit_val(typ, val);
     }
 
-    fn emit_val(&mut self, typ: ItemType, val: String) {
+    fn emit_val(&mut self, typ: ItemType, val: Arc<str>) {
         self.items.push(Item {
             typ,
             pos: self.start,
@@ -227,7 +231,7 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             typ: ItemType::Error,
             pos: self.start,
-            val: msg,
+            val: Arc::from(msg),
             line: self.start_line,
         });
         State::Done
@@ -257,7 +261,7 @@ impl<'a> Lexer<'a> {
                     self.items.push(Item {
                         typ: ItemType::Text,
                         pos: item_start,
-                        val,
+                        val: Arc::from(val),
                         line: item_line,
                     });
                 }
@@ -267,10 +271,10 @@ impl<'a> Lexer<'a> {
         self.pos = self.input.len();
         if self.pos > self.start {
             self.line += self.input[self.start..self.pos].matches('\n').count();
-            let val = self.input[self.start..self.pos].to_string();
+            let val = Arc::from(&self.input[self.start..self.pos]);
             self.emit_val(ItemType::Text, val);
         }
-        self.emit_val(ItemType::Eof, String::new());
+        self.emit_val(ItemType::Eof, Arc::from(""));
         State::Done
     }
 
@@ -283,7 +287,7 @@ impl<'a> Lexer<'a> {
             self.ignore();
             return State::Comment;
         }
-        let val = self.left.to_string();
+        let val = Arc::from(self.left);
         self.items.push(Item {
             typ: ItemType::LeftDelim,
             pos: self.start,
@@ -644,7 +648,7 @@ mod tests {
             },
         )
         .into_iter()
-        .map(|i| (i.typ, i.val))
+        .map(|i| (i.typ, i.val.to_string()))
         .collect()
     }
 

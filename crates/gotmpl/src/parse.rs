@@ -256,7 +256,7 @@ impl Parser<'_> {
         match tok.typ {
             ItemType::Text => Ok(Parsed::Node(Node::Text {
                 pos: tok.pos,
-                text: Arc::from(tok.val.as_str()),
+                text: tok.val.clone(),
             })),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
@@ -451,7 +451,7 @@ impl Parser<'_> {
                 ItemType::Assign | ItemType::Declare => {
                     pipe.is_assign = next.typ == ItemType::Assign;
                     self.next_non_space();
-                    let name: Arc<str> = Arc::from(v.val.as_str());
+                    let name: Arc<str> = v.val.clone();
                     pipe.decl.push(Variable {
                         pos: v.pos,
                         name: name.clone(),
@@ -459,9 +459,9 @@ impl Parser<'_> {
                     self.vars.push(name);
                     break;
                 }
-                ItemType::Char if next.val == "," => {
+                ItemType::Char if &*next.val == "," => {
                     self.next_non_space();
-                    let name: Arc<str> = Arc::from(v.val.as_str());
+                    let name: Arc<str> = v.val.clone();
                     pipe.decl.push(Variable {
                         pos: v.pos,
                         name: name.clone(),
@@ -621,7 +621,7 @@ impl Parser<'_> {
                 }
                 Arg::Identifier {
                     pos: tok.pos,
-                    name: Arc::from(tok.val.as_str()),
+                    name: tok.val.clone(),
                     builtin: crate::builtins::Builtin::from_name(&tok.val),
                 }
             }
@@ -634,7 +634,7 @@ impl Parser<'_> {
             },
             ItemType::Bool => Arg::Bool {
                 pos: tok.pos,
-                val: tok.val == "true",
+                val: &*tok.val == "true",
             },
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 let num = parse_number(&tok.val, tok.typ).map_err(|e| self.errorf(e))?;
@@ -652,7 +652,7 @@ impl Parser<'_> {
                 let s = unquote(&tok.val).map_err(|e| self.errorf(e))?;
                 Arg::String {
                     pos: tok.pos,
-                    quoted: tok.val,
+                    quoted: tok.val.to_string(),
                     val: Value::str(s),
                 }
             }
