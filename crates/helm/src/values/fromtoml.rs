@@ -4,7 +4,8 @@
 //! arrays lists (`[[tables]]` typed `[]map[string]interface {}`). Offset datetimes
 //! are handed to the caller, which builds Go `time.Time` values; local ones become
 //! times in BurntSushi's `*-local` zones here. Parsing uses `toml_edit`, whose own nesting limit bounds recursion on
-//! untrusted text; its error text differs from BurntSushi's (see docs/architecture.md).
+//! untrusted text; when it rejects the text, `toml_error` words the common errors as
+//! BurntSushi does (others keep toml_edit's wording, see docs/architecture.md).
 
 use gotmpl::sprig::{WallClock, fixed_zone_time};
 use gotmpl::value::{Elem, List, Map, Value};
@@ -23,6 +24,9 @@ pub fn from_toml(
     datetime: &mut dyn FnMut(&TomlDatetime) -> Value,
 ) -> Result<Map, String> {
     let doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        if let Some(helm) = super::toml_error::burntsushi_error(text) {
+            return helm;
+        }
         let line = e
             .span()
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)

@@ -55,6 +55,7 @@ pub mod resolve;
 pub mod schema;
 pub mod strvals;
 mod toml;
+mod toml_error;
 mod yaml;
 
 pub use coalesce::{
