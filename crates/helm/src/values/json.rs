@@ -7,10 +7,11 @@
 use gotmpl::value::Value;
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use super::PrintError;
 use super::gofloat::{format_g, format_json};
-use super::print::{MAX_PRINT_DEPTH, Node, to_node};
+use super::print::{MAX_PRINT_DEPTH, Node, to_node, within_container};
 
 /// Helm's `toJson` (encoding/json.Marshal).
 pub fn to_json(value: &Value) -> Result<String, PrintError> {
@@ -57,12 +58,7 @@ fn write_value(
             let node = to_node(value, stack, false)?;
             write_compact(&node, html, out);
         }
-        Value::List(l) => {
-            let id = std::sync::Arc::as_ptr(&l.0) as *const () as usize;
-            if stack.contains(&id) {
-                return Err(PrintError::Cycle(value.type_name()));
-            }
-            stack.push(id);
+        Value::List(l) => within_container(stack, Arc::as_ptr(&l.0).cast(), value, |stack| {
             out.push('[');
             for (i, item) in l.0.read().iter().enumerate() {
                 if i > 0 {
@@ -71,14 +67,9 @@ fn write_value(
                 write_value(item, html, stack, out)?;
             }
             out.push(']');
-            stack.pop();
-        }
-        Value::Map(m) => {
-            let id = std::sync::Arc::as_ptr(&m.0) as *const () as usize;
-            if stack.contains(&id) {
-                return Err(PrintError::Cycle(value.type_name()));
-            }
-            stack.push(id);
+            Ok(())
+        })?,
+        Value::Map(m) => within_container(stack, Arc::as_ptr(&m.0).cast(), value, |stack| {
             out.push('{');
             for (i, (k, v)) in m.0.read().iter().enumerate() {
                 if i > 0 {
@@ -89,8 +80,8 @@ fn write_value(
                 write_value(v, html, stack, out)?;
             }
             out.push('}');
-            stack.pop();
-        }
+            Ok(())
+        })?,
     }
     Ok(())
 }

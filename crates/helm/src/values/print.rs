@@ -8,6 +8,7 @@
 //! scalars past column 80.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use gotmpl::value::Value;
@@ -58,6 +59,25 @@ fn emit(node: &Node, dialect: Dialect) -> String {
     out
 }
 
+/// Runs `body` with the list or map at `ptr` on the path from the root: finding it on
+/// the path already means the value contains itself, which Go's encoders reject
+/// rather than recurse forever.
+pub(crate) fn within_container<T>(
+    stack: &mut Vec<usize>,
+    ptr: *const (),
+    value: &Value,
+    body: impl FnOnce(&mut Vec<usize>) -> Result<T, PrintError>,
+) -> Result<T, PrintError> {
+    let id = ptr as usize;
+    if stack.contains(&id) {
+        return Err(PrintError::Cycle(value.type_name()));
+    }
+    stack.push(id);
+    let result = body(stack);
+    stack.pop();
+    result
+}
+
 /// A value as goyaml.v3 encodes it from Go values: ints in decimal, floats with
 /// `'g'` and `.inf`/`.nan`, map keys in v3's natural order.
 fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError> {
@@ -76,34 +96,22 @@ fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError>
         }),
         Value::String(s) => Node::Str(s.to_string()),
         Value::Bytes(b) => Node::Str(base64::engine::general_purpose::STANDARD.encode(b)),
-        Value::List(l) => {
-            let id = std::sync::Arc::as_ptr(&l.0) as *const () as usize;
-            if stack.contains(&id) {
-                return Err(PrintError::Cycle(value.type_name()));
-            }
-            stack.push(id);
+        Value::List(l) => within_container(stack, Arc::as_ptr(&l.0).cast(), value, |stack| {
             let items = l.to_vec();
             let mut out = Vec::with_capacity(items.len());
             for item in &items {
                 out.push(to_node_v3(item, stack)?);
             }
-            stack.pop();
-            Node::Seq(out)
-        }
-        Value::Map(m) => {
-            let id = std::sync::Arc::as_ptr(&m.0) as *const () as usize;
-            if stack.contains(&id) {
-                return Err(PrintError::Cycle(value.type_name()));
-            }
-            stack.push(id);
+            Ok(Node::Seq(out))
+        })?,
+        Value::Map(m) => within_container(stack, Arc::as_ptr(&m.0).cast(), value, |stack| {
             let mut out = Vec::with_capacity(m.len());
             for (k, v) in m.entries() {
                 out.push((k, to_node_v3(&v, stack)?));
             }
-            stack.pop();
             out.sort_by(|a, b| natural_cmp_by(&a.0, &b.0, Dialect::V3));
-            Node::Map(out)
-        }
+            Ok(Node::Map(out))
+        })?,
         // goyaml.v3 keys a struct by its lowercased Go field names, in declaration order.
         Value::Object(o) => match o.go_fields() {
             Some(fields) => {
@@ -152,26 +160,15 @@ pub(crate) fn to_node(
             s.to_string()
         }),
         Value::Bytes(b) => Node::Str(base64::engine::general_purpose::STANDARD.encode(b)),
-        Value::List(l) => {
-            let id = std::sync::Arc::as_ptr(&l.0) as *const () as usize;
-            if stack.contains(&id) {
-                return Err(PrintError::Cycle(value.type_name()));
-            }
-            stack.push(id);
+        Value::List(l) => within_container(stack, Arc::as_ptr(&l.0).cast(), value, |stack| {
             let items = l.to_vec();
             let mut out = Vec::with_capacity(items.len());
             for item in &items {
                 out.push(to_node(item, stack, yaml_numbers)?);
             }
-            stack.pop();
-            Node::Seq(out)
-        }
-        Value::Map(m) => {
-            let id = std::sync::Arc::as_ptr(&m.0) as *const () as usize;
-            if stack.contains(&id) {
-                return Err(PrintError::Cycle(value.type_name()));
-            }
-            stack.push(id);
+            Ok(Node::Seq(out))
+        })?,
+        Value::Map(m) => within_container(stack, Arc::as_ptr(&m.0).cast(), value, |stack| {
             let mut out = Vec::with_capacity(m.len());
             for (k, v) in m.entries() {
                 if yaml_numbers && k.contains('\u{85}') {
@@ -184,12 +181,11 @@ pub(crate) fn to_node(
                 }
                 out.push((k, to_node(&v, stack, yaml_numbers)?));
             }
-            stack.pop();
             if yaml_numbers {
                 out.sort_by(|a, b| natural_cmp(&a.0, &b.0));
             }
-            Node::Map(out)
-        }
+            Ok(Node::Map(out))
+        })?,
         // encoding/json writes a struct's fields in declaration order; sigs.k8s.io/yaml
         // then sorts them with the other map keys.
         Value::Object(o) => match o.json_fields() {
