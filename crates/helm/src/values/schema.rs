@@ -237,6 +237,17 @@ fn count(n: impl std::fmt::Display) -> String {
     grouped(&n.to_string())
 }
 
+/// minContains/maxContains when some items matched: the bound, how many matched and
+/// their indexes, space-separated and without thousands separators, as Helm prints them.
+fn contains_count(bound: &str, want: String, matched: &[usize]) -> String {
+    let at: Vec<String> = matched.iter().map(|g| g.to_string()).collect();
+    format!(
+        "{bound} {want} items required to match contains schema, but matched {} items at {}",
+        count(matched.len()),
+        at.join(" ")
+    )
+}
+
 /// Commas between groups of three digits in the integer part of a decimal number.
 fn grouped(decimal: &str) -> String {
     let (sign, rest) = match decimal.strip_prefix('-') {
@@ -333,24 +344,8 @@ fn message(kind: &ErrorKind<'_, '_>) -> String {
                 count(want)
             )
         }
-        K::MinContains { got, want } => format!(
-            "min {} items required to match contains schema, but matched {} items at {}",
-            count(want),
-            count(got.len()),
-            got.iter()
-                .map(|g| g.to_string())
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
-        K::MaxContains { got, want } => format!(
-            "max {} items required to match contains schema, but matched {} items at {}",
-            count(want),
-            count(got.len()),
-            got.iter()
-                .map(|g| g.to_string())
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
+        K::MinContains { got, want } => contains_count("min", count(want), got),
+        K::MaxContains { got, want } => contains_count("max", count(want), got),
         K::UniqueItems { got } => {
             format!("items at {} and {} are equal", count(got[0]), count(got[1]))
         }
