@@ -12,6 +12,7 @@
 //! integers are `int64`. Reflection and `deepEqual` see the difference, `eq` and
 //! printing do not (docs/architecture.md, "Go `int` vs `int64`").
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -291,6 +292,16 @@ impl Value {
         Value::Map(Map::new())
     }
 
+    /// The value as Go's reflection sees its kind: a host object of a named slice or
+    /// map type (`VersionSet`, Helm's `files`) is its underlying list or map, so
+    /// Sprig's slice and emptiness checks treat it as one; anything else is itself.
+    pub fn reflected(&self) -> Cow<'_, Value> {
+        match self {
+            Value::Object(o) => o.collection().map_or(Cow::Borrowed(self), Cow::Owned),
+            _ => Cow::Borrowed(self),
+        }
+    }
+
     /// Whether this is a map or a list (values that can nest).
     pub fn is_container(&self) -> bool {
         matches!(self, Value::Map(_) | Value::List(_))
@@ -557,6 +568,41 @@ mod tests {
     fn value_size_is_unchanged() {
         assert_eq!(std::mem::size_of::<List>(), std::mem::size_of::<usize>());
         assert_eq!(std::mem::size_of::<Value>(), 24);
+    }
+
+    /// A named slice type (`VersionSet`) behind an object.
+    struct Named;
+    impl Object for Named {
+        fn type_name(&self) -> &str {
+            "t.Named"
+        }
+        fn field(&self, _: &str) -> Option<Value> {
+            None
+        }
+        fn collection(&self) -> Option<Value> {
+            Some(Value::list(vec![Value::Int(1)]))
+        }
+    }
+    struct Plain;
+    impl Object for Plain {
+        fn type_name(&self) -> &str {
+            "t.Plain"
+        }
+        fn field(&self, _: &str) -> Option<Value> {
+            None
+        }
+    }
+
+    #[test]
+    fn reflected_unwraps_named_collections_only() {
+        let named = Value::Object(Arc::new(Named));
+        assert!(matches!(&*named.reflected(), Value::List(l) if l.len() == 1));
+        let plain = Value::Object(Arc::new(Plain));
+        assert!(matches!(&*plain.reflected(), Value::Object(_)));
+        assert!(matches!(
+            Value::Int(2).reflected(),
+            Cow::Borrowed(Value::Int(2))
+        ));
     }
 
     /// Go's reflect.DeepEqual: same type, same contents.

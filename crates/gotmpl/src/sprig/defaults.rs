@@ -9,7 +9,7 @@ use super::json::{JsonStyle, encode};
 
 /// Sprig's `empty`: the Go zero value of the value's type (structs never are).
 pub(crate) fn is_empty(v: &Value) -> bool {
-    match v {
+    match &*v.reflected() {
         Value::Nil => true,
         Value::Bool(b) => !b,
         Value::Int(i) | Value::Int64(i) => *i == 0,
@@ -18,12 +18,8 @@ pub(crate) fn is_empty(v: &Value) -> bool {
         Value::Bytes(b) => b.is_empty(),
         Value::List(l) => l.is_empty(),
         Value::Map(m) => m.is_empty(),
-        // Slice and map types behind an object are empty at length 0; structs never.
-        Value::Object(o) => match o.collection() {
-            Some(Value::List(l)) => l.is_empty(),
-            Some(Value::Map(m)) => m.is_empty(),
-            _ => false,
-        },
+        // Slice and map types behind an object were reflected above; structs never are.
+        Value::Object(_) => false,
     }
 }
 

@@ -13,19 +13,12 @@ use super::defaults::is_empty;
 /// The items of a Go slice argument, or Sprig's error naming the kind it got.
 /// `nil` has no type in Go: `reflect.TypeOf(nil).Kind()` is a nil dereference.
 fn slice_items(v: &Value, what: impl FnOnce(&str) -> String) -> Result<Vec<Value>, FuncError> {
-    match v {
+    match &*v.reflected() {
         Value::List(l) => Ok(l.to_vec()),
         Value::Bytes(b) => Ok(b.iter().map(|x| Value::Int(i64::from(*x))).collect()),
         Value::Nil => Err(FuncError::new(
             "runtime error: invalid memory address or nil pointer dereference",
         )),
-        // A Go slice type behind an object (`.Capabilities.APIVersions` is Helm's
-        // `VersionSet`, a `[]string`) reflects as a slice.
-        Value::Object(o) => match o.collection() {
-            Some(Value::List(l)) => Ok(l.to_vec()),
-            Some(other) => Err(FuncError::new(what(other.kind_name()))),
-            None => Err(FuncError::new(what(v.kind_name()))),
-        },
         other => Err(FuncError::new(what(other.kind_name()))),
     }
 }

@@ -236,10 +236,9 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.add("sortAlpha", |a| {
         arity("sortAlpha", a, 1)?;
-        let mut items = match &a[0] {
+        let mut items = match &*a[0].reflected() {
             Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
-            Value::Object(o) if matches!(o.collection(), Some(Value::List(_))) => strslice(&a[0]),
-            other => vec![strval(other)],
+            _ => vec![strval(&a[0])],
         };
         items.sort();
         Ok(strings_value(items))
@@ -267,7 +266,9 @@ fn indexed_map(parts: Vec<String>) -> Value {
 /// Sprig's `strslice`: a list's non-nil items through `strval`; nil is empty; any
 /// other value is a one-item list.
 pub(crate) fn strslice(v: &Value) -> Vec<String> {
-    match v {
+    // A named slice type behind an object (Helm's `VersionSet`, a `[]string`) is
+    // reflected on as a slice; a named map type or a struct is one item.
+    match &*v.reflected() {
         Value::List(l) => l
             .to_vec()
             .iter()
@@ -276,12 +277,7 @@ pub(crate) fn strslice(v: &Value) -> Vec<String> {
             .collect(),
         Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
         Value::Nil => Vec::new(),
-        // Helm's `VersionSet` is a `[]string` that Sprig reflects on as a slice.
-        Value::Object(o) => match o.collection() {
-            Some(list @ Value::List(_)) => strslice(&list),
-            _ => vec![strval(v)],
-        },
-        other => vec![strval(other)],
+        _ => vec![strval(v)],
     }
 }
 
