@@ -93,7 +93,14 @@ pub fn chart_template(args: &ChartTemplateArgs) -> Result<()> {
     for file in &args.values {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("reading values file {}", file.display()))?;
-        let parsed = parse_values(&text, &file.display().to_string())?;
+        let parsed = parse_values(&text, &file.display().to_string()).map_err(|e| {
+            // Helm's wording (pkg/cli/values: `failed to parse FILE: ` and LoadValues' text).
+            anyhow::anyhow!(
+                "failed to parse {}: {}",
+                file.display(),
+                e.load_values_text()
+            )
+        })?;
         values = merge_values(&values, &parsed);
     }
     // Helm applies --set-string after --set (in its own flag order); keep it.

@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import contextlib
+import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,8 +72,42 @@ def _merge_maps(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def user_values(values_files: list[str], sets: list[str]) -> dict[str, Any]:
-    """Combine -f files then --set expressions like the helm CLI does.
+class ValuesFileError(Exception):
+    """A `-f` file the helm CLI refuses; str() is the CLI's error text."""
+
+
+_VALUES_PREFIX = "cannot load values.yaml: "
+
+
+def load_values_file(path: str, shown: str | None = None) -> dict[str, Any]:
+    """What the CLI's `-f FILE` reads: Helm's loader.LoadValues (documents split at `---`
+    lines and merged). The SDK's values_from_yaml decodes only the first document and
+    words errors differently, so the file is loaded as the values.yaml of a throwaway
+    chart, which goes through the same LoadValues. A failure is worded as the CLI words
+    it (pkg/cli/values: `failed to parse FILE: <LoadValues' error>`), with FILE as
+    `shown` (the path as given on the command line)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    with tempfile.TemporaryDirectory(prefix="helmref-values-") as chart:
+        with open(os.path.join(chart, "Chart.yaml"), "w", encoding="utf-8") as f:
+            f.write("apiVersion: v2\nname: values-file\nversion: 0.1.0\n")
+        with open(os.path.join(chart, "values.yaml"), "wb") as f:
+            f.write(data)
+        try:
+            with quiet_stderr(), helm.Chart.load(chart) as loaded:
+                return loaded.values or {}
+        except helm.HelmError as e:
+            message = str(e)
+            if not message.startswith(_VALUES_PREFIX):
+                raise HarnessError(f"unexpected error loading {path}: {message}") from e
+            raise ValuesFileError(
+                f"failed to parse {shown or path}: {message[len(_VALUES_PREFIX):]}") from e
+
+
+def user_values(values_files: list[str], sets: list[str],
+                shown: list[str] | None = None) -> dict[str, Any]:
+    """Combine -f files then --set expressions like the helm CLI does (`shown`: the -f
+    paths as given on the command line, for error texts).
 
     --set expressions are parsed alone and merged like -f files, so `list[1]=x` into a
     list that came from a file is NOT what the CLI does (it edits the list in place);
@@ -81,10 +116,8 @@ def user_values(values_files: list[str], sets: list[str]) -> dict[str, Any]:
     therefore only --set strings, booleans or small integers whose printing is the same.
     """
     base: dict[str, Any] = {}
-    for path in values_files:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-        base = _merge_maps(base, helm.values_from_yaml(text) or {})
+    for n, path in enumerate(values_files):
+        base = _merge_maps(base, load_values_file(path, shown[n] if shown else None))
     for expr in sets:
         base = _merge_maps(base, helm.parse_set_string(expr))
     return base

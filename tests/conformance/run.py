@@ -41,7 +41,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import helm_python as helm  # noqa: E402
 
-from helmref import HarnessError, HelmRef, Rendered, user_values  # noqa: E402
+from helmref import HarnessError, HelmRef, Rendered, ValuesFileError, user_values  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -91,10 +91,16 @@ def discover(cases_dir: str, filters: list[str]) -> list[Case]:
     return cases
 
 
+def shown_path(path: str) -> str:
+    """A -f path as given to capstan (which runs in REPO) and as Helm's errors name it:
+    relative, so expected.err does not depend on where the repository lives."""
+    return os.path.relpath(path, REPO)
+
+
 def capstan_args(cmd: list[str], case: Case) -> list[str]:
     args = list(cmd) + [case.chart]
     for v in case.values:
-        args += ["-f", v]
+        args += ["-f", shown_path(v)]
     for s in case.sets:
         args += ["--set", s]
     return args + ["--name", case.release, "--namespace", case.namespace]
@@ -117,7 +123,9 @@ def run_capstan(cmd: list[str], case: Case, timeout: float) -> Rendered:
 
 def helm_render(ref: HelmRef, case: Case) -> Rendered:
     try:
-        values = user_values(case.values, case.sets)
+        values = user_values(case.values, case.sets, [shown_path(v) for v in case.values])
+    except ValuesFileError as e:
+        return Rendered(error=str(e))
     except helm.HelmError as e:
         return Rendered(error=f"values: {e}")
     return ref.template(case.chart, case.release, case.namespace, values)

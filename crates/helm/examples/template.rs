@@ -95,7 +95,8 @@ fn user_values(a: &Args) -> Result<Map, String> {
     let mut base = Map::new();
     for f in &a.values_files {
         let text = std::fs::read_to_string(f).map_err(|e| format!("open {f}: {e}"))?;
-        let m = parse_values(&text, f).map_err(|e| format!("failed to parse {f}: {e}"))?;
+        let m = parse_values(&text, f)
+            .map_err(|e| format!("failed to parse {f}: {}", e.load_values_text()))?;
         base = merge_values(&base, &m);
     }
     for kind in ["--set-json", "--set", "--set-string", "--set-literal"] {

@@ -106,9 +106,10 @@ fn parse_values_file(data: &[u8], file: &str) -> Result<Map, ChartError> {
         file: file.to_string(),
         message: "file is not valid UTF-8".to_string(),
     })?;
+    // Helm's text: `cannot load values.yaml: ` and what LoadValues says.
     crate::values::parse_values(text, file).map_err(|e| ChartError::Parse {
         file: file.to_string(),
-        message: e.to_string(),
+        message: e.load_values_text(),
     })
 }
 

@@ -84,9 +84,18 @@ pub enum ValuesError {
         line: usize,
         column: usize,
         message: String,
-        /// For a syntax error from the YAML parser: go-yaml v2's text for it
-        /// (`yaml: [line N: ]problem`), whose wording and line rules differ.
+        /// What sigs.k8s.io/yaml says (after "error converting YAML to JSON: "): for a
+        /// syntax error go-yaml v2's `yaml: [line N: ]problem`, whose wording and line
+        /// rules differ from ours; for a decoding error go-yaml's or encoding/json's text.
         go_text: Option<String>,
+    },
+    /// A line starting with `---` and more than a comment (k8s.io/apimachinery's YAMLReader
+    /// refuses it before the document it ends is decoded).
+    #[error("{origin}{sep}line {line}: invalid Yaml document separator: {found}", sep = if origin.is_empty() { "" } else { ": " })]
+    Separator {
+        origin: String,
+        line: usize,
+        found: String,
     },
     /// The document's top level is not a map.
     #[error(
@@ -112,6 +121,26 @@ impl ValuesError {
                 ..
             } => text.clone(),
             ValuesError::Yaml { message, .. } => format!("yaml: {message}"),
+            other => other.to_string(),
+        }
+    }
+
+    /// The text Helm's `loader.LoadValues` gives for this error; Helm prints it after
+    /// "cannot load values.yaml: " for a chart's values and after "failed to parse FILE: "
+    /// for `-f FILE`. Its line numbers count from the start of the failing document.
+    pub fn load_values_text(&self) -> String {
+        match self {
+            ValuesError::Separator { found, .. } => {
+                format!("error reading yaml document: invalid Yaml document separator: {found}")
+            }
+            ValuesError::NotAMap { found, .. } => format!(
+                "cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: \
+                 json: cannot unmarshal {found} into Go value of type map[string]interface {{}}"
+            ),
+            ValuesError::Yaml { .. } => format!(
+                "cannot unmarshal yaml document: error converting YAML to JSON: {}",
+                self.go_yaml_text()
+            ),
             other => other.to_string(),
         }
     }

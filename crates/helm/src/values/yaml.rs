@@ -20,12 +20,14 @@ use gotmpl::value::{Map, Value};
 use granit_parser::{Event, Parser, ScalarStyle};
 
 mod fast;
+mod flow;
+mod gosyntax;
 mod head;
 
 pub use head::parse_manifest_head;
 
 use super::ValuesError;
-use super::gofloat::format_g32;
+use super::gofloat::{format_g, format_g32};
 use super::resolve::{Resolved, TAG_PREFIX, resolve_plain, resolve_tagged};
 
 /// Deepest nesting a decoded value may have (go-yaml has no limit, but our decoder and
@@ -38,65 +40,66 @@ const MAX_DECODE_COUNT: u64 = 20_000_000;
 /// at lines starting with `---` (k8s.io/apimachinery's YAMLReader), loads each document
 /// and merges them in order (later documents win, maps merge). Every document must be a
 /// map or empty; an empty file gives an empty map. `origin` names the file in errors.
+/// Errors come in Helm's order: a document is decoded as soon as the line ending it is
+/// read, so an invalid separator after a broken document is never reached.
 pub fn parse_values(text: &str, origin: &str) -> Result<Map, ValuesError> {
     let mut values = Map::new();
-    for (line_offset, chunk) in split_documents(text, origin)? {
-        let doc = match load(&chunk, origin) {
-            Ok(v) => v,
-            Err(mut e) => {
-                if let ValuesError::Yaml { line, .. } = &mut e {
-                    *line += line_offset;
-                }
-                return Err(e);
-            }
+    let mut start = 0;
+    let mut start_line = 0;
+    let mut pos = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let line_start = pos;
+        pos += line.len();
+        let Some(rest) = line.strip_prefix("---") else {
+            continue;
         };
-        match doc {
-            Value::Nil => {}
-            // A fresh, unshared map: merging it into nothing would only copy it.
-            Value::Map(m) if values.is_empty() => values = m,
-            Value::Map(m) => values = super::coalesce::merge_values(&values, &m),
-            other => {
-                return Err(ValuesError::NotAMap {
-                    origin: origin.to_string(),
-                    found: json_kind(&other),
-                });
-            }
+        let trimmed = rest.trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            return Err(ValuesError::Separator {
+                origin: origin.to_string(),
+                line: n + 1,
+                found: trimmed.to_string(),
+            });
         }
+        load_document(&text[start..line_start], start_line, origin, &mut values)?;
+        start = pos;
+        start_line = n + 1;
     }
+    load_document(&text[start..], start_line, origin, &mut values)?;
     Ok(values)
 }
 
-/// k8s.io/apimachinery's YAMLReader: a line starting with `---` ends a document (only
-/// spaces or a comment may follow the marker); empty documents are skipped. Returns
-/// each document with the number of lines before it.
-fn split_documents(text: &str, origin: &str) -> Result<Vec<(usize, String)>, ValuesError> {
-    let mut docs = Vec::new();
-    let mut buffer = String::new();
-    let mut start_line = 0;
-    for (n, line) in text.split_inclusive('\n').enumerate() {
-        if let Some(rest) = line.strip_prefix("---") {
-            let trimmed = rest.trim();
-            if !trimmed.is_empty() && !trimmed.starts_with('#') {
-                return Err(ValuesError::Yaml {
-                    origin: origin.to_string(),
-                    line: n + 1,
-                    column: 1,
-                    message: format!("invalid Yaml document separator: {trimmed}"),
-                    go_text: None,
-                });
-            }
-            if !buffer.is_empty() {
-                docs.push((start_line, std::mem::take(&mut buffer)));
-            }
-            start_line = n + 1;
-            continue;
+/// Decode one document of a values file (`line_offset` lines into it) and merge it in.
+fn load_document(
+    chunk: &str,
+    line_offset: usize,
+    origin: &str,
+    values: &mut Map,
+) -> Result<(), ValuesError> {
+    if chunk.is_empty() {
+        return Ok(());
+    }
+    let doc = load(chunk, origin).map_err(|mut e| {
+        // Our own position counts in the whole file; go-yaml's text keeps the line
+        // within the document, as Helm prints it.
+        if let ValuesError::Yaml { line, .. } = &mut e {
+            *line += line_offset;
         }
-        buffer.push_str(line);
+        e
+    })?;
+    match doc {
+        Value::Nil => {}
+        // A fresh, unshared map: merging it into nothing would only copy it.
+        Value::Map(m) if values.is_empty() => *values = m,
+        Value::Map(m) => *values = super::coalesce::merge_values(values, &m),
+        other => {
+            return Err(ValuesError::NotAMap {
+                origin: origin.to_string(),
+                found: json_kind(&other),
+            });
+        }
     }
-    if !buffer.is_empty() {
-        docs.push((start_line, buffer));
-    }
-    Ok(docs)
+    Ok(())
 }
 
 /// Parse any YAML document (Sprig/Helm `fromYaml`, `fromYamlArray`): the first document,
@@ -217,13 +220,6 @@ pub(super) fn go_syntax_text(text: &str, line: usize, index: usize, message: &st
             };
             format!("did not find expected ',' or '{close}'")
         }
-        "unclosed bracket '['" | "unclosed bracket '{'" => {
-            // libyaml fails at the stream end, as a parser error.
-            parser_error = true;
-            line = eof_line + 1;
-            let close = if problem.ends_with("'['") { ']' } else { '}' };
-            format!("did not find expected ',' or '{close}'")
-        }
         "simple key expected ':'" => {
             // go-yaml notices the missing ':' on the next line that is not blank (a
             // comment counts), or at the stream end, as a scanner error.
@@ -245,15 +241,49 @@ pub(super) fn go_syntax_text(text: &str, line: usize, index: usize, message: &st
             line += 1;
             "found a tab character that violates indentation".to_string()
         }
+        // In a flow collection, a `:` after a line break ends no key for libyaml (the
+        // flow parser finds a value indicator where it wants a separator), and an
+        // unclosed collection fails at the first token that cannot continue it.
+        "illegal placement of ':' indicator" | "unclosed bracket '['" | "unclosed bracket '{'" => {
+            let failure = outermost_flow_open(text, index + 1)
+                .and_then(|open| flow::flow_failure(text, open));
+            match failure {
+                Some((go_line, problem)) => return go_text_at(go_line, &problem),
+                None => problem.to_string(),
+            }
+        }
+        "tabs disallowed within this context (block indentation)" => {
+            "found character that cannot start any token".to_string()
+        }
+        "did not find expected hexadecimal number" => {
+            // libyaml's spelling.
+            "did not find expected hexdecimal number".to_string()
+        }
+        unexpected if unexpected.starts_with("unexpected character: ") => {
+            // granit names the character with Rust's `escape_default`.
+            let shown = unexpected
+                .trim_start_matches("unexpected character: `")
+                .trim_end_matches('\'');
+            let c = match shown.strip_prefix("\\u{") {
+                Some(hex) => u32::from_str_radix(hex.trim_end_matches('}'), 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .unwrap_or('\0'),
+                None => shown.chars().last().unwrap_or(' '),
+            };
+            if is_libyaml_printable(c) {
+                "found character that cannot start any token".to_string()
+            } else {
+                // A reader error: go-yaml has no position for it.
+                return "yaml: control characters are not allowed".to_string();
+            }
+        }
         "found unknown anchor" => {
             // go-yaml's decoder reports this one, by name and without a line.
-            let name: String = text
-                .chars()
-                .skip(index)
-                .skip_while(|c| *c == '*')
-                .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
-                .collect();
-            return format!("yaml: unknown anchor '{name}' referenced");
+            return format!(
+                "yaml: unknown anchor '{}' referenced",
+                alias_name(text, index)
+            );
         }
         other => other.to_string(),
     };
@@ -264,11 +294,85 @@ pub(super) fn go_syntax_text(text: &str, line: usize, index: usize, message: &st
     } else {
         0
     };
+    go_text_at(go_line, &problem)
+}
+
+/// `yaml: line N: problem`, without the line when it is 0 (as go-yaml prints it).
+fn go_text_at(go_line: usize, problem: &str) -> String {
     if go_line == 0 {
         format!("yaml: {problem}")
     } else {
         format!("yaml: line {go_line}: {problem}")
     }
+}
+
+/// Whether libyaml's reader accepts `c` (else "control characters are not allowed").
+fn is_libyaml_printable(c: char) -> bool {
+    matches!(c,
+        '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}'
+        | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// Where (character index) the outermost flow collection still open before character
+/// `index` of `text` starts, if any. A light re-scan: quoted scalars and comments are
+/// skipped, and `[`/`{` only open a collection where a node can start (not inside a
+/// plain scalar like `a[0]`).
+fn outermost_flow_open(text: &str, index: usize) -> Option<usize> {
+    let mut stack: Vec<usize> = Vec::new();
+    // The last character that is not a space on this line ('\n' at a line start).
+    let mut prev = '\n';
+    let mut chars = text.chars().take(index).enumerate().peekable();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\n' => {
+                prev = '\n';
+                continue;
+            }
+            ' ' | '\t' | '\r' => continue,
+            '#' if prev == '\n' || stack.is_empty() || matches!(prev, ',' | '[' | '{') => {
+                // A comment runs to the end of the line.
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+                prev = '\n';
+                continue;
+            }
+            '"' | '\'' if matches!(prev, '\n' | ':' | '-' | ',' | '[' | '{' | '?') => {
+                let quote = c;
+                while let Some((_, q)) = chars.next() {
+                    if quote == '"' && q == '\\' {
+                        chars.next();
+                    } else if q == quote {
+                        if quote == '\'' && chars.peek().map(|p| p.1) == Some('\'') {
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            '[' | '{' if matches!(prev, '\n' | ':' | '-' | ',' | '[' | '{' | '?') => {
+                stack.push(at);
+            }
+            ']' | '}' if !stack.is_empty() => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    stack.first().copied()
+}
+
+/// The name of the alias (`*name`) at character `index` of `text`.
+fn alias_name(text: &str, index: usize) -> String {
+    text.chars()
+        .skip(index)
+        .skip_while(|c| *c == '*')
+        .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+        .collect()
 }
 
 /// Build the node tree of the first document from parser events.
@@ -280,12 +384,13 @@ fn build<'a>(text: &'a str, origin: &str) -> Result<Document<'a>, ValuesError> {
     let mut anchors: HashMap<usize, usize> = HashMap::new();
     let mut open: HashSet<usize> = HashSet::new();
     let mut root = None;
+    // go-yaml's decoder reports these, without a line.
     let err = |line: usize, col: usize, message: String| ValuesError::Yaml {
         origin: origin.to_string(),
         line,
         column: col + 1,
+        go_text: Some(format!("yaml: {message}")),
         message,
-        go_text: None,
     };
 
     while let Some(event) = parser.next_event() {
@@ -314,11 +419,20 @@ fn build<'a>(text: &'a str, origin: &str) -> Result<Document<'a>, ValuesError> {
                 continue;
             }
             Event::Alias(id) => {
+                let name = alias_name(text, span.start.index());
                 let Some(&target) = anchors.get(&id) else {
-                    return Err(err(line, col, "unknown anchor referenced".to_string()));
+                    return Err(err(
+                        line,
+                        col,
+                        format!("unknown anchor '{name}' referenced"),
+                    ));
                 };
                 if open.contains(&target) {
-                    return Err(err(line, col, "anchor value contains itself".to_string()));
+                    return Err(err(
+                        line,
+                        col,
+                        format!("anchor '{name}' value contains itself"),
+                    ));
                 }
                 (Kind::Alias(target), 0, false)
             }
@@ -396,14 +510,29 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// A go-yaml decoding error (its text is `yaml: ` and the message).
     fn error(&self, idx: usize, message: impl Into<String>) -> ValuesError {
+        let message = message.into();
+        let go_text = format!("yaml: {message}");
+        self.error_with(idx, message, go_text)
+    }
+
+    /// An error sigs.k8s.io/yaml or encoding/json reports after go-yaml decoded the
+    /// document (their texts have no `yaml: ` lead-in).
+    fn json_error(&self, idx: usize, message: impl Into<String>) -> ValuesError {
+        let message = message.into();
+        let go_text = message.clone();
+        self.error_with(idx, message, go_text)
+    }
+
+    fn error_with(&self, idx: usize, message: String, go_text: String) -> ValuesError {
         let node = &self.doc.nodes[idx];
         ValuesError::Yaml {
             origin: self.origin.to_string(),
             line: node.line,
             column: node.col + 1,
-            message: message.into(),
-            go_text: None,
+            message,
+            go_text: Some(go_text),
         }
     }
 
@@ -489,7 +618,7 @@ impl<'a> Decoder<'a> {
                 if f.is_finite() {
                     Ok(Value::Float(f))
                 } else {
-                    Err(self.error(
+                    Err(self.json_error(
                         idx,
                         format!("json: unsupported value: {}", super::gofloat::format_g(f)),
                     ))
@@ -560,7 +689,7 @@ impl<'a> Decoder<'a> {
                 self.merge(v, map)?;
                 continue;
             }
-            let key = self.key(k)?;
+            let key = self.key(k, v)?;
             let value = self.value(v)?;
             map.insert(key, value);
         }
@@ -609,8 +738,9 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    /// A map key as sigs.k8s.io/yaml names it in JSON.
-    fn key(&mut self, idx: usize) -> Result<String, ValuesError> {
+    /// A map key as sigs.k8s.io/yaml names it in JSON (`value` is the key's value, which
+    /// the error for a key JSON cannot hold prints).
+    fn key(&mut self, idx: usize, value_idx: usize) -> Result<String, ValuesError> {
         self.count(idx)?;
         let doc = self.doc;
         let mut target = idx;
@@ -635,21 +765,30 @@ impl<'a> Decoder<'a> {
                         "NaN" => ".nan".to_string(),
                         s => s.to_string(),
                     }),
-                    Resolved::Null => {
-                        Err(self.error(idx, "unsupported map key of type: %!s(<nil>), key: <nil>"))
+                    Resolved::Null | Resolved::Uint(_) | Resolved::BigInt(_) => {
+                        // sigs.k8s.io/yaml: `unsupported map key of type: %s, key: %+#v,
+                        // value: %+#v` (go-yaml v2 decodes a too large int as a float64,
+                        // which would have become a key above).
+                        let (kind, key) = match resolved {
+                            Resolved::Uint(u) => ("uint64".to_string(), format!("0x{u:x}")),
+                            Resolved::BigInt(f) => ("float64".to_string(), format_g(f)),
+                            _ => ("%!s(<nil>)".to_string(), "<nil>".to_string()),
+                        };
+                        let shown = gosyntax::sharp_v(self.doc, value_idx);
+                        Err(self.json_error(
+                            idx,
+                            format!(
+                                "unsupported map key of type: {kind}, key: {key}, value: {shown}"
+                            ),
+                        ))
                     }
-                    Resolved::Uint(u) => Err(self.error(
-                        idx,
-                        format!("unsupported map key of type: uint64, key: 0x{u:x}"),
-                    )),
-                    Resolved::BigInt(_) => Err(self.error(
-                        idx,
-                        format!("unsupported map key of type: *big.Int, key: {value}"),
-                    )),
                 }
             }
-            Kind::Seq(_) | Kind::Map(_) => Err(self.error(idx, "invalid map key")),
-            Kind::Alias(_) => Err(self.error(idx, "invalid map key")),
+            // go-yaml v2 itself refuses a collection as a key.
+            Kind::Seq(_) | Kind::Map(_) | Kind::Alias(_) => Err(self.error(
+                idx,
+                format!("invalid map key: {}", gosyntax::sharp_v(doc, target)),
+            )),
         }
     }
 }
@@ -854,6 +993,115 @@ mod tests {
             text("x: 1\n\ty: 2\n"),
             "yaml: line 2: found a tab character that violates indentation"
         );
+    }
+
+    #[test]
+    fn load_values_errors_read_like_helm() {
+        // Helm 4.2.3's texts after "cannot load values.yaml: " (chart_values.yaml).
+        let text = |y: &str| {
+            parse_values(y, "values.yaml")
+                .unwrap_err()
+                .load_values_text()
+        };
+        let conv = "cannot unmarshal yaml document: error converting YAML to JSON: ";
+        assert_eq!(
+            text("a: [1, 2\nb: 3\n"),
+            format!("{conv}yaml: line 1: did not find expected ',' or ']'")
+        );
+        assert_eq!(
+            text("x: 1\na: [1,\n  2\nb: 3\n"),
+            format!("{conv}yaml: line 3: did not find expected ',' or ']'")
+        );
+        assert_eq!(
+            text("x: 1\na: [1, {b: [x]\nc: 3\n"),
+            format!("{conv}yaml: line 2: did not find expected ',' or '}}'")
+        );
+        // Lines count within the failing document.
+        assert_eq!(
+            text("a: 1\n---\nb: [1, 2\nc: 3\n"),
+            format!("{conv}yaml: line 1: did not find expected ',' or ']'")
+        );
+        assert_eq!(
+            text("a: 1\n--- x\nb: 2\n"),
+            "error reading yaml document: invalid Yaml document separator: x"
+        );
+        // A bad separator fails as it is read, before the document it ends is decoded;
+        // a document ended by a good one is decoded first.
+        assert_eq!(
+            text("a: [\n--- x\n"),
+            "error reading yaml document: invalid Yaml document separator: x"
+        );
+        assert_eq!(
+            text("a: [\n---\nb: 1\n--- x\n"),
+            format!("{conv}yaml: line 1: did not find expected node content")
+        );
+        assert_eq!(
+            text("- a\n"),
+            "cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: \
+             cannot unmarshal array into Go value of type map[string]interface {}"
+        );
+        assert_eq!(
+            text("a: .inf\n"),
+            format!("{conv}json: unsupported value: +Inf")
+        );
+        assert_eq!(
+            text("a: &x [*x]\n"),
+            format!("{conv}yaml: anchor 'x' value contains itself")
+        );
+        assert_eq!(
+            text("a: !!int abc\n"),
+            format!("{conv}yaml: cannot decode !!str `abc` as a !!int")
+        );
+        assert_eq!(
+            text("~: {b: 1, a: [x, ~]}\n"),
+            format!(
+                "{conv}unsupported map key of type: %!s(<nil>), key: <nil>, value: \
+                 map[interface {{}}]interface {{}}{{\"a\":[]interface {{}}{{\"x\", interface {{}}(nil)}}, \"b\":1}}"
+            )
+        );
+        assert_eq!(
+            text("18446744073709551615: x\n"),
+            format!(
+                "{conv}unsupported map key of type: uint64, key: 0xffffffffffffffff, value: \"x\""
+            )
+        );
+        assert_eq!(
+            text("? [x, 1, ~, 1.5, true]\n: 2\n"),
+            format!(
+                "{conv}yaml: invalid map key: []interface {{}}{{\"x\", 1, interface {{}}(nil), 1.5, true}}"
+            )
+        );
+        assert_eq!(
+            text("x: 1\ny: 2\na: x\u{1}\n"),
+            format!("{conv}yaml: control characters are not allowed")
+        );
+        assert_eq!(
+            text("x: 1\ny: `x`\n"),
+            format!("{conv}yaml: line 2: found character that cannot start any token")
+        );
+        assert_eq!(
+            text("x: 1\na:\n  b:\n\t\tc: 1\n"),
+            format!("{conv}yaml: line 4: found character that cannot start any token")
+        );
+        assert_eq!(
+            text("x: 1\ny: \"a\\xZZ\"\n"),
+            format!("{conv}yaml: line 2: did not find expected hexdecimal number")
+        );
+    }
+
+    #[test]
+    fn go_syntax_of_an_alias_bomb_key_is_bounded() {
+        // The key's error prints its value before the value is decoded (and counted).
+        let mut text = String::from("~: [&a0 [x, x, x, x, x, x, x, x, x, x]");
+        for i in 1..8 {
+            let prev = format!("*a{}", i - 1);
+            text.push_str(&format!(", &a{i} [{}]", vec![prev; 10].join(", ")));
+        }
+        text.push_str("]\n");
+        let err = parse_values(&text, "bomb.yaml")
+            .unwrap_err()
+            .load_values_text();
+        assert!(err.len() < 5000 && err.ends_with("..."), "{err}");
     }
 
     #[test]

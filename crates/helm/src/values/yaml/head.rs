@@ -50,7 +50,7 @@ fn pick(decoder: &mut Decoder<'_>, idx: usize, wanted: &[&str]) -> Option<Value>
         if decoder.is_merge_key(k) {
             return None;
         }
-        let key = decoder.key(k).ok()?;
+        let key = decoder.key(k, v).ok()?;
         let value = match key.as_str() {
             "metadata" if wanted.contains(&"metadata") => {
                 pick(decoder, v, &["name", "annotations"])?
