@@ -251,8 +251,8 @@ fn index(item: &Value, indexes: &[Value]) -> BResult {
                 Value::Int(i64::from(b[i]))
             }
             Value::Map(m) => match idx {
-                Value::String(k) => m.get(k).unwrap_or(Value::Nil),
-                Value::Nil => m.get("").unwrap_or(Value::Nil),
+                Value::String(k) => m.get(k).unwrap_or_else(|| m.zero_value()),
+                Value::Nil => m.get("").unwrap_or_else(|| m.zero_value()),
                 other => {
                     return call_err(format!(
                         "value has type {}; should be string",

@@ -661,7 +661,7 @@ impl<'a> State<'a> {
                     Some(v) => Ok(Slot::Iface(v)),
                     None => match self.set.missing_key {
                         MissingKey::Default => Ok(Slot::Invalid),
-                        MissingKey::Zero => Ok(Slot::Iface(Value::Nil)),
+                        MissingKey::Zero => Ok(Slot::Iface(m.zero_value())),
                         MissingKey::Error => Err(self.err_at(
                             pos,
                             node,
@@ -1079,6 +1079,9 @@ fn validate_type(slot: &Slot, param: Param) -> Result<Value, String> {
                 // A typed slice (`[]string`) is not assignable to `[]interface{}`.
                 (param, v),
                 (Param::List, Value::List(l)) if l.elem() != crate::value::Elem::Any
+            ) && !matches!(
+                (param, v),
+                (Param::Map, Value::Map(m)) if m.elem() != crate::value::Elem::Any
             );
             if ok {
                 Ok(v.clone())

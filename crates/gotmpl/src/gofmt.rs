@@ -409,7 +409,8 @@ fn write_go_syntax(out: &mut String, v: &Value, depth: usize) {
             out.push('}');
         }
         Value::List(l) => {
-            out.push_str("[]interface {}{");
+            out.push_str(&v.type_name());
+            out.push('{');
             if depth < MAX_DEPTH {
                 for (k, item) in l.to_vec().iter().enumerate() {
                     if k > 0 {
@@ -420,8 +421,13 @@ fn write_go_syntax(out: &mut String, v: &Value, depth: usize) {
             }
             out.push('}');
         }
+        Value::Map(m) if m.is_nil_map() => {
+            out.push_str(&v.type_name());
+            out.push_str("(nil)");
+        }
         Value::Map(m) => {
-            out.push_str("map[string]interface {}{");
+            out.push_str(&v.type_name());
+            out.push('{');
             if depth < MAX_DEPTH {
                 for (k, (key, val)) in m.entries().iter().enumerate() {
                     if k > 0 {

@@ -23,9 +23,35 @@ use parking_lot::RwLock;
 /// so a `BTreeMap` gives the same order for free.
 pub type MapInner = BTreeMap<String, Value>;
 
-/// Shared, mutable map (Go `map[string]interface{}` semantics).
+/// Shared, mutable map (Go `map[string]interface{}` semantics unless [`MapData`]'s
+/// value type says otherwise).
 #[derive(Clone, Default)]
-pub struct Map(pub Arc<RwLock<MapInner>>);
+pub struct Map(pub Arc<MapData>);
+
+/// A map's entries, its Go value type and whether it is Go's nil map. Templates and
+/// values build `map[string]interface{}`; Helm's `.Chart.Annotations` and Sprig's
+/// `split` are `map[string]string`, which reflection names, a missing key reads as
+/// `""` and Sprig's `map[string]interface{}` parameters refuse. A nil map (an absent
+/// `annotations`) reads as empty but encodes as JSON `null`. Derefs to the lock.
+#[derive(Default)]
+pub struct MapData {
+    entries: RwLock<MapInner>,
+    elem: Elem,
+    nil: bool,
+}
+
+impl std::ops::Deref for MapData {
+    type Target = RwLock<MapInner>;
+    fn deref(&self) -> &Self::Target {
+        &self.entries
+    }
+}
+
+impl std::ops::DerefMut for MapData {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.entries
+    }
+}
 
 /// Shared, mutable list (Go slice semantics, `[]interface{}` unless [`Elem`] says
 /// otherwise).
@@ -47,6 +73,26 @@ pub enum Elem {
     String,
     /// `[]map[string]interface {}` (BurntSushi/toml's arrays of tables)
     Map,
+}
+
+impl Elem {
+    /// Go's name for the element type, as `typeOf` prints it inside `[]`/`map[string]`.
+    pub fn go_name(self) -> &'static str {
+        match self {
+            Elem::Any => "interface {}",
+            Elem::Int => "int",
+            Elem::String => "string",
+            Elem::Map => "map[string]interface {}",
+        }
+    }
+    /// Go's zero value of the element type (`index` of a missing map key).
+    pub fn zero_value(self) -> Value {
+        match self {
+            Elem::Any | Elem::Map => Value::Nil,
+            Elem::Int => Value::Int(0),
+            Elem::String => Value::str(""),
+        }
+    }
 }
 
 /// A list's items and element type. Derefs to the lock, so `list.0.read()` reads
@@ -202,7 +248,35 @@ impl Map {
         Self::default()
     }
     pub fn from_inner(inner: MapInner) -> Self {
-        Map(Arc::new(RwLock::new(inner)))
+        Self::typed(inner, Elem::Any)
+    }
+    /// A typed Go map (`map[string]string`); the values must be of that type.
+    pub fn typed(inner: MapInner, elem: Elem) -> Self {
+        Map(Arc::new(MapData {
+            entries: RwLock::new(inner),
+            elem,
+            nil: false,
+        }))
+    }
+    /// Go's nil map of the given value type: empty, and never written to (Sprig's
+    /// writers take `map[string]interface{}`, which typed maps are not).
+    pub fn nil_of(elem: Elem) -> Self {
+        Map(Arc::new(MapData {
+            entries: RwLock::new(MapInner::new()),
+            elem,
+            nil: true,
+        }))
+    }
+    pub fn elem(&self) -> Elem {
+        self.0.elem
+    }
+    /// Whether this is Go's nil map (JSON `null`).
+    pub fn is_nil_map(&self) -> bool {
+        self.0.nil
+    }
+    /// What a missing key reads as: the zero value of the map's value type.
+    pub fn zero_value(&self) -> Value {
+        self.0.elem.zero_value()
     }
     pub fn get(&self, key: &str) -> Option<Value> {
         self.0.read().get(key).cloned()
@@ -373,14 +447,8 @@ impl Value {
             Value::Float(_) => "float64".to_string(),
             Value::String(_) => "string".to_string(),
             Value::Bytes(_) => "[]uint8".to_string(),
-            Value::List(l) => match l.elem() {
-                Elem::Any => "[]interface {}",
-                Elem::Int => "[]int",
-                Elem::String => "[]string",
-                Elem::Map => "[]map[string]interface {}",
-            }
-            .to_string(),
-            Value::Map(_) => "map[string]interface {}".to_string(),
+            Value::List(l) => format!("[]{}", l.elem().go_name()),
+            Value::Map(m) => format!("map[string]{}", m.elem().go_name()),
             Value::Object(o) => o.type_name().to_string(),
         }
     }
@@ -392,13 +460,16 @@ impl Value {
                 // Cloning the tree copies its nodes as they are (no key comparisons,
                 // unlike collecting into a new map); nested containers are then
                 // replaced by their own copies.
+                if m.is_nil_map() {
+                    return Value::Map(Map::nil_of(m.elem()));
+                }
                 let mut inner = m.0.read().clone();
                 for v in inner.values_mut() {
                     if v.is_container() {
                         *v = v.deep_copy();
                     }
                 }
-                Value::map(inner)
+                Value::Map(Map::typed(inner, m.elem()))
             }
             Value::List(l) => {
                 let mut items = l.0.read().clone();
@@ -519,7 +590,12 @@ impl PartialEq for Value {
             (Value::List(a), Value::List(b)) => {
                 a.ptr_eq(b) || (a.elem() == b.elem() && *a.0.read() == *b.0.read())
             }
-            (Value::Map(a), Value::Map(b)) => a.ptr_eq(b) || *a.0.read() == *b.0.read(),
+            (Value::Map(a), Value::Map(b)) => {
+                a.ptr_eq(b)
+                    || (a.elem() == b.elem()
+                        && a.is_nil_map() == b.is_nil_map()
+                        && *a.0.read() == *b.0.read())
+            }
             (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
             _ => false,
         }

@@ -87,7 +87,8 @@ pub(crate) fn float(v: &Value) -> Result<f64, FuncError> {
 /// nothing, writes panic in Go ("assignment to entry in nil map").
 pub(crate) fn map(v: &Value) -> Result<Option<&Map>, FuncError> {
     match v {
-        Value::Map(m) => Ok(Some(m)),
+        // A typed map (`map[string]string`) is not assignable to it in Go.
+        Value::Map(m) if m.elem() == Elem::Any => Ok(Some(m)),
         Value::Nil => Ok(None),
         other => Err(type_error("map[string]interface {}", other)),
     }

@@ -2,7 +2,7 @@
 //! references: `set`, `unset`, `merge` and `mergeOverwrite` change the caller's map.
 
 use crate::func::{FuncError, FuncMap};
-use crate::value::{Map, MapInner, Value};
+use crate::value::{Elem, Map, MapInner, Value};
 
 use super::args::{self, R, arity, arity_min};
 use super::conv::strval;
@@ -156,11 +156,15 @@ pub(super) fn register(f: &mut FuncMap) {
 fn dig(dict: &Value, default: Value, keys: &[String]) -> R {
     let mut cur = dict.clone();
     for (i, key) in keys.iter().enumerate() {
-        let Value::Map(m) = &cur else {
-            return Err(FuncError::new(format!(
-                "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
-                cur.type_name()
-            )));
+        // Sprig asserts `map[string]interface{}`; a typed map fails the assertion.
+        let m = match &cur {
+            Value::Map(m) if m.elem() == Elem::Any => m,
+            _ => {
+                return Err(FuncError::new(format!(
+                    "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
+                    cur.type_name()
+                )));
+            }
         };
         let Some(step) = m.get(key) else {
             return Ok(default);
@@ -226,6 +230,57 @@ pub(crate) fn merge_into(
 mod tests {
     use super::*;
     use crate::sprig::testutil::{call, try_call};
+
+    /// Helm's `map[string]string` (`.Chart.Annotations`), nil or not: reads like a
+    /// map of strings, encodes nil as null, and is refused where Sprig wants
+    /// `map[string]interface {}`.
+    #[test]
+    fn typed_string_maps_behave_like_go() {
+        let render = |src: &str, ann: Map| {
+            let mut t = crate::template::Templates::new();
+            t.option_missing_key(crate::template::MissingKey::Zero);
+            t.add_funcs(&crate::sprig::funcs());
+            t.parse("t", src).map_err(|e| e.to_string())?;
+            let mut data = MapInner::new();
+            data.insert("A".into(), Value::Map(ann));
+            t.execute("t", &Value::map(data)).map_err(|e| e.to_string())
+        };
+        let nil = || Map::nil_of(Elem::String);
+        let set = || {
+            let inner = [("a".to_string(), Value::str("1"))].into_iter().collect();
+            Map::typed(inner, Elem::String)
+        };
+        let src = "{{ .A }}|{{ len .A }}|{{ typeOf .A }}|{{ .A.zz | quote }}|\
+                   {{ index .A \"zz\" | quote }}|{{ toJson .A }}|{{ printf \"%#v\" .A }}";
+        assert_eq!(
+            render(src, nil()).unwrap(),
+            r#"map[]|0|map[string]string|""|""|null|map[string]string(nil)"#
+        );
+        assert_eq!(
+            render(src, set()).unwrap(),
+            r#"map[a:1]|1|map[string]string|""|""|{"a":"1"}|map[string]string{"a":"1"}"#
+        );
+        assert_eq!(
+            render("{{ deepCopy .A | toJson }}|{{ deepEqual .A dict }}", nil()).unwrap(),
+            "null|false"
+        );
+        for src in [
+            "{{ hasKey .A \"a\" }}",
+            "{{ keys .A }}",
+            "{{ get .A \"a\" }}",
+        ] {
+            let e = render(src, set()).unwrap_err();
+            assert!(
+                e.contains("expected map[string]interface {}; got map[string]string"),
+                "{src}: {e}"
+            );
+        }
+        let e = render("{{ dig \"a\" 1 .A }}", set()).unwrap_err();
+        assert!(
+            e.contains("interface {} is map[string]string, not map"),
+            "{e}"
+        );
+    }
 
     fn m(pairs: &[(&str, Value)]) -> Value {
         Value::map(

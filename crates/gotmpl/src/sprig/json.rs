@@ -68,6 +68,8 @@ fn write_value(out: &mut String, v: &Value, style: JsonStyle, depth: usize) -> R
             }
             out.push(']');
         }
+        // Go's nil map (an absent `.Chart.Annotations`) encodes as null.
+        Value::Map(m) if m.is_nil_map() => out.push_str("null"),
         Value::Map(m) => write_object(out, &m.entries(), style, depth)?,
         // A host object stands where its JSON form goes, so it indents at `depth`;
         // host objects are finite trees, which bounds the recursion.

@@ -4,7 +4,7 @@
 use rand::seq::SliceRandom;
 
 use crate::func::{FuncError, FuncMap};
-use crate::value::{Elem, List, MapInner, Value};
+use crate::value::{Elem, List, Map, MapInner, Value};
 
 use super::args::{self, MAX_OUTPUT_BYTES, arity, too_large};
 use super::casing;
@@ -253,14 +253,14 @@ pub(crate) fn strings_value(items: Vec<String>) -> Value {
     ))
 }
 
-/// `{"_0": parts[0], "_1": ...}`, the shape of Sprig's `split`.
+/// `{"_0": parts[0], "_1": ...}`, the shape of Sprig's `split` (a `map[string]string`).
 fn indexed_map(parts: Vec<String>) -> Value {
     let inner: MapInner = parts
         .into_iter()
         .enumerate()
         .map(|(i, p)| (format!("_{i}"), Value::from(p)))
         .collect();
-    Value::map(inner)
+    Value::Map(Map::typed(inner, Elem::String))
 }
 
 /// Sprig's `strslice`: a list's non-nil items through `strval`; nil is empty; any

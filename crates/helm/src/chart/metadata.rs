@@ -4,7 +4,7 @@
 //! ignored, scalars land in string fields as text (`version: 1.10` becomes "1.1"),
 //! and a wrong shape is an error naming the field.
 
-use gotmpl::{MapInner, Value};
+use gotmpl::{Elem, Map, MapInner, Value};
 use serde_json::Value as Json;
 
 use super::ChartError;
@@ -501,17 +501,20 @@ impl Metadata {
         let strs = |v: &[String]| Value::list(v.iter().map(Value::str).collect());
         let mut m = MapInner::new();
         m.insert("APIVersion".into(), Value::str(&self.api_version));
+        // Helm copies the struct's `map[string]string` as it is: nil when Chart.yaml
+        // has no `annotations` (JSON null, yet empty to `len`, `range`, `.Chart.Annotations.x`).
         m.insert(
             "Annotations".into(),
-            match &self.annotations {
-                None => Value::Nil,
-                Some(pairs) => Value::map(
+            Value::Map(match &self.annotations {
+                None => Map::nil_of(Elem::String),
+                Some(pairs) => Map::typed(
                     pairs
                         .iter()
                         .map(|(k, v)| (k.clone(), Value::str(v)))
                         .collect(),
+                    Elem::String,
                 ),
-            },
+            }),
         );
         m.insert("AppVersion".into(), Value::str(&self.app_version));
         m.insert("Condition".into(), Value::str(&self.condition));
@@ -728,6 +731,9 @@ mod tests {
         let map = v.as_map().unwrap();
         assert_eq!(map.get("Name"), Some(Value::str("x")));
         assert_eq!(map.get("IsRoot"), Some(Value::Bool(true)));
-        assert_eq!(map.get("Annotations"), Some(Value::Nil));
+        // Go's nil map[string]string: JSON null, yet a map to templates.
+        let ann = map.get("Annotations").unwrap();
+        assert!(matches!(&ann, Value::Map(a) if a.is_nil_map() && a.elem() == Elem::String));
+        assert_eq!(ann.type_name(), "map[string]string");
     }
 }

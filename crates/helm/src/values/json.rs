@@ -69,6 +69,8 @@ fn write_value(
             out.push(']');
             Ok(())
         })?,
+        // Go's nil map (an absent `.Chart.Annotations`) encodes as null.
+        Value::Map(m) if m.is_nil_map() => out.push_str("null"),
         Value::Map(m) => within_container(stack, Arc::as_ptr(&m.0).cast(), value, |stack| {
             out.push('{');
             for (i, (k, v)) in m.0.read().iter().enumerate() {

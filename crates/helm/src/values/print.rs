@@ -160,6 +160,8 @@ pub(crate) fn to_node(
             s.to_string()
         }),
         Value::Bytes(b) => Node::Str(base64::engine::general_purpose::STANDARD.encode(b)),
+        // encoding/json writes Go's nil map as null (an absent `.Chart.Annotations`).
+        Value::Map(m) if m.is_nil_map() => Node::Null,
         Value::List(l) => within_container(stack, Arc::as_ptr(&l.0).cast(), value, |stack| {
             let items = l.to_vec();
             let mut out = Vec::with_capacity(items.len());
