@@ -148,6 +148,49 @@ def _head(doc: str, path: str) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
+def _fold(s: str) -> str:
+    # encoding/json's case folding, for SimpleHead's field names: ASCII letters, the
+    # Kelvin sign (k) and the long s (s); dotless i and dotted I fold to nothing else.
+    return "".join({"\u212a": "k", "\u017f": "s"}.get(c, c.lower() if c.isascii() else c)
+                   for c in s)
+
+
+def _fields(obj: dict[str, Any], field: str) -> list[Any]:
+    # The values encoding/json assigns to `field`, in the (sorted) key order
+    # sigs.k8s.io/yaml re-encodes the document with; a later one overwrites.
+    return [obj[k] for k in sorted(obj) if k == field or _fold(k) == _fold(field)]
+
+
+def _as_string(v: Any) -> str | None:
+    # A scalar bound for a Go string field, as sigs.k8s.io/yaml writes it (None: null).
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return "%.8g" % v if v != int(v) else str(int(v))
+    return str(v)
+
+
+def simple_head(head: dict[str, Any]) -> tuple[str, str, dict[str, str] | None]:
+    """(kind, metadata.name, metadata.annotations) as Helm's SimpleHead decodes them."""
+    kind, name, annotations = "", "", None
+    for k in _fields(head, "kind"):
+        kind = _as_string(k) if k is not None else kind
+    for meta in _fields(head, "metadata"):
+        if not isinstance(meta, dict):
+            continue
+        for n in _fields(meta, "name"):
+            name = _as_string(n) if n is not None else name
+        for ann in _fields(meta, "annotations"):
+            if isinstance(ann, dict):
+                annotations = annotations or {}
+                annotations.update({ak: _as_string(av) or "" for ak, av in ann.items()})
+            else:
+                annotations = None
+    return kind, name, annotations
+
+
 def sort_manifests(files: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """releaseutil.SortManifests: returns (hooks, generic), both stably kind-sorted."""
     hooks: list[dict[str, Any]] = []
@@ -157,10 +200,8 @@ def sort_manifests(files: dict[str, str]) -> tuple[list[dict[str, Any]], list[di
         if os.path.basename(path).startswith("_") or content.strip() == "":
             continue
         for doc in split_manifests(content):
-            head = _head(doc, path)
-            meta = head.get("metadata") or {}
-            annotations = meta.get("annotations") or {} if isinstance(meta, dict) else {}
-            kind = head.get("kind") or ""
+            kind, name, annotations = simple_head(_head(doc, path))
+            annotations = annotations or {}
             if "helm.sh/hook" not in annotations:
                 generic.append({"path": path, "content": doc, "kind": kind})
                 continue
@@ -172,7 +213,7 @@ def sort_manifests(files: dict[str, str]) -> tuple[list[dict[str, Any]], list[di
             except ValueError:
                 weight = 0
             hooks.append({"path": path, "manifest": doc, "kind": kind,
-                          "name": meta.get("name", ""), "events": events, "weight": weight})
+                          "name": name, "events": events, "weight": weight})
     hooks.sort(key=lambda h: _kind_key(h["kind"]))
     generic.sort(key=lambda m: _kind_key(m["kind"]))
     return hooks, generic

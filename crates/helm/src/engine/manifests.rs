@@ -1,6 +1,8 @@
 //! Splitting rendered files into documents and sorting them as Helm 4 does
 //! (pkg/release/v1/util: `SplitManifests`, `SortManifests`, kind order, hooks).
 
+use std::collections::BTreeMap;
+
 use gotmpl::Value;
 
 use crate::kind_order::INSTALL_ORDER;
@@ -105,15 +107,30 @@ struct Head {
     annotations: Option<Vec<(String, String)>>,
 }
 
-fn scalar_text(v: &Value) -> String {
-    match v {
-        Value::Nil => String::new(),
+/// A scalar bound for a Go `string` field, as sigs.k8s.io/yaml writes it into the
+/// JSON it decodes: integers in decimal, floats with `'g'` at 32-bit precision
+/// (`1e+06`, `3.1415927`), booleans as words. `None` for null, which leaves the
+/// field as it was.
+fn scalar_text(v: &Value) -> Option<String> {
+    Some(match v {
+        Value::Nil => return None,
         Value::String(s) => s.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
-        Value::Float(f) => crate::values::format_go_float(*f),
+        Value::Float(f) => crate::values::format_g32(*f),
         other => format!("{other:?}"),
-    }
+    })
+}
+
+/// The entries of `m` that encoding/json assigns to `field`, in the order it decodes
+/// them: sigs.k8s.io/yaml re-encodes the document with sorted keys, and each key
+/// equal to the field's name up to case (`kind`, `KIND`, `Kind`) overwrites it.
+fn field_values(m: &gotmpl::Map, field: &str) -> Vec<Value> {
+    m.entries()
+        .into_iter()
+        .filter(|(k, _)| crate::values::json_field_matches(k, field))
+        .map(|(_, v)| v)
+        .collect()
 }
 
 fn parse_head(doc: &str, path: &str) -> Result<Head, String> {
@@ -134,25 +151,43 @@ fn parse_head(doc: &str, path: &str) -> Result<Head, String> {
     let Value::Map(m) = v else {
         return Ok(head);
     };
-    if let Some(a) = m.get("apiVersion") {
-        head.api_version = scalar_text(&a);
-    }
-    if let Some(k) = m.get("kind") {
-        head.kind = scalar_text(&k);
-    }
-    if let Some(Value::Map(meta)) = m.get("metadata") {
-        if let Some(n) = meta.get("name") {
-            head.name = scalar_text(&n);
-        }
-        if let Some(Value::Map(ann)) = meta.get("annotations") {
-            head.annotations = Some(
-                ann.entries()
-                    .into_iter()
-                    .map(|(k, v)| (k, scalar_text(&v)))
-                    .collect(),
-            );
+    // Types were checked above: what is left are scalars, nulls and maps.
+    for a in field_values(&m, "apiVersion") {
+        if let Some(t) = scalar_text(&a) {
+            head.api_version = t;
         }
     }
+    for k in field_values(&m, "kind") {
+        if let Some(t) = scalar_text(&k) {
+            head.kind = t;
+        }
+    }
+    // Several metadata objects decode into the one struct in turn: a later `name`
+    // replaces, later annotations are added to the same map, and a null
+    // `annotations` makes it nil again.
+    let mut annotations: Option<BTreeMap<String, String>> = None;
+    for meta in field_values(&m, "metadata") {
+        let Value::Map(meta) = meta else {
+            continue;
+        };
+        for n in field_values(&meta, "name") {
+            if let Some(t) = scalar_text(&n) {
+                head.name = t;
+            }
+        }
+        for ann in field_values(&meta, "annotations") {
+            match ann {
+                Value::Map(ann) => {
+                    let into = annotations.get_or_insert_default();
+                    for (k, v) in ann.entries() {
+                        into.insert(k, scalar_text(&v).unwrap_or_default());
+                    }
+                }
+                _ => annotations = None,
+            }
+        }
+    }
+    head.annotations = annotations.map(|a| a.into_iter().collect());
     Ok(head)
 }
 
@@ -168,9 +203,10 @@ fn json_type(v: &Value) -> &'static str {
 }
 
 /// The first field of Helm's `SimpleHead` that the document's JSON cannot fill:
-/// encoding/json reports the earliest mismatch in key order (sigs.k8s.io/yaml has
-/// already turned numbers and booleans bound for strings into strings, and null fits
-/// anything).
+/// encoding/json reports the earliest mismatch in (sorted) key order, whatever the
+/// case of the key (sigs.k8s.io/yaml has already turned numbers and booleans bound
+/// for strings into strings, and null fits anything). Error texts name the field by
+/// its JSON name.
 fn head_type_error(v: &Value) -> Option<String> {
     const META: &str = r#"struct { Name string "json:\"name\""; Annotations map[string]string "json:\"annotations\"" }"#;
     let Value::Map(m) = v else {
@@ -183,35 +219,64 @@ fn head_type_error(v: &Value) -> Option<String> {
             json_type(v)
         )
     };
-    for field in ["apiVersion", "kind"] {
-        if let Some(x) = m.get(field).filter(not_string) {
-            return Some(mismatch(&x, &format!("SimpleHead.{field}"), "string"));
-        }
-    }
-    let meta = m.get("metadata")?;
-    let meta = match meta {
-        Value::Map(meta) => meta,
-        Value::Nil => return None,
-        other => return Some(mismatch(&other, "SimpleHead.metadata", META)),
-    };
-    match meta.get("annotations") {
-        Some(Value::Map(ann)) => {
-            let bad = ann.entries().into_iter().find(|(_, x)| not_string(x));
-            if let Some((_, x)) = bad {
-                return Some(mismatch(&x, ".metadata.annotations", "string"));
+    let matches = crate::values::json_field_matches;
+    for (key, x) in m.entries() {
+        if matches(&key, "apiVersion") || matches(&key, "kind") {
+            if not_string(&x) {
+                let field = if matches(&key, "kind") {
+                    "kind"
+                } else {
+                    "apiVersion"
+                };
+                return Some(mismatch(&x, &format!("SimpleHead.{field}"), "string"));
+            }
+        } else if matches(&key, "metadata") {
+            let meta = match x {
+                Value::Map(meta) => meta,
+                Value::Nil => continue,
+                other => return Some(mismatch(&other, "SimpleHead.metadata", META)),
+            };
+            if let Some(problem) = metadata_type_error(&meta) {
+                return Some(problem);
             }
         }
-        None | Some(Value::Nil) => {}
-        Some(other) => {
-            return Some(mismatch(
-                &other,
-                ".metadata.annotations",
-                "map[string]string",
-            ));
+    }
+    None
+}
+
+/// The first mismatch inside one `metadata` object, in its key order.
+fn metadata_type_error(meta: &gotmpl::Map) -> Option<String> {
+    let not_string = |v: &Value| matches!(v, Value::Map(_) | Value::List(_));
+    let mismatch = |v: &Value, field: &str, ty: &str| {
+        format!(
+            "cannot unmarshal {} into Go struct field {field} of type {ty}",
+            json_type(v)
+        )
+    };
+    let matches = crate::values::json_field_matches;
+    for (key, x) in meta.entries() {
+        if matches(&key, "annotations") {
+            match x {
+                Value::Map(ann) => {
+                    let bad = ann.entries().into_iter().find(|(_, x)| not_string(x));
+                    if let Some((_, x)) = bad {
+                        return Some(mismatch(&x, ".metadata.annotations", "string"));
+                    }
+                }
+                Value::Nil => {}
+                other => {
+                    return Some(mismatch(
+                        &other,
+                        ".metadata.annotations",
+                        "map[string]string",
+                    ));
+                }
+            }
+        } else if matches(&key, "name") && not_string(&x) {
+            return Some(mismatch(&x, ".metadata.name", "string"));
         }
     }
-    let name = meta.get("name").filter(not_string)?;
-    Some(mismatch(&name, ".metadata.name", "string"))
+    None
 }
 
 fn hook_event(s: &str) -> Option<&'static str> {
@@ -334,6 +399,43 @@ mod tests {
             let expected = text[from..].find("\n---").map(|i| from + i);
             prop_assert_eq!(find_sep(&text, from).map(|(_, end)| end - 4), expected);
         }
+    }
+
+    /// encoding/json's field matching: any case, the last key in sorted order wins,
+    /// metadata objects merge; non-strings become sigs.k8s.io/yaml's text.
+    #[test]
+    fn head_keys_match_fields_case_insensitively() {
+        let head = |doc: &str| parse_head(doc, "x").unwrap();
+        let h = head("KIND: Service\nMetadata: {NAME: 1e6, Annotations: {a: 5}}\n");
+        assert_eq!((h.kind.as_str(), h.name.as_str()), ("Service", "1e+06"));
+        assert_eq!(
+            h.annotations,
+            Some(vec![("a".to_string(), "5".to_string())])
+        );
+        // "KIND" < "kind": the lowercase key is decoded last.
+        assert_eq!(head("kind: Pod\nKIND: Namespace\n").kind, "Pod");
+        assert_eq!(head("\"\\u212Aind\": Pod\n").kind, "Pod");
+        assert_eq!(head("k\u{131}nd: Pod\n").kind, "");
+        assert_eq!(
+            head("kind: 1000000\nmetadata: {name: 3.14159265358979}\n").kind,
+            "1000000"
+        );
+        assert_eq!(head("kind: 1e6\n").kind, "1e+06");
+        assert_eq!(
+            head("metadata: {name: 3.14159265358979}\n").name,
+            "3.1415927"
+        );
+        let h = head("METADATA: {annotations: {h: x}, name: a}\nmetadata: {annotations: {i: y}}\n");
+        assert_eq!(h.name, "a");
+        assert_eq!(h.annotations.map(|a| a.len()), Some(2));
+        let h = head("METADATA: {annotations: {h: x}}\nmetadata: {annotations: null}\n");
+        assert_eq!(h.annotations, None);
+        assert!(json_field_matches_examples());
+    }
+
+    fn json_field_matches_examples() -> bool {
+        let m = crate::values::json_field_matches;
+        m("ANNOTATIONS", "annotations") && m("\u{17F}ource", "source") && !m("nam", "name")
     }
 
     #[test]

@@ -72,7 +72,9 @@ pub use yaml::{
     decode_json_value, parse_json_value, parse_manifest_head, parse_values, parse_yaml_value,
 };
 
+pub(crate) use gofloat::format_g32;
 pub use gofloat::{format_g as format_go_float, format_json as format_json_float};
+pub(crate) use yaml::json_field_matches;
 
 /// Errors from loading values.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

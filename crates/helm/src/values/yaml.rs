@@ -24,7 +24,7 @@ mod flow;
 mod gosyntax;
 mod head;
 
-pub use head::parse_manifest_head;
+pub use head::{json_field_matches, parse_manifest_head};
 
 use super::ValuesError;
 use super::gofloat::{format_g, format_g32};
@@ -134,27 +134,35 @@ fn json_kind(v: &Value) -> &'static str {
 }
 
 fn load(text: &str, origin: &str) -> Result<Value, ValuesError> {
+    load_with(text, origin, false)
+}
+
+fn load_with(text: &str, origin: &str, go_ints: bool) -> Result<Value, ValuesError> {
     if text.contains('\u{85}') {
         // go-yaml v2 (YAML 1.1) reads U+0085 (NEL) as a line break, exactly like `\n`
         // (its scanner turns it into `\n` in scalars too); granit-parser (YAML 1.2)
         // would keep it as text.
-        return load(&text.replace('\u{85}', "\n"), origin);
+        return load_with(&text.replace('\u{85}', "\n"), origin, go_ints);
     }
     if let Some(doc) = fast::build(text)
-        && let Ok(value) = decode(&doc, origin)
+        && let Ok(value) = decode(&doc, origin, go_ints)
     {
         return Ok(value);
     }
     // Not for the fast path, or a decoding error: the full parser reports it, with its
     // own positions.
-    decode(&build(text, origin)?, origin)
+    decode(&build(text, origin)?, origin, go_ints)
 }
 
-fn decode(doc: &Document<'_>, origin: &str) -> Result<Value, ValuesError> {
+fn decode(doc: &Document<'_>, origin: &str, go_ints: bool) -> Result<Value, ValuesError> {
     let Some(root) = doc.root else {
         return Ok(Value::Nil);
     };
-    Decoder::new(doc, origin).value(root)
+    if go_ints {
+        Decoder::with_go_ints(doc, origin).value(root)
+    } else {
+        Decoder::new(doc, origin).value(root)
+    }
 }
 
 #[derive(Debug)]
@@ -483,6 +491,10 @@ struct Decoder<'a> {
     alias_count: u64,
     alias_depth: u32,
     depth: u32,
+    /// Keep go-yaml's integers as `int64` instead of JSON's float64: manifest heads,
+    /// where sigs.k8s.io/yaml turns an integer bound for a string field into its
+    /// decimal text (`1000000`), a float into `'g'` text (`1e+06`).
+    go_ints: bool,
 }
 
 /// go-yaml v2's tolerated ratio of alias-expanded nodes to all decoded nodes.
@@ -507,6 +519,15 @@ impl<'a> Decoder<'a> {
             alias_count: 0,
             alias_depth: 0,
             depth: 0,
+            go_ints: false,
+        }
+    }
+
+    /// A decoder that keeps integers as `int64` (see `go_ints`).
+    fn with_go_ints(doc: &'a Document<'a>, origin: &'a str) -> Self {
+        Decoder {
+            go_ints: true,
+            ..Decoder::new(doc, origin)
         }
     }
 
@@ -612,6 +633,7 @@ impl<'a> Decoder<'a> {
         match resolved {
             Resolved::Null => Ok(Value::Nil),
             Resolved::Bool(b) => Ok(Value::Bool(b)),
+            Resolved::Int(i) if self.go_ints => Ok(Value::Int64(i)),
             Resolved::Int(i) => Ok(Value::Float(i as f64)),
             Resolved::Uint(u) => Ok(Value::Float(u as f64)),
             Resolved::BigInt(f) | Resolved::Float(f) => {

@@ -633,11 +633,11 @@ mod tests {
     /// The full parser, on the text as `load` gives it to it.
     fn full(text: &str) -> Result<Value, ValuesError> {
         let text = text.replace('\u{85}', "\n");
-        decode(&full_build(&text, "t")?, "t")
+        decode(&full_build(&text, "t")?, "t", false)
     }
 
     fn fast(text: &str) -> Option<Result<Value, ValuesError>> {
-        super::build(text).map(|doc| decode(&doc, "t"))
+        super::build(text).map(|doc| decode(&doc, "t", false))
     }
 
     /// What SortManifests reads of a fully loaded document.

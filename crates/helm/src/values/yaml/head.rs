@@ -3,9 +3,13 @@
 //! decoding the rest.
 //!
 //! Helm decodes the whole document (sigs.k8s.io/yaml into its head struct), so a
-//! document anywhere invalid fails. Here the rest is only checked for what could fail
-//! its decoding; whenever the fast reader does not take the text, or a check is not
-//! clearly passed, the whole document is loaded as before, which reports the error.
+//! document anywhere invalid fails. The struct's fields are matched as encoding/json
+//! matches them, case-insensitively (`KIND`, `Metadata`), so every key that
+//! [`json_field_matches`] a field is kept; integers stay `int64` (sigs.k8s.io/yaml
+//! writes an integer bound for a string field as its decimal text). Here the rest
+//! is only checked for what could fail its decoding; whenever the fast reader does
+//! not take the text, or a check is not clearly passed, the whole document is loaded
+//! as before, which reports the error.
 
 use std::collections::BTreeMap;
 
@@ -13,25 +17,41 @@ use gotmpl::value::Value;
 
 use super::super::ValuesError;
 use super::super::resolve::{Resolved, resolve_plain};
-use super::{Decoder, Document, Kind, fast, load};
+use super::{Decoder, Document, Kind, fast, load_with};
 
-/// The document as a value holding only `apiVersion`, `kind` and `metadata` (itself
-/// holding only `name` and `annotations` when it is a map), each exactly as the full
-/// load gives it; fails as the full load of the document does.
+/// The document as a value holding only the keys that match `apiVersion`, `kind` and
+/// `metadata` (itself holding only those matching `name` and `annotations` when it is
+/// a map), each exactly as the full load gives it; fails as the full load of the
+/// document does.
 pub fn parse_manifest_head(text: &str) -> Result<Value, ValuesError> {
     if let Some(doc) = fast::build(text)
         && let Some(head) = head(&doc)
     {
         return Ok(head);
     }
-    load(text, "")
+    load_with(text, "", true)
+}
+
+/// encoding/json's match of an object key to a struct field's JSON name: exact, or
+/// equal under simple case folding. ASCII letters fold to each other; of the other
+/// letters only the Kelvin sign (to `k`) and the long s (to `s`) fold to letters of
+/// SimpleHead's field names (`ı`, `İ` do not fold to `i`).
+pub fn json_field_matches(key: &str, field: &str) -> bool {
+    fn fold(c: char) -> char {
+        match c {
+            '\u{212A}' => 'k',
+            '\u{17F}' => 's',
+            c => c.to_ascii_lowercase(),
+        }
+    }
+    key == field || key.chars().map(fold).eq(field.chars().map(fold))
 }
 
 fn head(doc: &Document<'_>) -> Option<Value> {
     let Some(root) = doc.root else {
         return Some(Value::Nil);
     };
-    let mut decoder = Decoder::new(doc, "");
+    let mut decoder = Decoder::with_go_ints(doc, "");
     pick(&mut decoder, root, &["apiVersion", "kind", "metadata"])
 }
 
@@ -51,12 +71,11 @@ fn pick(decoder: &mut Decoder<'_>, idx: usize, wanted: &[&str]) -> Option<Value>
             return None;
         }
         let key = decoder.key(k, v).ok()?;
-        let value = match key.as_str() {
-            "metadata" if wanted.contains(&"metadata") => {
-                pick(decoder, v, &["name", "annotations"])?
-            }
-            k if wanted.contains(&k) => decoder.value(v).ok()?,
-            _ => {
+        let field = wanted.iter().find(|f| json_field_matches(&key, f));
+        let value = match field {
+            Some(&"metadata") => pick(decoder, v, &["name", "annotations"])?,
+            Some(_) => decoder.value(v).ok()?,
+            None => {
                 if !decodes(doc, v) {
                     return None;
                 }
