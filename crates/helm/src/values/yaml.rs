@@ -23,6 +23,7 @@ mod fast;
 mod flow;
 mod gosyntax;
 mod head;
+mod linebreaks;
 
 pub use head::{json_field_matches, parse_manifest_head};
 
@@ -144,6 +145,16 @@ fn load_with(text: &str, origin: &str, go_ints: bool) -> Result<Value, ValuesErr
         // would keep it as text.
         return load_with(&text.replace('\u{85}', "\n"), origin, go_ints);
     }
+    if text.contains(linebreaks::is_ls_or_ps) {
+        // go-yaml v2 reads LS and PS as line breaks too, but keeps them in scalars: the
+        // parser sees `\n`, and scalars holding one are rebuilt from the original.
+        let replaced: String = text
+            .chars()
+            .map(|c| if linebreaks::is_ls_or_ps(c) { '\n' } else { c })
+            .collect();
+        let original: Vec<char> = text.chars().collect();
+        return decode(&build(&replaced, origin, Some(&original))?, origin, go_ints);
+    }
     if let Some(doc) = fast::build(text)
         && let Ok(value) = decode(&doc, origin, go_ints)
     {
@@ -151,7 +162,7 @@ fn load_with(text: &str, origin: &str, go_ints: bool) -> Result<Value, ValuesErr
     }
     // Not for the fast path, or a decoding error: the full parser reports it, with its
     // own positions.
-    decode(&build(text, origin)?, origin, go_ints)
+    decode(&build(text, origin, None)?, origin, go_ints)
 }
 
 fn decode(doc: &Document<'_>, origin: &str, go_ints: bool) -> Result<Value, ValuesError> {
@@ -257,6 +268,16 @@ pub(super) fn go_syntax_text(text: &str, line: usize, index: usize, message: &st
                 .and_then(|open| flow::flow_failure(text, open));
             match failure {
                 Some((go_line, problem)) => return go_text_at(go_line, &problem),
+                None => problem.to_string(),
+            }
+        }
+        "invalid trailing content after double-quoted scalar"
+        | "invalid trailing content after single-quoted scalar" => {
+            match trailing_after_quoted(text, index) {
+                Some((problem, is_parser_error)) => {
+                    parser_error = is_parser_error;
+                    problem.to_string()
+                }
                 None => problem.to_string(),
             }
         }
@@ -374,6 +395,51 @@ fn outermost_flow_open(text: &str, index: usize) -> Option<usize> {
     stack.first().copied()
 }
 
+/// libyaml's problem for content right after a quoted scalar (granit's marker at
+/// character `index`), and whether it is a parser error. A `:` there ends a quoted key
+/// that ran over a line break, which libyaml cannot take as a key: if a key was due at
+/// that indentation (an earlier sibling line starts there) the scanner wants a `:` on
+/// the key's line, else the `:` is out of place. Anything else is a second node where
+/// the block collection wants its next key or entry.
+fn trailing_after_quoted(text: &str, index: usize) -> Option<(&'static str, bool)> {
+    let before: String = text.chars().take(index).collect();
+    let at = text.chars().nth(index)?;
+    if at == ':' {
+        let mut lines = before.rsplit('\n');
+        // Back to the line the key starts on: the line of its opening quote.
+        let quote_line = lines
+            .by_ref()
+            .find(|l| l.trim_start().starts_with(['"', '\'']))?;
+        let key_col = quote_line.len() - quote_line.trim_start().len();
+        let sibling = lines
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .is_some_and(|l| l.len() - l.trim_start().len() == key_col);
+        return Some(if sibling {
+            ("could not find expected ':'", false)
+        } else {
+            ("mapping values are not allowed in this context", false)
+        });
+    }
+    let line = before.rsplit('\n').next().unwrap_or("");
+    let content = line.trim_start();
+    if content.starts_with("- ") && !content.contains(": ") {
+        Some(("did not find expected '-' indicator", true))
+    } else if content.contains(": ") {
+        Some(("did not find expected key", true))
+    } else if content.starts_with(['"', '\'']) {
+        // A quoted key with more after it, when the line goes on to a `:`.
+        let rest: String = text
+            .chars()
+            .skip(index)
+            .take_while(|c| *c != '\n')
+            .collect();
+        (rest.contains(": ") || rest.trim_end().ends_with(':'))
+            .then_some(("did not find expected key", true))
+    } else {
+        None
+    }
+}
+
 /// The name of the alias (`*name`) at character `index` of `text`.
 fn alias_name(text: &str, index: usize) -> String {
     text.chars()
@@ -383,8 +449,14 @@ fn alias_name(text: &str, index: usize) -> String {
         .collect()
 }
 
-/// Build the node tree of the first document from parser events.
-fn build<'a>(text: &'a str, origin: &str) -> Result<Document<'a>, ValuesError> {
+/// Build the node tree of the first document from parser events. `original`: the text
+/// before LS/PS were replaced by `\n` (same characters otherwise), to rebuild the
+/// scalars that held one.
+fn build<'a>(
+    text: &'a str,
+    origin: &str,
+    original: Option<&[char]>,
+) -> Result<Document<'a>, ValuesError> {
     let options = granit_parser::options! { emit_comments: false };
     let mut parser = Parser::new_from_str_with_options(text, options);
     let mut nodes: Vec<Node> = Vec::new();
@@ -446,6 +518,18 @@ fn build<'a>(text: &'a str, origin: &str) -> Result<Document<'a>, ValuesError> {
             }
             Event::Scalar(value, style, anchor, tag) => {
                 let tag = tag.map(|t| Box::new((t.handle().to_string(), t.suffix().to_string())));
+                let (start, end) = (span.start.index(), span.end.index());
+                let value = match original {
+                    Some(chars)
+                        if chars
+                            .get(start..end)
+                            .is_some_and(|s| s.iter().any(|c| linebreaks::is_ls_or_ps(*c))) =>
+                    {
+                        linebreaks::scalar_value(chars, start, end, style, col)
+                            .map_or(value, Cow::Owned)
+                    }
+                    _ => value,
+                };
                 (
                     Kind::Scalar {
                         value,
@@ -1164,6 +1248,32 @@ mod tests {
         assert_eq!(
             err.go_yaml_text(),
             "yaml: line 3: could not find expected ':'"
+        );
+    }
+
+    #[test]
+    fn ls_and_ps_are_line_breaks_kept_in_scalars() {
+        // What Helm 4.2.3 loads for these (chart values.yaml).
+        let m = load_ok(
+            "a: x\u{2028}  y\nb: \"p\u{2029}\n  q\"\nc: |\n  x\u{2028}  y\nd: >-\n  x\n  \
+             y\u{2028}  z\n\n  w\u{2029}\u{2029}\ne: [x,\u{2028}y]\n# c\u{2028}f: 1\n",
+        );
+        assert_eq!(get(&m, "a"), Value::str("x\u{2028}y"));
+        assert_eq!(get(&m, "b"), Value::str("p\u{2029}\nq"));
+        assert_eq!(get(&m, "c"), Value::str("x\u{2028}y\n"));
+        assert_eq!(get(&m, "d"), Value::str("x y\u{2028}z\nw"));
+        assert_eq!(
+            get(&m, "e"),
+            Value::list(vec![Value::str("x"), Value::Bool(true)])
+        );
+        assert_eq!(get(&m, "f"), Value::Float(1.0));
+        let m = load_ok("a: \"x\\\u{2028}  y\"\nb: |+\n  x\u{2028}\u{2028}\nc: 1\n");
+        assert_eq!(get(&m, "a"), Value::str("xy"));
+        assert_eq!(get(&m, "b"), Value::str("x\u{2028}\u{2028}\n"));
+        let err = parse_values("x: 1\na: x\u{2028}y\n", "v").unwrap_err();
+        assert_eq!(
+            err.go_yaml_text(),
+            "yaml: line 4: could not find expected ':'"
         );
     }
 
