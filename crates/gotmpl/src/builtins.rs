@@ -202,6 +202,9 @@ fn length(v: &Value) -> BResult {
 fn index_arg(idx: &Value, cap: usize) -> Result<usize, BuiltinError> {
     let x = match idx {
         Value::Int(i) | Value::Int64(i) => *i,
+        Value::Uint8(u) => i64::from(*u),
+        // Go converts with int64(u): a huge one wraps negative and is out of range.
+        Value::Uint64(u) => *u as i64,
         Value::Nil => return call_err("cannot index slice/array with nil"),
         other => {
             return call_err(format!(
@@ -241,14 +244,15 @@ fn index(item: &Value, indexes: &[Value]) -> BResult {
                 if i == s.len() {
                     return call_err(format!("index out of range: {i}"));
                 }
-                Value::Int(i64::from(s.as_bytes()[i]))
+                // Go indexes a string's bytes: a `uint8`.
+                Value::Uint8(s.as_bytes()[i])
             }
             Value::Bytes(b) => {
                 let i = index_arg(idx, b.len())?;
                 if i == b.len() {
                     return call_err(format!("index out of range: {i}"));
                 }
-                Value::Int(i64::from(b[i]))
+                Value::Uint8(b[i])
             }
             Value::Map(m) => match idx {
                 Value::String(k) => m.get(k).unwrap_or_else(|| m.zero_value()),
@@ -321,8 +325,10 @@ enum Kind {
 fn basic_kind(v: &Value) -> Kind {
     match v {
         Value::Bool(_) => Kind::Bool,
-        // Go compares every integer kind together (`eq 1 (int64 1)` is true).
-        Value::Int(_) | Value::Int64(_) => Kind::Int,
+        // Go compares every integer kind together (`eq 1 (int64 1)` is true), signed
+        // with unsigned by value.
+        Value::Int(_) | Value::Int64(_) | Value::Uint8(_) | Value::Uint64(_) => Kind::Int,
+        Value::Object(o) if o.go_int().is_some() => Kind::Int,
         Value::Float(_) => Kind::Float,
         Value::String(_) => Kind::String,
         _ => Kind::Other,
@@ -345,9 +351,9 @@ pub fn eq(a: &Value, rest: &[Value]) -> Result<bool, BuiltinError> {
         } else {
             match (a, b) {
                 (Value::Bool(x), Value::Bool(y)) => x == y,
-                (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x == y,
                 (Value::Float(x), Value::Float(y)) => x == y,
                 (Value::String(x), Value::String(y)) => x == y,
+                _ if k1 == Kind::Int => a.go_integer() == b.go_integer(),
                 _ => compare_other(a, b)?,
             }
         };
@@ -394,9 +400,9 @@ fn lt(a: &Value, b: &Value) -> Result<bool, BuiltinError> {
         return Err(incompatible(a, b));
     }
     Ok(match (a, b) {
-        (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x < y,
         (Value::Float(x), Value::Float(y)) => x < y,
         (Value::String(x), Value::String(y)) => x < y,
+        _ if k1 == Kind::Int => a.go_integer() < b.go_integer(),
         _ => return call_err("invalid type for comparison"),
     })
 }
@@ -474,6 +480,27 @@ pub fn query_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Bytes index to `uint8`; Go compares signed and unsigned integers by value.
+    #[test]
+    fn bytes_index_to_uint8_and_compare_with_ints() {
+        let b = Value::Bytes(b"hi"[..].into());
+        let c = index(&b, &[Value::Int(0)]).unwrap();
+        assert_eq!(c, Value::Uint8(104));
+        assert_eq!(
+            index(&Value::str("hi"), &[Value::Uint8(1)]).unwrap(),
+            Value::Uint8(105)
+        );
+        assert!(eq(&c, &[Value::Int(104)]).unwrap());
+        assert!(eq(&Value::Uint64(u64::MAX), &[Value::Uint64(u64::MAX)]).unwrap());
+        assert!(!eq(&Value::Int(-1), &[Value::Uint64(u64::MAX)]).unwrap());
+        assert!(lt(&Value::Int(-1), &Value::Uint8(0)).unwrap());
+        assert!(eq(&c, &[Value::str("h")]).is_err());
+        assert_eq!(
+            slice(&b, &[Value::Int(1)]).unwrap(),
+            Value::Bytes(b"i"[..].into())
+        );
+    }
 
     #[test]
     fn call_names_a_pipeline_callee_like_reflect_value_string() {
@@ -565,7 +592,7 @@ mod tests {
         );
         assert_eq!(
             ok("index", &[Value::str("abc"), Value::Int(1)]),
-            Value::Int(98)
+            Value::Uint8(98)
         );
         assert_eq!(
             ok("index", &[Value::empty_map(), Value::str("x")]),

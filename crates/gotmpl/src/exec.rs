@@ -308,12 +308,7 @@ impl<'a> State<'a> {
                 Value::Bytes(bytes) => bytes
                     .iter()
                     .enumerate()
-                    .map(|(i, e)| {
-                        (
-                            Slot::Val(Value::Int(i as i64)),
-                            Slot::Val(Value::Int(i64::from(*e))),
-                        )
-                    })
+                    .map(|(i, e)| (Slot::Val(Value::Int(i as i64)), Slot::Val(Value::Uint8(*e))))
                     .collect(),
                 Value::Map(m) => {
                     m.0.read()

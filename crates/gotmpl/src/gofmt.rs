@@ -311,6 +311,8 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
             _ => bad_verb(out, v, verb, spec),
         },
         Value::Int(n) | Value::Int64(n) => fmt_int(out, *n, verb, spec, v),
+        Value::Uint8(u) => fmt_integer(out, false, u64::from(*u), verb, spec, v),
+        Value::Uint64(u) => fmt_integer(out, false, *u, verb, spec, v),
         Value::Float(f) => {
             // Fast path: %v of a small integral float prints as its integer digits.
             if verb == 'v'
@@ -339,12 +341,13 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
                     if k > 0 {
                         out.push(' ');
                     }
-                    fmt_int(
+                    fmt_integer(
                         out,
-                        i64::from(*byte),
+                        false,
+                        u64::from(*byte),
                         verb,
                         spec,
-                        &Value::Int(i64::from(*byte)),
+                        &Value::Uint8(*byte),
                     );
                 }
                 out.push(']');
@@ -382,6 +385,16 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
             }
             out.push(']');
         }
+        // A named integer with a `String` method (`time.Duration`): the string verbs
+        // print the method's text, the integer verbs the number.
+        Value::Object(o) if let Some(n) = o.go_int() => match verb {
+            'v' => pad(out, &o.display(), spec),
+            's' | 'q' | 'x' | 'X' => {
+                let text = o.display();
+                fmt_str(out, text.as_bytes(), &text, verb, spec, v)
+            }
+            _ => fmt_int(out, n, verb, spec, v),
+        },
         Value::Object(o) => pad(out, &o.display(), spec),
     }
 }
@@ -396,6 +409,9 @@ fn write_go_syntax(out: &mut String, v: &Value, depth: usize) {
         }),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
+        // Go writes unsigned integers in hex for %#v.
+        Value::Uint8(u) => out.push_str(&format!("0x{u:x}")),
+        Value::Uint64(u) => out.push_str(&format!("0x{u:x}")),
         Value::Float(f) => out.push_str(&format_float_g(*f)),
         Value::String(s) => out.push_str(&quote(s)),
         Value::Bytes(b) => {
@@ -440,6 +456,8 @@ fn write_go_syntax(out: &mut String, v: &Value, depth: usize) {
             }
             out.push('}');
         }
+        // A named integer (`time.Duration`) has no GoString: its number.
+        Value::Object(o) if let Some(n) = o.go_int() => out.push_str(&n.to_string()),
         Value::Object(o) => out.push_str(&o.display()),
     }
 }
@@ -490,8 +508,17 @@ fn pad_number(out: &mut String, s: &str, spec: &Spec, zero_ok: bool) {
 }
 
 fn fmt_int(out: &mut String, n: i64, verb: char, spec: &Spec, v: &Value) {
-    let neg = n < 0;
-    let mag = n.unsigned_abs();
+    fmt_integer(out, n < 0, n.unsigned_abs(), verb, spec, v);
+}
+
+/// Go's `fmtInteger` for a signed or unsigned integer, given as sign and magnitude.
+fn fmt_integer(out: &mut String, neg: bool, mag: u64, verb: char, spec: &Spec, v: &Value) {
+    // The code point for %c/%q/%U (a negative one is invalid).
+    let n = if neg {
+        -1
+    } else {
+        i64::try_from(mag).unwrap_or(-1)
+    };
     let digits = match verb {
         'v' | 'd' => mag.to_string(),
         'b' => format!("{mag:b}"),

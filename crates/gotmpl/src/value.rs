@@ -150,6 +150,20 @@ pub trait Object: Send + Sync {
     fn truthy(&self) -> bool {
         true
     }
+    /// Go's kind of the type, as `kindOf` prints it.
+    fn kind_name(&self) -> &'static str {
+        "struct"
+    }
+    /// The number of a named integer type (`time.Duration`): `%d` prints it and
+    /// `empty` tests it, while `%v`/`%s` use `display` (its `String` method).
+    fn go_int(&self) -> Option<i64> {
+        None
+    }
+    /// How goyaml.v3 (`toYamlPretty`) writes a type it special-cases
+    /// (`time.Duration` as its text); `None` for the usual struct handling.
+    fn yaml_v3(&self) -> Option<Value> {
+        None
+    }
     /// A plain-data view for `toYaml`/`toJson`, if the object has one.
     fn to_value(&self) -> Option<Value> {
         None
@@ -187,6 +201,11 @@ pub enum Value {
     /// Go `int64`: a distinct type for reflection (`typeOf`, `%T`, `deepEqual`) and
     /// for typed parameters, the same number for arithmetic and printing.
     Int64(i64),
+    /// Go `uint8` (`byte`): an item of a `[]byte` (`index`, `range`, `first` of
+    /// `.Files.GetBytes`) or `index` of a string.
+    Uint8(u8),
+    /// Go `uint64` (semver's `Major`, `Minor`, `Patch`).
+    Uint64(u64),
     /// Go `float64`.
     Float(f64),
     String(Arc<str>),
@@ -406,12 +425,27 @@ impl Value {
         }
     }
 
+    /// The value of any Go integer kind, signed or unsigned (`eq`, `lt` compare
+    /// them by value); `None` for other kinds.
+    pub fn go_integer(&self) -> Option<i128> {
+        match self {
+            Value::Int(i) | Value::Int64(i) => Some(i128::from(*i)),
+            Value::Uint8(u) => Some(i128::from(*u)),
+            Value::Uint64(u) => Some(i128::from(*u)),
+            // A named integer type (`time.Duration`) compares as its kind.
+            Value::Object(o) => o.go_int().map(i128::from),
+            _ => None,
+        }
+    }
+
     /// Go's truth for `if`, `with`, `and`, `or`, `not`: the zero value of its type is false.
     pub fn truthy(&self) -> bool {
         match self {
             Value::Nil => false,
             Value::Bool(b) => *b,
             Value::Int(i) | Value::Int64(i) => *i != 0,
+            Value::Uint8(u) => *u != 0,
+            Value::Uint64(u) => *u != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::Bytes(b) => !b.is_empty(),
@@ -428,12 +462,14 @@ impl Value {
             Value::Bool(_) => "bool",
             Value::Int(_) => "int",
             Value::Int64(_) => "int64",
+            Value::Uint8(_) => "uint8",
+            Value::Uint64(_) => "uint64",
             Value::Float(_) => "float64",
             Value::String(_) => "string",
             Value::Bytes(_) => "slice",
             Value::List(_) => "slice",
             Value::Map(_) => "map",
-            Value::Object(_) => "struct",
+            Value::Object(o) => o.kind_name(),
         }
     }
 
@@ -444,6 +480,8 @@ impl Value {
             Value::Bool(_) => "bool".to_string(),
             Value::Int(_) => "int".to_string(),
             Value::Int64(_) => "int64".to_string(),
+            Value::Uint8(_) => "uint8".to_string(),
+            Value::Uint64(_) => "uint64".to_string(),
             Value::Float(_) => "float64".to_string(),
             Value::String(_) => "string".to_string(),
             Value::Bytes(_) => "[]uint8".to_string(),
@@ -518,6 +556,8 @@ impl Value {
             Value::Nil => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Int(i) | Value::Int64(i) => serde_json::Value::from(*i),
+            Value::Uint8(u) => serde_json::Value::from(*u),
+            Value::Uint64(u) => serde_json::Value::from(*u),
             Value::Float(f) => serde_json::Number::from_f64(*f)
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
@@ -549,6 +589,8 @@ impl fmt::Debug for Value {
             Value::Bool(b) => write!(f, "Bool({b})"),
             Value::Int(i) => write!(f, "Int({i})"),
             Value::Int64(i) => write!(f, "Int64({i})"),
+            Value::Uint8(u) => write!(f, "Uint8({u})"),
+            Value::Uint64(u) => write!(f, "Uint64({u})"),
             Value::Float(x) => write!(f, "Float({x})"),
             Value::String(s) => write!(f, "String({s:?})"),
             Value::Bytes(b) => write!(f, "Bytes({b:?})"),
@@ -584,6 +626,8 @@ impl PartialEq for Value {
             (Value::Nil, Value::Nil) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
             (Value::Int(a), Value::Int(b)) | (Value::Int64(a), Value::Int64(b)) => a == b,
+            (Value::Uint8(a), Value::Uint8(b)) => a == b,
+            (Value::Uint64(a), Value::Uint64(b)) => a == b,
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::String(a), Value::String(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,

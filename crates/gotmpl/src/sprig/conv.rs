@@ -83,6 +83,9 @@ pub(crate) fn format_float(f: f64, verb: char, eprec: i32) -> String {
 pub(crate) fn to_int64(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i,
+        Value::Uint8(u) => i64::from(*u),
+        // cast converts with int64(u), wrapping above i64::MAX.
+        Value::Uint64(u) => *u as i64,
         Value::Float(f) => float_to_int(*f),
         Value::Bool(b) => i64::from(*b),
         Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
@@ -104,6 +107,8 @@ pub(crate) fn float_to_int(f: f64) -> i64 {
 pub(crate) fn to_float64(v: &Value) -> f64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i as f64,
+        Value::Uint8(u) => f64::from(*u),
+        Value::Uint64(u) => *u as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::String(s) => parse_go_float(s).unwrap_or(0.0),

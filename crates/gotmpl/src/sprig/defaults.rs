@@ -13,13 +13,16 @@ pub(crate) fn is_empty(v: &Value) -> bool {
         Value::Nil => true,
         Value::Bool(b) => !b,
         Value::Int(i) | Value::Int64(i) => *i == 0,
+        Value::Uint8(u) => *u == 0,
+        Value::Uint64(u) => *u == 0,
         Value::Float(f) => *f == 0.0,
         Value::String(s) => s.is_empty(),
         Value::Bytes(b) => b.is_empty(),
         Value::List(l) => l.is_empty(),
         Value::Map(m) => m.is_empty(),
-        // Slice and map types behind an object were reflected above; structs never are.
-        Value::Object(_) => false,
+        // Slice and map types behind an object were reflected above; named integers
+        // are empty at zero; structs never are.
+        Value::Object(o) => o.go_int() == Some(0),
     }
 }
 

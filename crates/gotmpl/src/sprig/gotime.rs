@@ -335,8 +335,8 @@ impl Object for GoTime {
             }
             "Add" => {
                 want(1)?;
-                // A `time.Duration` (kind int64); ours are `Int64`, a literal is `Int`.
-                let (Value::Int(ns) | Value::Int64(ns)) = args[0] else {
+                // A `time.Duration` (from `Sub`) or an integer literal.
+                let Some(ns) = super::goduration::GoDuration::nanos_of(&args[0]) else {
                     return Err(format!(
                         "wrong type for value; expected time.Duration; got {}",
                         args[0].type_name()
@@ -365,11 +365,15 @@ impl Object for GoTime {
             "Sub" => {
                 want(1)?;
                 let o = other(0)?;
-                let d = (self.instant - o.instant)
-                    .num_nanoseconds()
-                    .unwrap_or(i64::MAX);
-                // A `time.Duration`: kind int64 (its type name is not modelled).
-                Ok(Value::Int64(d))
+                // Go saturates a difference beyond the int64 range.
+                let d = (self.instant - o.instant).num_nanoseconds().unwrap_or(
+                    if self.instant > o.instant {
+                        i64::MAX
+                    } else {
+                        i64::MIN
+                    },
+                );
+                Ok(super::goduration::GoDuration(d).value())
             }
             "Before" => {
                 want(1)?;

@@ -47,6 +47,8 @@ fn write_value(out: &mut String, v: &Value, style: JsonStyle, depth: usize) -> R
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
+        Value::Uint8(u) => out.push_str(&u.to_string()),
+        Value::Uint64(u) => out.push_str(&u.to_string()),
         Value::Float(f) => out.push_str(&json_float(*f)?),
         Value::String(s) => write_string(out, s, style.escape_html),
         Value::Bytes(b) => {

@@ -15,7 +15,7 @@ use super::defaults::is_empty;
 fn slice_items(v: &Value, what: impl FnOnce(&str) -> String) -> Result<Vec<Value>, FuncError> {
     match &*v.reflected() {
         Value::List(l) => Ok(l.to_vec()),
-        Value::Bytes(b) => Ok(b.iter().map(|x| Value::Int(i64::from(*x))).collect()),
+        Value::Bytes(b) => Ok(b.iter().map(|x| Value::Uint8(*x)).collect()),
         Value::Nil => Err(FuncError::new(
             "runtime error: invalid memory address or nil pointer dereference",
         )),
@@ -147,12 +147,14 @@ pub(super) fn register(f: &mut FuncMap) {
                 "reflect.Value.Slice: slice index out of bounds",
             ));
         }
-        // reflect's Slice keeps the slice type (`slice (until 5) 1` is `[]int`).
+        let (lo, hi) = (start as usize, end as usize);
+        // reflect's Slice keeps the slice type (`slice (until 5) 1` is `[]int`,
+        // a slice of `.Files.GetBytes` stays `[]uint8`).
+        if let Value::Bytes(b) = &*a[0].reflected() {
+            return Ok(Value::Bytes(b[lo..hi].into()));
+        }
         let elem = a[0].as_list().map(List::elem).unwrap_or_default();
-        Ok(Value::List(List::typed(
-            items[start as usize..end as usize].to_vec(),
-            elem,
-        )))
+        Ok(Value::List(List::typed(items[lo..hi].to_vec(), elem)))
     });
     both(f, "chunk", "mustChunk", |n, a| {
         arity(n, a, 2)?;

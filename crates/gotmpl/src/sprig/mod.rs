@@ -15,6 +15,7 @@ mod dates;
 mod defaults;
 mod dicts;
 mod encoding;
+mod goduration;
 pub(crate) mod gotime;
 mod json;
 mod lists;

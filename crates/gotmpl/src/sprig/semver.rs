@@ -381,11 +381,11 @@ impl Object for VersionObject {
 
     fn field(&self, name: &str) -> Option<Value> {
         let v = &self.0;
-        let int = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
         Some(match name {
-            "Major" => int(v.major),
-            "Minor" => int(v.minor),
-            "Patch" => int(v.patch),
+            // Masterminds/semver's version numbers are `uint64`.
+            "Major" => Value::Uint64(v.major),
+            "Minor" => Value::Uint64(v.minor),
+            "Patch" => Value::Uint64(v.patch),
             "Prerelease" => Value::from(v.pre.clone()),
             "Metadata" => Value::from(v.metadata.clone()),
             "Original" => Value::from(v.original.clone()),
@@ -627,7 +627,7 @@ mod tests {
         );
         let v = call("semver", &["1.2.3-alpha+m".into()]);
         let Value::Object(o) = &v else { panic!() };
-        assert_eq!(o.field("Major"), Some(Value::Int(1)));
+        assert_eq!(o.field("Major"), Some(Value::Uint64(1)));
         assert_eq!(o.field("Prerelease"), Some(Value::str("alpha")));
         assert_eq!(o.display(), "1.2.3-alpha+m");
         let w = call("semver", &["1.3.0".into()]);

@@ -91,6 +91,8 @@ fn go_json(v: &Value) -> Json {
         Value::Nil => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(i) | Value::Int64(i) => Json::from(*i),
+        Value::Uint8(u) => Json::from(*u),
+        Value::Uint64(u) => Json::from(*u),
         Value::Float(f) => serde_json::Number::from_f64(*f)
             .map(Json::Number)
             .unwrap_or_else(|| Json::String(go_float_string(*f))),

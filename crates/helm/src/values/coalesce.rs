@@ -339,6 +339,8 @@ pub fn go_fmt_v(v: &Value) -> String {
         Value::Nil => "<nil>".to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
+        Value::Uint8(u) => u.to_string(),
+        Value::Uint64(u) => u.to_string(),
         Value::Float(f) => format_g(*f),
         Value::String(s) => s.to_string(),
         Value::Bytes(b) => format!(

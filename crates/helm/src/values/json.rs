@@ -47,6 +47,12 @@ fn write_value(
         Value::Int(i) | Value::Int64(i) => {
             let _ = write!(out, "{i}");
         }
+        Value::Uint8(u) => {
+            let _ = write!(out, "{u}");
+        }
+        Value::Uint64(u) => {
+            let _ = write!(out, "{u}");
+        }
         Value::Float(f) => {
             if !f.is_finite() {
                 return Err(PrintError::UnsupportedValue(format_g(*f)));

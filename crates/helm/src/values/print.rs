@@ -88,6 +88,8 @@ fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError>
         Value::Nil => Node::Null,
         Value::Bool(b) => Node::Bool(*b),
         Value::Int(i) | Value::Int64(i) => Node::Number(i.to_string()),
+        Value::Uint8(u) => Node::Number(u.to_string()),
+        Value::Uint64(u) => Node::Number(u.to_string()),
         Value::Float(f) => Node::Number(match format_g(*f).as_str() {
             "+Inf" => ".inf".to_string(),
             "-Inf" => "-.inf".to_string(),
@@ -95,7 +97,8 @@ fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError>
             s => s.to_string(),
         }),
         Value::String(s) => Node::Str(s.to_string()),
-        Value::Bytes(b) => Node::Str(base64::engine::general_purpose::STANDARD.encode(b)),
+        // goyaml.v3 has no special case for `[]byte`: a sequence of `uint8`s.
+        Value::Bytes(b) => Node::Seq(b.iter().map(|x| Node::Number(x.to_string())).collect()),
         Value::List(l) => within_container(stack, Arc::as_ptr(&l.0).cast(), value, |stack| {
             let items = l.to_vec();
             let mut out = Vec::with_capacity(items.len());
@@ -112,6 +115,7 @@ fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError>
             out.sort_by(|a, b| natural_cmp_by(&a.0, &b.0, Dialect::V3));
             Ok(Node::Map(out))
         })?,
+        Value::Object(o) if let Some(v) = o.yaml_v3() => to_node_v3(&v, stack)?,
         // goyaml.v3 keys a struct by its lowercased Go field names, in declaration order.
         Value::Object(o) => match o.go_fields() {
             Some(fields) => {
@@ -143,6 +147,8 @@ pub(crate) fn to_node(
         Value::Nil => Node::Null,
         Value::Bool(b) => Node::Bool(*b),
         Value::Int(i) | Value::Int64(i) => Node::Number(i.to_string()),
+        Value::Uint8(u) => Node::Number(u.to_string()),
+        Value::Uint64(u) => Node::Number(u.to_string()),
         Value::Float(f) => {
             if !f.is_finite() {
                 return Err(PrintError::UnsupportedValue(format_g(*f)));

@@ -74,6 +74,8 @@ fn scalar(v: &Value, depth: usize) -> Result<String, PrintError> {
     Ok(match v {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
+        Value::Uint8(u) => u.to_string(),
+        Value::Uint64(u) => u.to_string(),
         Value::Float(f) => {
             if f.is_nan() {
                 "nan".to_string()

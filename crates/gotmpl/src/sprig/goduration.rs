@@ -1,0 +1,170 @@
+//! Go's `time.Duration`, as `time.Time.Sub` returns it: a named `int64` with a
+//! `String` method. Templates print it as text (`24h0m0s`) and `%d` as nanoseconds;
+//! encoding/json writes the number, goyaml.v3 (`toYamlPretty`) the text. Sprig's
+//! casts (`int64`, `add`) and type switches (`durationRound`) do not take it, so they
+//! see 0, as in Helm.
+
+use std::sync::Arc;
+
+use crate::value::{Object, Value};
+
+use super::gotime::duration_string;
+
+const SECOND: i64 = 1_000_000_000;
+const MINUTE: i64 = 60 * SECOND;
+const HOUR: i64 = 60 * MINUTE;
+
+/// A `time.Duration` in nanoseconds.
+pub(crate) struct GoDuration(pub(crate) i64);
+
+impl GoDuration {
+    pub(crate) fn value(self) -> Value {
+        Value::Object(Arc::new(self))
+    }
+
+    /// The nanoseconds of a `time.Duration` argument: a duration, or an integer
+    /// (a literal converts to the parameter's type in Go templates).
+    pub(crate) fn nanos_of(v: &Value) -> Option<i64> {
+        match v {
+            Value::Object(o) if o.type_name() == "time.Duration" => o.go_int(),
+            Value::Int(i) | Value::Int64(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// Go's `Duration.Round`.
+    fn round(self, m: i64) -> i64 {
+        let d = self.0;
+        if m <= 0 {
+            return d;
+        }
+        let mut r = d % m;
+        if d < 0 {
+            r = -r;
+            if r.saturating_add(r) < m {
+                return d + r;
+            }
+            return d.checked_sub(m - r).unwrap_or(i64::MIN);
+        }
+        if r.saturating_add(r) < m {
+            return d - r;
+        }
+        d.checked_add(m - r).unwrap_or(i64::MAX)
+    }
+
+    /// Go's `Duration.Truncate`.
+    fn truncate(self, m: i64) -> i64 {
+        if m <= 0 { self.0 } else { self.0 - self.0 % m }
+    }
+}
+
+/// `whole + part / unit` as Go's `Hours`/`Minutes`/`Seconds` compute it.
+fn in_units(d: i64, unit: i64) -> f64 {
+    (d / unit) as f64 + (d % unit) as f64 / unit as f64
+}
+
+impl Object for GoDuration {
+    fn type_name(&self) -> &str {
+        "time.Duration"
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        let d = self.0;
+        Some(match name {
+            "Hours" => Value::Float(in_units(d, HOUR)),
+            "Minutes" => Value::Float(in_units(d, MINUTE)),
+            "Seconds" => Value::Float(in_units(d, SECOND)),
+            "Milliseconds" => Value::Int64(d / 1_000_000),
+            "Microseconds" => Value::Int64(d / 1_000),
+            "Nanoseconds" => Value::Int64(d),
+            "String" => Value::from(duration_string(d)),
+            // Go's Abs saturates at the most negative duration.
+            "Abs" => GoDuration(d.checked_abs().unwrap_or(i64::MAX)).value(),
+            _ => return None,
+        })
+    }
+
+    fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        if !self.has_method(name) {
+            return None;
+        }
+        let [m] = args else {
+            return Some(Err(format!(
+                "wrong number of args for {name}: want 1 got {}",
+                args.len()
+            )));
+        };
+        let Some(m) = GoDuration::nanos_of(m) else {
+            return Some(Err(format!(
+                "wrong type for value; expected time.Duration; got {}",
+                m.type_name()
+            )));
+        };
+        let d = GoDuration(self.0);
+        Some(Ok(GoDuration(match name {
+            "Round" => d.round(m),
+            _ => d.truncate(m),
+        })
+        .value()))
+    }
+
+    fn has_method(&self, name: &str) -> bool {
+        matches!(name, "Round" | "Truncate")
+    }
+
+    fn display(&self) -> String {
+        duration_string(self.0)
+    }
+
+    fn truthy(&self) -> bool {
+        self.0 != 0
+    }
+
+    fn kind_name(&self) -> &'static str {
+        "int64"
+    }
+
+    fn go_int(&self) -> Option<i64> {
+        Some(self.0)
+    }
+
+    fn to_value(&self) -> Option<Value> {
+        Some(Value::Int64(self.0))
+    }
+
+    fn yaml_v3(&self) -> Option<Value> {
+        Some(Value::from(duration_string(self.0)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_follow_go() {
+        let d = GoDuration(HOUR + 30 * MINUTE + 500_000_000);
+        assert_eq!(d.display(), "1h30m0.5s");
+        assert_eq!(d.field("Hours"), Some(Value::Float(1.0 + 1800.5 / 3600.0)));
+        assert_eq!(d.field("Seconds"), Some(Value::Float(5400.5)));
+        assert_eq!(d.field("Milliseconds"), Some(Value::Int64(5_400_500)));
+        let round = d
+            .call_method("Round", &[Value::Int(SECOND)])
+            .unwrap()
+            .unwrap();
+        let Value::Object(r) = round else { panic!() };
+        assert_eq!(r.display(), "1h30m1s");
+        let trunc = d
+            .call_method("Truncate", &[Value::Int(MINUTE)])
+            .unwrap()
+            .unwrap();
+        let Value::Object(t) = trunc else { panic!() };
+        assert_eq!(t.go_int(), Some(HOUR + 30 * MINUTE));
+        assert_eq!(GoDuration(-7).round(2), -8);
+        assert_eq!(
+            GoDuration(i64::MIN).field("Abs").map(|a| a.type_name()),
+            Some("time.Duration".into())
+        );
+        assert!(d.call_method("Round", &["x".into()]).unwrap().is_err());
+    }
+}
