@@ -4,6 +4,8 @@
 
 use crate::value::Value;
 
+use super::timeints::GoCalendarInt;
+
 /// Sprig's `strval`/`toString`: strings as-is, `[]byte` as text, else fmt `%v`.
 pub(crate) fn strval(v: &Value) -> String {
     match v {
@@ -89,7 +91,7 @@ pub(crate) fn to_int64(v: &Value) -> i64 {
         Value::Float(f) => float_to_int(*f),
         Value::Bool(b) => i64::from(*b),
         Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
-        _ => 0,
+        other => GoCalendarInt::cast_int(other).unwrap_or(0),
     }
 }
 
@@ -112,7 +114,7 @@ pub(crate) fn to_float64(v: &Value) -> f64 {
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::String(s) => parse_go_float(s).unwrap_or(0.0),
-        _ => 0.0,
+        other => GoCalendarInt::cast_int(other).map_or(0.0, |n| n as f64),
     }
 }
 

@@ -9,6 +9,8 @@ use chrono_tz::{OffsetName, Tz};
 
 use crate::value::{Object, Value};
 
+use super::timeints::GoCalendarInt;
+
 /// A `time.Location`.
 #[derive(Clone, Debug)]
 pub(crate) enum Loc {
@@ -281,14 +283,19 @@ impl Object for GoTime {
         let (wall, _, _) = self.wall();
         Some(match name {
             "Year" => Value::Int(i64::from(wall.year())),
-            "Month" => Value::str(LONG_MONTHS[wall.month0() as usize]),
+            "Month" => {
+                GoCalendarInt::month(i64::from(wall.month()), LONG_MONTHS[wall.month0() as usize])
+            }
             "Day" => Value::Int(i64::from(wall.day())),
             "Hour" => Value::Int(i64::from(wall.hour())),
             "Minute" => Value::Int(i64::from(wall.minute())),
             "Second" => Value::Int(i64::from(wall.second())),
             "Nanosecond" => Value::Int(i64::from(self.instant.timestamp_subsec_nanos())),
             "YearDay" => Value::Int(i64::from(wall.ordinal())),
-            "Weekday" => Value::str(LONG_DAYS[wall.weekday().num_days_from_sunday() as usize]),
+            "Weekday" => {
+                let day = wall.weekday().num_days_from_sunday();
+                GoCalendarInt::weekday(i64::from(day), LONG_DAYS[day as usize])
+            }
             // Go's `Unix*` methods return int64; the calendar fields above are int.
             "Unix" => Value::Int64(self.unix()),
             "UnixMilli" => Value::Int64(self.instant.timestamp_millis()),
@@ -336,7 +343,7 @@ impl Object for GoTime {
             "Add" => {
                 want(1)?;
                 // A `time.Duration` (from `Sub`) or an integer literal.
-                let Some(ns) = super::goduration::GoDuration::nanos_of(&args[0]) else {
+                let Some(ns) = super::timeints::GoDuration::nanos_of(&args[0]) else {
                     return Err(format!(
                         "wrong type for value; expected time.Duration; got {}",
                         args[0].type_name()
@@ -373,7 +380,7 @@ impl Object for GoTime {
                         i64::MIN
                     },
                 );
-                Ok(super::goduration::GoDuration(d).value())
+                Ok(super::timeints::GoDuration(d).value())
             }
             "Before" => {
                 want(1)?;

@@ -15,7 +15,6 @@ mod dates;
 mod defaults;
 mod dicts;
 mod encoding;
-mod goduration;
 pub(crate) mod gotime;
 mod json;
 mod lists;
@@ -28,6 +27,7 @@ mod regex;
 pub mod semver;
 mod signatures;
 mod strings;
+mod timeints;
 
 use crate::func::FuncMap;
 

@@ -1,8 +1,10 @@
-//! Go's `time.Duration`, as `time.Time.Sub` returns it: a named `int64` with a
-//! `String` method. Templates print it as text (`24h0m0s`) and `%d` as nanoseconds;
-//! encoding/json writes the number, goyaml.v3 (`toYamlPretty`) the text. Sprig's
-//! casts (`int64`, `add`) and type switches (`durationRound`) do not take it, so they
-//! see 0, as in Helm.
+//! Package time's named integer types that templates reach through `time.Time`:
+//! `time.Duration` (`Sub`), `time.Month` (`Month`) and `time.Weekday` (`Weekday`).
+//! Each has a `String` method, so templates print text (`24h0m0s`, `March`) and
+//! `%d` the number; encoding/json writes the number. goyaml.v3 (`toYamlPretty`)
+//! writes a duration's text and the others' numbers. Sprig's casts (spf13/cast)
+//! know `Month` and `Weekday` but not `Duration`, which they, like Sprig's type
+//! switches (`durationRound`), read as 0.
 
 use std::sync::Arc;
 
@@ -137,9 +139,89 @@ impl Object for GoDuration {
     }
 }
 
+/// `time.Month` or `time.Weekday`: kind `int`, printed by name.
+pub(crate) struct GoCalendarInt {
+    type_name: &'static str,
+    number: i64,
+    name: &'static str,
+}
+
+impl GoCalendarInt {
+    pub(crate) fn month(number: i64, name: &'static str) -> Value {
+        Value::Object(Arc::new(GoCalendarInt {
+            type_name: "time.Month",
+            number,
+            name,
+        }))
+    }
+
+    pub(crate) fn weekday(number: i64, name: &'static str) -> Value {
+        Value::Object(Arc::new(GoCalendarInt {
+            type_name: "time.Weekday",
+            number,
+            name,
+        }))
+    }
+
+    /// spf13/cast's `toInt` special-cases these two types: Sprig's `int`, `add`, ...
+    /// see their numbers.
+    pub(crate) fn cast_int(v: &Value) -> Option<i64> {
+        match v {
+            Value::Object(o) if matches!(o.type_name(), "time.Month" | "time.Weekday") => {
+                o.go_int()
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Object for GoCalendarInt {
+    fn type_name(&self) -> &str {
+        self.type_name
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        (name == "String").then(|| Value::from(self.name))
+    }
+
+    fn display(&self) -> String {
+        self.name.to_string()
+    }
+
+    fn truthy(&self) -> bool {
+        self.number != 0
+    }
+
+    fn kind_name(&self) -> &'static str {
+        "int"
+    }
+
+    fn go_int(&self) -> Option<i64> {
+        Some(self.number)
+    }
+
+    fn to_value(&self) -> Option<Value> {
+        Some(Value::Int(self.number))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_and_weekdays_print_by_name_and_cast_to_numbers() {
+        let m = GoCalendarInt::month(3, "March");
+        assert_eq!(m.type_name(), "time.Month");
+        assert_eq!(
+            crate::gofmt::sprintf("%v|%d|%s", &[m.clone(), m.clone(), m.clone()]),
+            "March|3|March"
+        );
+        assert_eq!(GoCalendarInt::cast_int(&m), Some(3));
+        let sunday = GoCalendarInt::weekday(0, "Sunday");
+        assert!(!sunday.truthy());
+        assert_eq!(GoCalendarInt::cast_int(&GoDuration(5).value()), None);
+    }
 
     #[test]
     fn methods_follow_go() {
