@@ -901,6 +901,11 @@ pub fn is_print(c: char) -> bool {
         | '\u{FFFE}' | '\u{FFFF}')
 }
 
+/// `strconv.QuoteRune` (`%q` of a rune).
+pub fn quote_char(c: char) -> String {
+    quote_rune(c, false)
+}
+
 /// `strconv.Quote`.
 pub fn quote(s: &str) -> String {
     quote_with(s, false)

@@ -173,8 +173,8 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
     f.add_with_runtime("fromToml", move |rt: &mut dyn Runtime, args: &[Value]| {
         let s = string_arg(args, 0)?;
         let mut datetime = |d: &values::TomlDatetime| -> Value {
-            match (&to_date, d.has_offset) {
-                (Some(to_date), true) => to_date(
+            match &to_date {
+                Some(to_date) => to_date(
                     rt,
                     &[
                         Value::str("2006-01-02T15:04:05.999999999Z07:00"),
@@ -182,7 +182,7 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
                     ],
                 )
                 .unwrap_or_else(|_| Value::str(d.text.as_str())),
-                _ => Value::str(d.text.as_str()),
+                None => Value::str(d.text.as_str()),
             }
         };
         Ok(match values::from_toml(s, &mut datetime) {

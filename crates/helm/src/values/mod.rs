@@ -55,7 +55,6 @@ pub mod resolve;
 pub mod schema;
 pub mod strvals;
 mod toml;
-mod toml_error;
 mod yaml;
 
 pub use coalesce::{
