@@ -58,7 +58,7 @@ fn quote_string(s: &str) -> String {
             '\u{08}' => out.push_str("\\b"),
             '\u{0c}' => out.push_str("\\f"),
             c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\u{:04X}", c as u32))
+                out.push_str(&format!("\\u{:04x}", c as u32))
             }
             c => out.push(c),
         }
@@ -78,7 +78,8 @@ fn scalar(v: &Value, depth: usize) -> Result<String, PrintError> {
         Value::Uint64(u) => u.to_string(),
         Value::Float(f) => {
             if f.is_nan() {
-                "nan".to_string()
+                // BurntSushi keeps the sign of a NaN (TOML's `-nan`).
+                if f.is_sign_negative() { "-nan" } else { "nan" }.to_string()
             } else if f.is_infinite() {
                 if *f > 0.0 { "inf" } else { "-inf" }.to_string()
             } else {
@@ -115,11 +116,35 @@ fn scalar(v: &Value, depth: usize) -> Result<String, PrintError> {
             format!("{{{}}}", parts.join(", "))
         }
         Value::Nil => String::new(),
+        Value::Object(o) if o.type_name() == "time.Time" => toml_time(o.as_ref()),
         Value::Object(o) => match o.to_value() {
             Some(v) => scalar(&v, depth + 1)?,
             None => quote_string(&o.display()),
         },
     })
+}
+
+/// A `time.Time` as BurntSushi writes it: bare, RFC 3339 with nanoseconds in the
+/// time's own zone, except that its TOML local kinds (fromToml's `*-local` zones) print
+/// as a local datetime, date or time.
+fn toml_time(t: &dyn gotmpl::Object) -> String {
+    let format = |o: &dyn gotmpl::Object, layout: &str| {
+        o.call_method("Format", &[Value::str(layout)])
+            .and_then(Result::ok)
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let zone = t.field("Location");
+    let local_layout = match zone.as_ref().and_then(Value::as_str) {
+        Some("datetime-local") => Some("2006-01-02T15:04:05.999999999"),
+        Some("date-local") => Some("2006-01-02"),
+        Some("time-local") => Some("15:04:05.999999999"),
+        _ => None,
+    };
+    match (local_layout, t.field("UTC")) {
+        (Some(layout), Some(Value::Object(utc))) => format(utc.as_ref(), layout),
+        _ => format(t, "2006-01-02T15:04:05.999999999Z07:00"),
+    }
 }
 
 /// BurntSushi's eTable/eMap: direct keys first, then sub-tables and arrays of tables,
