@@ -11,14 +11,25 @@ use super::print::MAX_PRINT_DEPTH;
 
 /// Helm's `toToml` (Helm prints the error text instead of failing).
 pub fn to_toml(value: &Value) -> Result<String, PrintError> {
-    let Value::Map(m) = value else {
-        return Err(PrintError::Toml(
-            "top-level values must be Go maps or structs".to_string(),
-        ));
-    };
-    let mut out = String::new();
-    write_table(&mut out, &[], &Value::Map(m.clone()), 0)?;
-    Ok(out)
+    match value {
+        Value::Map(m) => {
+            let mut out = String::new();
+            write_table(&mut out, &[], &Value::Map(m.clone()), 0)?;
+            Ok(out)
+        }
+        // BurntSushi writes a top-level value that is not a table as a bare element
+        // (no key, no newline); only a top-level array of tables has no form.
+        Value::List(_) if is_table_array(value) => Err(no_key()),
+        Value::Bool(_) | Value::Int(_) | Value::Int64(_) | Value::Float(_) | Value::String(_) => {
+            scalar(value, 0)
+        }
+        Value::List(_) => scalar(value, 0),
+        _ => Err(no_key()),
+    }
+}
+
+fn no_key() -> PrintError {
+    PrintError::Toml("top-level values must be Go maps or structs".to_string())
 }
 
 fn is_table(v: &Value) -> bool {
