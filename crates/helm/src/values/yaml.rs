@@ -17,13 +17,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use base64::Engine as _;
 use gotmpl::value::{Map, Value};
-use granit_parser::{Event, Parser, ScalarStyle};
+use granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
 
 mod fast;
 mod flow;
 mod gosyntax;
 mod head;
 mod linebreaks;
+mod tabs;
 
 pub use head::{json_field_matches, parse_manifest_head};
 
@@ -138,22 +139,39 @@ fn load(text: &str, origin: &str) -> Result<Value, ValuesError> {
     load_with(text, origin, false)
 }
 
-fn load_with(text: &str, origin: &str, go_ints: bool) -> Result<Value, ValuesError> {
+/// The text as granit should read it to see what libyaml sees, and the original
+/// characters when scalars must be rebuilt from them (LS/PS present).
+/// - go-yaml v2 (YAML 1.1) reads U+0085 (NEL) as a line break, exactly like `\n` (its
+///   scanner turns it into `\n` in scalars too); granit (YAML 1.2) would keep it.
+/// - It reads LS and PS as line breaks too, but keeps them in scalars: granit sees `\n`,
+///   and the scalars holding one are rebuilt from the original.
+/// - Tabs indenting lines inside flow collections become spaces (see
+///   [`detab_flow_indentation`]); positions do not move.
+fn granit_input(text: &str) -> (Cow<'_, str>, Option<Vec<char>>) {
+    let mut text = Cow::Borrowed(text);
     if text.contains('\u{85}') {
-        // go-yaml v2 (YAML 1.1) reads U+0085 (NEL) as a line break, exactly like `\n`
-        // (its scanner turns it into `\n` in scalars too); granit-parser (YAML 1.2)
-        // would keep it as text.
-        return load_with(&text.replace('\u{85}', "\n"), origin, go_ints);
+        text = Cow::Owned(text.replace('\u{85}', "\n"));
     }
+    let mut original = None;
     if text.contains(linebreaks::is_ls_or_ps) {
-        // go-yaml v2 reads LS and PS as line breaks too, but keeps them in scalars: the
-        // parser sees `\n`, and scalars holding one are rebuilt from the original.
-        let replaced: String = text
-            .chars()
-            .map(|c| if linebreaks::is_ls_or_ps(c) { '\n' } else { c })
-            .collect();
-        let original: Vec<char> = text.chars().collect();
-        return decode(&build(&replaced, origin, Some(&original))?, origin, go_ints);
+        original = Some(text.chars().collect::<Vec<char>>());
+        text = Cow::Owned(
+            text.chars()
+                .map(|c| if linebreaks::is_ls_or_ps(c) { '\n' } else { c })
+                .collect(),
+        );
+    }
+    if let Some(detabbed) = detab_flow_indentation(&text) {
+        text = Cow::Owned(detabbed);
+    }
+    (text, original)
+}
+
+fn load_with(text: &str, origin: &str, go_ints: bool) -> Result<Value, ValuesError> {
+    let (text, original) = granit_input(text);
+    let text = text.as_ref();
+    if let Some(original) = original {
+        return decode(&build(text, origin, Some(&original))?, origin, go_ints);
     }
     if let Some(doc) = fast::build(text)
         && let Ok(value) = decode(&doc, origin, go_ints)
@@ -226,8 +244,48 @@ pub(super) fn go_syntax_text(text: &str, line: usize, index: usize, message: &st
         Some(rest) => rest.split_once(", ").map_or(message, |(_, p)| p),
         None => message,
     };
+    // Inside a flow collection, where libyaml's flow parser fails decides the text for
+    // every structural complaint (granit notices some of them elsewhere or not at all).
+    let structural = parser_error
+        || problem.starts_with("unexpected EOF while parsing")
+        || problem.starts_with("mismatched bracket")
+        || problem.starts_with("unclosed bracket")
+        || problem.starts_with("did not find expected")
+        || problem.starts_with("invalid trailing content after")
+        || problem.starts_with("comments must be separated")
+        || problem == r#""-" is only valid inside a block"#
+        || matches!(
+            problem,
+            "misplaced bracket" | "illegal placement of ':' indicator" | "expected ',' or ']'"
+        );
+    if structural
+        && let Some((go_line, flow_problem)) =
+            outermost_flow_open(text, index + 1).and_then(|open| flow::flow_failure(text, open))
+    {
+        return go_text_at(go_line, &flow_problem);
+    }
     let problem = match problem {
         "expected ',' or ']'" => "did not find expected ',' or ']'".to_string(),
+        "misplaced bracket" => {
+            // A closing bracket where a block collection wants a node (after `key:` or
+            // `-` on the same line) or its next key or entry.
+            parser_error = true;
+            let before: String = text.chars().take(index).collect();
+            let same_line = before.rsplit('\n').next().unwrap_or("").trim_end();
+            if same_line.ends_with([':', '-', '?']) {
+                return go_text_at(line.saturating_sub(1), "did not find expected node content");
+            }
+            let entry = before
+                .rsplit('\n')
+                .skip(1)
+                .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+                .is_some_and(|l| l.trim_start().starts_with("- "));
+            if entry {
+                "did not find expected '-' indicator".to_string()
+            } else {
+                "did not find expected key".to_string()
+            }
+        }
         // granit names the bracket that closed the wrong collection; libyaml's flow
         // parser expects a separator or the right bracket there.
         mismatched if mismatched.starts_with("mismatched bracket '") => {
@@ -251,8 +309,9 @@ pub(super) fn go_syntax_text(text: &str, line: usize, index: usize, message: &st
             "could not find expected ':'".to_string()
         }
         "unclosed quote" => {
-            // A scanner error at the end of the input (no forced line break here).
-            line = newlines + 1;
+            // A scanner error at the end of the input, which ends with a line break
+            // (libyaml adds one when the text has none).
+            line = eof_line + 1;
             "found unexpected end of stream".to_string()
         }
         "found a tab" => {
@@ -280,6 +339,19 @@ pub(super) fn go_syntax_text(text: &str, line: usize, index: usize, message: &st
                 }
                 None => problem.to_string(),
             }
+        }
+        "a block scalar content cannot start with a tab" => {
+            // libyaml fails at the tab itself, on a later line.
+            if let Some(n) = text
+                .split('\n')
+                .enumerate()
+                .skip(line.saturating_sub(1))
+                .find(|(_, l)| l.trim_start_matches(' ').starts_with('\t'))
+                .map(|(n, _)| n)
+            {
+                line = n + 1;
+            }
+            "found a tab character where an indentation space is expected".to_string()
         }
         "tabs disallowed within this context (block indentation)" => {
             "found character that cannot start any token".to_string()
@@ -343,25 +415,39 @@ fn is_libyaml_printable(c: char) -> bool {
 }
 
 /// Where (character index) the outermost flow collection still open before character
-/// `index` of `text` starts, if any. A light re-scan: quoted scalars and comments are
-/// skipped, and `[`/`{` only open a collection where a node can start (not inside a
-/// plain scalar like `a[0]`).
+/// `index` of `text` starts, if any.
 fn outermost_flow_open(text: &str, index: usize) -> Option<usize> {
+    flow_scan(text, index, |_, _, _| {})
+}
+
+/// A light re-scan for flow collections: quoted scalars and comments are skipped, and
+/// `[`/`{` only open a collection where a node can start (not inside a plain scalar
+/// like `a[0]`). Calls `line_start(index, inside_flow, last)` at the start of every line
+/// (`last`: the last character outside comments that is not white space) and returns
+/// the start of the outermost collection still open at character `limit`.
+fn flow_scan(
+    text: &str,
+    limit: usize,
+    mut line_start: impl FnMut(usize, bool, Option<char>),
+) -> Option<usize> {
     let mut stack: Vec<usize> = Vec::new();
+    let mut last: Option<char> = None;
     // The last character that is not a space on this line ('\n' at a line start).
     let mut prev = '\n';
-    let mut chars = text.chars().take(index).enumerate().peekable();
+    let mut chars = text.chars().take(limit).enumerate().peekable();
     while let Some((at, c)) = chars.next() {
         match c {
             '\n' => {
                 prev = '\n';
+                line_start(at + 1, !stack.is_empty(), last);
                 continue;
             }
             ' ' | '\t' | '\r' => continue,
             '#' if prev == '\n' || stack.is_empty() || matches!(prev, ',' | '[' | '{') => {
                 // A comment runs to the end of the line.
-                for (_, c) in chars.by_ref() {
+                for (at, c) in chars.by_ref() {
                     if c == '\n' {
+                        line_start(at + 1, !stack.is_empty(), last);
                         break;
                     }
                 }
@@ -370,8 +456,10 @@ fn outermost_flow_open(text: &str, index: usize) -> Option<usize> {
             }
             '"' | '\'' if matches!(prev, '\n' | ':' | '-' | ',' | '[' | '{' | '?') => {
                 let quote = c;
-                while let Some((_, q)) = chars.next() {
-                    if quote == '"' && q == '\\' {
+                while let Some((at, q)) = chars.next() {
+                    if q == '\n' {
+                        line_start(at + 1, !stack.is_empty(), last);
+                    } else if quote == '"' && q == '\\' {
                         chars.next();
                     } else if q == quote {
                         if quote == '\'' && chars.peek().map(|p| p.1) == Some('\'') {
@@ -391,8 +479,45 @@ fn outermost_flow_open(text: &str, index: usize) -> Option<usize> {
             _ => {}
         }
         prev = c;
+        last = Some(c);
     }
     stack.first().copied()
+}
+
+/// The text with tabs in the indentation of lines inside flow collections turned into
+/// spaces (same characters count, so positions hold), or `None` if there are none.
+/// libyaml takes any white space there; granit wants spaces for indentation even in a
+/// flow collection, and the white space is dropped from the values either way.
+fn detab_flow_indentation(text: &str) -> Option<String> {
+    if !text.contains("\n\t") && !text.contains(" \t") {
+        return None;
+    }
+    let mut starts: Vec<usize> = Vec::new();
+    flow_scan(text, usize::MAX, |at, inside, last| {
+        // A line going on with a plain scalar keeps its tab: there libyaml's plain
+        // scanner checks the indentation (left as granit's error).
+        if inside
+            && matches!(
+                last,
+                Some(',' | '[' | '{' | ':' | '"' | '\'' | ']' | '}') | None
+            )
+        {
+            starts.push(at);
+        }
+    });
+    let mut out: Vec<char> = text.chars().collect();
+    let mut changed = false;
+    for start in starts {
+        let mut i = start;
+        while i < out.len() && matches!(out[i], ' ' | '\t') {
+            if out[i] == '\t' {
+                out[i] = ' ';
+                changed = true;
+            }
+            i += 1;
+        }
+    }
+    changed.then(|| out.into_iter().collect())
 }
 
 /// libyaml's problem for content right after a quoted scalar (granit's marker at
@@ -440,12 +565,45 @@ fn trailing_after_quoted(text: &str, index: usize) -> Option<(&'static str, bool
     }
 }
 
+/// Byte offsets of character indices that mostly grow (parser events come in order),
+/// in linear time overall.
+struct CharCursor<'t> {
+    text: &'t str,
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'t> CharCursor<'t> {
+    fn new(text: &'t str) -> Self {
+        CharCursor {
+            text,
+            chars: 0,
+            bytes: 0,
+        }
+    }
+
+    fn byte_of(&mut self, index: usize) -> Option<usize> {
+        if index < self.chars {
+            (self.chars, self.bytes) = (0, 0);
+        }
+        for c in self.text[self.bytes..].chars() {
+            if self.chars == index {
+                break;
+            }
+            self.chars += 1;
+            self.bytes += c.len_utf8();
+        }
+        (self.chars == index).then_some(self.bytes)
+    }
+}
+
 /// The name of the alias (`*name`) at character `index` of `text`.
 fn alias_name(text: &str, index: usize) -> String {
+    // libyaml's anchor names: ASCII letters, digits, `_` and `-`.
     text.chars()
         .skip(index)
         .skip_while(|c| *c == '*')
-        .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
         .collect()
 }
 
@@ -463,6 +621,8 @@ fn build<'a>(
     let mut stack: Vec<usize> = Vec::new();
     let mut anchors: HashMap<usize, usize> = HashMap::new();
     let mut open: HashSet<usize> = HashSet::new();
+    let mut flow_maps: HashSet<usize> = HashSet::new();
+    let mut cursor = CharCursor::new(text);
     let mut root = None;
     // go-yaml's decoder reports these, without a line.
     let err = |line: usize, col: usize, message: String| ValuesError::Yaml {
@@ -473,23 +633,45 @@ fn build<'a>(
         message,
     };
 
-    while let Some(event) = parser.next_event() {
-        let (event, span) = event.map_err(|e| {
-            let m = e.marker();
-            ValuesError::Yaml {
+    let mut tabs = tabs::TabCheck::new(text);
+    // libyaml fails at a tab-led line granit took as blank, if nothing failed before it.
+    let tab_error = |tabs: &mut tabs::TabCheck, limit: usize| {
+        tabs.error(text, limit)
+            .map(|(line0, problem)| ValuesError::Yaml {
                 origin: origin.to_string(),
-                line: m.line(),
-                column: m.col() + 1,
-                go_text: Some(go_syntax_text(text, m.line(), m.index(), &e.info())),
-                message: e.info(),
+                line: line0 + 1,
+                column: 1,
+                message: problem.to_string(),
+                go_text: Some(go_text_at(if line0 > 0 { line0 + 1 } else { 0 }, problem)),
+            })
+    };
+    while let Some(event) = parser.next_event() {
+        let (event, span) = match event {
+            Ok(ok) => ok,
+            Err(e) => {
+                let m = e.marker();
+                if let Some(tab) = tab_error(&mut tabs, m.index()) {
+                    return Err(tab);
+                }
+                return Err(ValuesError::Yaml {
+                    origin: origin.to_string(),
+                    line: m.line(),
+                    column: m.col() + 1,
+                    go_text: Some(go_syntax_text(text, m.line(), m.index(), &e.info())),
+                    message: e.info(),
+                });
             }
-        })?;
+        };
         let (line, col) = (span.start.line(), span.start.col());
+        tabs.observe(&event, span.start.index(), span.end.index(), col);
         let (kind, anchor, opens) = match event {
             Event::StreamStart | Event::DocumentStart(..) => continue,
             Event::StreamEnd => break,
             Event::DocumentEnd => {
                 // go-yaml v2's Unmarshal reads the first document only.
+                if let Some(tab) = tab_error(&mut tabs, span.start.index()) {
+                    return Err(tab);
+                }
                 break;
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -517,8 +699,33 @@ fn build<'a>(
                 (Kind::Alias(target), 0, false)
             }
             Event::Scalar(value, style, anchor, tag) => {
-                let tag = tag.map(|t| Box::new((t.handle().to_string(), t.suffix().to_string())));
                 let (start, end) = (span.start.index(), span.end.index());
+                // granit gives an empty node as a zero-width `~`.
+                if start == end
+                    && style == ScalarStyle::Plain
+                    && tag.is_none()
+                    && anchor == 0
+                    && let Some(&parent) = stack.last()
+                    && matches!(&nodes[parent].kind, Kind::Map(items) if items.len() % 2 == 0)
+                    && let Some(at) = cursor.byte_of(start)
+                    && text[at..].starts_with(':')
+                    && !text[..at].trim_end().ends_with('?')
+                {
+                    // `: value` with no key: libyaml has no empty implicit keys.
+                    let problem = if flow_maps.contains(&parent) {
+                        "did not find expected node content"
+                    } else {
+                        "did not find expected key"
+                    };
+                    return Err(ValuesError::Yaml {
+                        origin: origin.to_string(),
+                        line,
+                        column: col + 1,
+                        message: problem.to_string(),
+                        go_text: Some(go_text_at(line.saturating_sub(1), problem)),
+                    });
+                }
+                let tag = tag.map(|t| Box::new((t.handle().to_string(), t.suffix().to_string())));
                 let value = match original {
                     Some(chars)
                         if chars
@@ -541,7 +748,12 @@ fn build<'a>(
                 )
             }
             Event::SequenceStart(_, anchor, _) => (Kind::Seq(Vec::new()), anchor, true),
-            Event::MappingStart(_, anchor, _) => (Kind::Map(Vec::new()), anchor, true),
+            Event::MappingStart(style, anchor, _) => {
+                if style == StructureStyle::Flow {
+                    flow_maps.insert(nodes.len());
+                }
+                (Kind::Map(Vec::new()), anchor, true)
+            }
             _ => continue,
         };
         let idx = nodes.len();
@@ -564,6 +776,9 @@ fn build<'a>(
             open.insert(idx);
             stack.push(idx);
         }
+    }
+    if let Some(tab) = tab_error(&mut tabs, usize::MAX) {
+        return Err(tab);
     }
     Ok(Document { nodes, root })
 }
@@ -1192,6 +1407,107 @@ mod tests {
         assert_eq!(
             text("x: 1\ny: \"a\\xZZ\"\n"),
             format!("{conv}yaml: line 2: did not find expected hexdecimal number")
+        );
+    }
+
+    #[test]
+    fn tab_led_lines_fail_where_libyaml_fails() {
+        // Helm 4.2.3's texts (chart values.yaml), and what it accepts.
+        let text = |y: &str| parse_values(y, "values.yaml").unwrap_err().go_yaml_text();
+        let start = "found character that cannot start any token";
+        let violates = "found a tab character that violates indentation";
+        let block = "found a tab character where an indentation space is expected";
+        assert_eq!(text("a: 1\n\t\nb: 2"), format!("yaml: line 2: {violates}"));
+        assert_eq!(
+            text("a:\n  b: 1\n  \t\nc: 2"),
+            format!("yaml: line 3: {violates}")
+        );
+        assert_eq!(
+            text("a: 1\n\t# c\nb: 2"),
+            format!("yaml: line 2: {violates}")
+        );
+        assert_eq!(text("a: \"x\"\n\t\nb: 1"), format!("yaml: line 2: {start}"));
+        assert_eq!(text("a:\n\t\n  b: 1"), format!("yaml: line 2: {start}"));
+        assert_eq!(text("a: [1]\n\t\nb: 2"), format!("yaml: line 2: {start}"));
+        assert_eq!(
+            text("a: 1\n# c\n\t\nb: 1"),
+            format!("yaml: line 3: {start}")
+        );
+        assert_eq!(text("\t\na: 1"), format!("yaml: {start}"));
+        assert_eq!(
+            text("a: |\n  x\n\t\nb: 2"),
+            format!("yaml: line 3: {block}")
+        );
+        assert_eq!(text("x: 1\na: |\n\tx\n"), format!("yaml: line 3: {block}"));
+        assert_eq!(
+            text("x: 1\na: |\n  x\n\ty\n"),
+            format!("yaml: line 4: {block}")
+        );
+        for ok in [
+            "a:\n  b: 1\n   \t\nc: 2",
+            "a: 1\n \t\nb: 2",
+            "a: 1 \t\nb: 2",
+            "a: [1,\n\t2]\n",
+            "a: \"x\n\ty\"\n",
+            "a: |\n  x\n  \ty\n",
+            "b: {\n\t\"k\":\n\t\t\"v\"\n}\n",
+            "b: [\n\t# c\n\t1]\n",
+        ] {
+            assert!(parse_values(ok, "v").is_ok(), "{ok:?}");
+        }
+        // Tabs indenting a flow collection are blanks, and gone from the values.
+        let m = load_ok("b: [ \"x\",\n\t\"y\" ]\nc: {\n\tk: [\n\t\t1]}\n");
+        assert_eq!(
+            get(&m, "b"),
+            Value::list(vec![Value::str("x"), Value::str("y")])
+        );
+        assert_eq!(get(&m, "c.k"), Value::list(vec![Value::Float(1.0)]));
+    }
+
+    #[test]
+    fn empty_keys_and_stray_brackets_read_like_go_yaml() {
+        let text = |y: &str| parse_values(y, "values.yaml").unwrap_err().go_yaml_text();
+        assert_eq!(text(": 7.5\ni: 10\n"), "yaml: did not find expected key");
+        assert_eq!(
+            text("version: \"v1\"\n:"),
+            "yaml: line 1: did not find expected key"
+        );
+        assert_eq!(
+            text("a: {: {c: deep}}\n"),
+            "yaml: did not find expected node content"
+        );
+        assert!(
+            parse_values("? \n: 1\n", "v")
+                .is_err_and(|e| e.go_yaml_text().starts_with("unsupported map key"))
+        );
+        assert_eq!(
+            text("x: 1\n]str: \"17\"\n"),
+            "yaml: line 1: did not find expected key"
+        );
+        assert_eq!(
+            text("intish: 3\nfloaty: }2.5\n"),
+            "yaml: line 1: did not find expected node content"
+        );
+        assert_eq!(
+            text("list: [one, two, - three]\n"),
+            "yaml: did not find expected node content"
+        );
+        assert_eq!(
+            text("c: {port: 1,:  size: 2}\n"),
+            "yaml: did not find expected node content"
+        );
+        assert_eq!(text("a: \"x\" y\n"), "yaml: did not find expected key");
+        assert_eq!(
+            text("x: 1\n'k\ney': 1\n"),
+            "yaml: line 3: could not find expected ':'"
+        );
+        assert_eq!(
+            text("*xgreeting: hello\n"),
+            "yaml: unknown anchor 'xgreeting' referenced"
+        );
+        assert_eq!(
+            text("x: 1\na: \"x"),
+            "yaml: line 3: found unexpected end of stream"
         );
     }
 

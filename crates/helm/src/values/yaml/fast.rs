@@ -628,7 +628,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::super::{
-        build as full_build, decode, head::json_field_matches, head::parse_manifest_head, load,
+        build as full_build, decode, granit_input, head::json_field_matches,
+        head::parse_manifest_head, load,
     };
     use crate::values::ValuesError;
 
@@ -639,11 +640,8 @@ mod tests {
     }
 
     fn full_with(text: &str, go_ints: bool) -> Result<Value, ValuesError> {
-        let text = text.replace('\u{85}', "\n");
-        let replaced = text.replace(['\u{2028}', '\u{2029}'], "\n");
-        let original: Vec<char> = text.chars().collect();
-        let original = (replaced != text).then_some(original.as_slice());
-        decode(&full_build(&replaced, "t", original)?, "t", go_ints)
+        let (text, original) = granit_input(text);
+        decode(&full_build(&text, "t", original.as_deref())?, "t", go_ints)
     }
 
     fn fast(text: &str) -> Option<Result<Value, ValuesError>> {

@@ -76,8 +76,14 @@ pub(super) fn flow_failure(text: &str, open: usize) -> Option<(usize, String)> {
             ']' | '}' => {
                 let level = stack.pop()?;
                 if level.close != c {
+                    let want = level.want;
                     stack.push(level);
-                    return Some((line, expected(&stack)));
+                    // Where a node may come, libyaml tries to read one from it.
+                    return Some(if want == Want::Separator {
+                        (line, expected(&stack))
+                    } else {
+                        (line, no_node())
+                    });
                 }
                 match stack.last_mut() {
                     Some(parent) => parent.want = Want::Separator,
@@ -104,12 +110,24 @@ pub(super) fn flow_failure(text: &str, open: usize) -> Option<(usize, String)> {
                     // No single-line key before it: a value indicator out of place.
                     return Some((line, expected(&stack)));
                 }
+                if matches!(want, Some(Want::Entry | Want::Value)) {
+                    // libyaml takes no empty key in a flow collection.
+                    return Some((line, no_node()));
+                }
                 if let Some(level) = stack.last_mut() {
                     level.want = Want::Value;
                 }
                 key_line = None;
                 i += 1;
                 continue;
+            }
+            '-' if matches!(next, ' ' | '\t' | '\r' | '\n') => {
+                // A block entry indicator, which no flow collection takes.
+                return Some(if want == Some(Want::Separator) {
+                    (line, expected(&stack))
+                } else {
+                    (line, no_node())
+                });
             }
             _ => {}
         }
