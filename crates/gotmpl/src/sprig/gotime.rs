@@ -131,6 +131,34 @@ pub fn fixed_zone_time(wall: &WallClock, zone: &str, offset: i32) -> Option<Valu
     GoTime::fixed_wall(wall, zone, offset).map(GoTime::value)
 }
 
+/// Why Go's `Time.MarshalJSON` refuses `t` (a `time.Time` object), if it does: strict
+/// RFC 3339 has four-digit years and zone offsets under 24 hours (a TOML datetime may
+/// carry `+24:00`). The text is what encoding/json reports after "json: ".
+pub fn json_time_error(t: &dyn Object) -> Option<String> {
+    let text = t
+        .call_method(
+            "Format",
+            &[Value::from("2006-01-02T15:04:05.999999999Z07:00")],
+        )?
+        .ok()?;
+    let text = text.as_str()?;
+    let why = if text.as_bytes().get(4) != Some(&b'-') {
+        "year outside of range [0,9999]"
+    } else if !text.ends_with('Z')
+        && text
+            .get(text.len().checked_sub(5)?..text.len().checked_sub(3)?)?
+            .parse::<u32>()
+            .map_or(true, |h| h >= 24)
+    {
+        "timezone hour outside of range [0,23]"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "error calling MarshalJSON for type time.Time: Time.MarshalJSON: {why}"
+    ))
+}
+
 /// A Go `time.Time`.
 #[derive(Clone, Debug)]
 pub(crate) struct GoTime {

@@ -75,6 +75,12 @@ fn write_value(out: &mut String, v: &Value, style: JsonStyle, depth: usize) -> R
         Value::Map(m) => write_object(out, &m.entries(), style, depth)?,
         // A host object stands where its JSON form goes, so it indents at `depth`;
         // host objects are finite trees, which bounds the recursion.
+        Value::Object(o)
+            if o.type_name() == "time.Time"
+                && let Some(e) = super::gotime::json_time_error(o.as_ref()) =>
+        {
+            return Err(format!("json: {e}"));
+        }
         Value::Object(o) => match o.json_fields() {
             Some(fields) => write_object(out, &fields, style, depth)?,
             None => match o.to_value() {

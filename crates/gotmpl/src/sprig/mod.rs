@@ -31,7 +31,7 @@ mod timeints;
 
 use crate::func::FuncMap;
 
-pub use gotime::{WallClock, fixed_zone_time};
+pub use gotime::{WallClock, fixed_zone_time, json_time_error};
 
 /// Every Sprig function Helm registers (Helm then overrides a few, e.g. `toYaml`).
 pub fn funcs() -> FuncMap {

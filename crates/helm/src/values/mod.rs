@@ -156,6 +156,9 @@ pub enum PrintError {
     Cycle(String),
     #[error("toml: {0}")]
     Toml(String),
+    /// A type's own MarshalJSON failed (a `time.Time` RFC 3339 cannot write).
+    #[error("json: {0}")]
+    Marshal(String),
     /// go-yaml could not read back the JSON of the value (Helm's toYaml then prints "").
     #[error("error converting JSON to YAML: yaml: {0}")]
     Yaml(String),

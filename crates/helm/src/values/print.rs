@@ -24,7 +24,8 @@ pub(crate) const MAX_PRINT_DEPTH: usize = 10_000;
 pub(crate) enum Node {
     Null,
     Bool(bool),
-    /// An integer or float already in go-yaml's printed form.
+    /// A plain scalar already in go-yaml's printed form: an integer or float, or (v3)
+    /// a `time.Time` in RFC 3339.
     Number(String),
     Str(String),
     Seq(Vec<Node>),
@@ -78,6 +79,16 @@ pub(crate) fn within_container<T>(
     result
 }
 
+/// Go's `time.RFC3339Nano` layout.
+pub(crate) const RFC3339_NANO: &str = "2006-01-02T15:04:05.999999999Z07:00";
+
+/// `t.Format(layout)` of a `time.Time` object.
+pub(crate) fn go_time_format(t: &dyn gotmpl::Object, layout: &str) -> Option<String> {
+    t.call_method("Format", &[Value::str(layout)])
+        .and_then(Result::ok)
+        .and_then(|v| v.as_str().map(str::to_string))
+}
+
 /// A value as goyaml.v3 encodes it from Go values: ints in decimal, floats with
 /// `'g'` and `.inf`/`.nan`, map keys in v3's natural order.
 fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError> {
@@ -116,6 +127,10 @@ fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError>
             Ok(Node::Map(out))
         })?,
         Value::Object(o) if let Some(v) = o.yaml_v3() => to_node_v3(&v, stack)?,
+        // goyaml.v3 writes a time.Time as a plain RFC 3339 scalar (never quoted).
+        Value::Object(o) if o.type_name() == "time.Time" => {
+            Node::Number(go_time_format(o.as_ref(), RFC3339_NANO).unwrap_or_default())
+        }
         // goyaml.v3 keys a struct by its lowercased Go field names, in declaration order.
         Value::Object(o) => match o.go_fields() {
             Some(fields) => {
@@ -160,6 +175,9 @@ pub(crate) fn to_node(
                 Node::Number(json)
             }
         }
+        Value::String(s) if yaml_numbers && s.chars().any(yaml_v2_rejects) => {
+            return Err(control_characters());
+        }
         Value::String(s) => Node::Str(if yaml_numbers {
             fold_raw_breaks(s)
         } else {
@@ -187,6 +205,9 @@ pub(crate) fn to_node(
                             .to_string(),
                     ));
                 }
+                if yaml_numbers && k.chars().any(yaml_v2_rejects) {
+                    return Err(control_characters());
+                }
                 out.push((k, to_node(&v, stack, yaml_numbers)?));
             }
             if yaml_numbers {
@@ -194,6 +215,12 @@ pub(crate) fn to_node(
             }
             Ok(Node::Map(out))
         })?,
+        Value::Object(o)
+            if o.type_name() == "time.Time"
+                && let Some(e) = gotmpl::sprig::json_time_error(o.as_ref()) =>
+        {
+            return Err(PrintError::Marshal(e));
+        }
         // encoding/json writes a struct's fields in declaration order; sigs.k8s.io/yaml
         // then sorts them with the other map keys.
         Value::Object(o) => match o.json_fields() {
@@ -213,6 +240,16 @@ pub(crate) fn to_node(
             },
         },
     })
+}
+
+/// Characters encoding/json writes raw that go-yaml v2's reader refuses when
+/// sigs.k8s.io/yaml reads the JSON back (DEL, C1 controls but NEL, U+FFFE/U+FFFF).
+fn yaml_v2_rejects(c: char) -> bool {
+    matches!(c, '\u{7f}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+fn control_characters() -> PrintError {
+    PrintError::Yaml("control characters are not allowed".to_string())
 }
 
 /// What go-yaml makes of a JSON string it reads back: encoding/json leaves NEL (U+0085)

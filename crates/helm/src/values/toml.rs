@@ -7,7 +7,7 @@
 use gotmpl::value::Value;
 
 use super::PrintError;
-use super::print::MAX_PRINT_DEPTH;
+use super::print::{MAX_PRINT_DEPTH, RFC3339_NANO, go_time_format};
 
 /// Helm's `toToml` (Helm prints the error text instead of failing).
 pub fn to_toml(value: &Value) -> Result<String, PrintError> {
@@ -139,12 +139,6 @@ fn scalar(v: &Value, depth: usize) -> Result<String, PrintError> {
 /// time's own zone, except that its TOML local kinds (fromToml's `*-local` zones) print
 /// as a local datetime, date or time.
 fn toml_time(t: &dyn gotmpl::Object) -> String {
-    let format = |o: &dyn gotmpl::Object, layout: &str| {
-        o.call_method("Format", &[Value::str(layout)])
-            .and_then(Result::ok)
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
-    };
     let zone = t.field("Location");
     let local_layout = match zone.as_ref().and_then(Value::as_str) {
         Some("datetime-local") => Some("2006-01-02T15:04:05.999999999"),
@@ -153,9 +147,10 @@ fn toml_time(t: &dyn gotmpl::Object) -> String {
         _ => None,
     };
     match (local_layout, t.field("UTC")) {
-        (Some(layout), Some(Value::Object(utc))) => format(utc.as_ref(), layout),
-        _ => format(t, "2006-01-02T15:04:05.999999999Z07:00"),
+        (Some(layout), Some(Value::Object(utc))) => go_time_format(utc.as_ref(), layout),
+        _ => go_time_format(t, RFC3339_NANO),
     }
+    .unwrap_or_default()
 }
 
 /// BurntSushi's eTable/eMap: direct keys first, then sub-tables and arrays of tables,
