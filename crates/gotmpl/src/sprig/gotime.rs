@@ -1304,6 +1304,31 @@ mod tests {
     }
 
     #[test]
+    fn json_refuses_offsets_of_a_day() {
+        let wall = WallClock {
+            year: 1979,
+            month: 5,
+            day: 27,
+            ..WallClock::default()
+        };
+        let json_error = |offset| {
+            let Some(Value::Object(t)) = fixed_zone_time(&wall, "", offset) else {
+                panic!("time")
+            };
+            json_time_error(t.as_ref())
+        };
+        assert_eq!(json_error(-7 * 3600), None);
+        assert_eq!(json_error(0), None);
+        assert_eq!(
+            json_error(24 * 3600).as_deref(),
+            Some(
+                "error calling MarshalJSON for type time.Time: Time.MarshalJSON: \
+                 timezone hour outside of range [0,23]"
+            )
+        );
+    }
+
+    #[test]
     fn durations() {
         assert_eq!(duration_string(0), "0s");
         assert_eq!(duration_string(95_000_000_000), "1m35s");

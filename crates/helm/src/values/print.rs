@@ -868,6 +868,27 @@ mod tests {
     use super::*;
     use crate::values::parse_values;
 
+    #[test]
+    fn go_yaml_v2_refuses_raw_controls_json_keeps() {
+        for c in ['\u{7f}', '\u{80}', '\u{9f}', '\u{fffe}'] {
+            let m = gotmpl::Map::new();
+            m.insert("a", Value::str(format!("x{c}")));
+            assert!(
+                matches!(to_yaml(&Value::Map(m)), Err(PrintError::Yaml(_))),
+                "{c:?}"
+            );
+            let m = gotmpl::Map::new();
+            m.insert(format!("k{c}"), Value::Int(1));
+            assert!(
+                matches!(to_yaml(&Value::Map(m)), Err(PrintError::Yaml(_))),
+                "{c:?}"
+            );
+        }
+        let m = gotmpl::Map::new();
+        m.insert("a", Value::str("\u{85}\u{a0}\u{feff}"));
+        assert!(to_yaml(&Value::Map(m)).is_ok());
+    }
+
     fn yaml_of(text: &str) -> String {
         to_yaml(&Value::Map(parse_values(text, "t").unwrap())).unwrap()
     }
