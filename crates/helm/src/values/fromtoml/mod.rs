@@ -260,12 +260,17 @@ mod tests {
 
     #[test]
     fn deep_nesting_does_not_recurse() {
-        // BurntSushi (on Go's growable stack) accepts any depth of arrays; so do we,
-        // without recursing.
-        let text = format!("a = {}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let depth = parse::MAX_VALUE_DEPTH;
+        let text = format!("a = {}{}", "[".repeat(depth), "]".repeat(depth));
         assert!(parse(&text).is_ok());
-        let text = format!("a = {}", "[".repeat(100_000));
-        assert!(parse(&text).is_err());
+        for text in [
+            format!("a = {}{}", "[".repeat(100_000), "]".repeat(100_000)),
+            format!("a = {}", "[".repeat(100_000)),
+            format!("a = {}", "[{b = [".repeat(1000)),
+        ] {
+            let e = parse(&text).unwrap_err();
+            assert!(e.contains(" nested deeper than "), "{e}");
+        }
         let text = format!("a = {}1{}", "{b = ".repeat(200), "}".repeat(200));
         assert!(parse(&text).is_ok());
     }

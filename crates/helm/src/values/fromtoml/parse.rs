@@ -46,6 +46,10 @@ type PResult<T> = Result<T, ParseError>;
 /// BurntSushi has no limit; real documents stay far below this one.
 pub(super) const MAX_TABLE_DEPTH: usize = 256;
 
+/// Deepest nesting of arrays and inline tables in one value. BurntSushi has no limit,
+/// but the printers (`toJson`, `toYaml`, `toToml`, ...) walk values recursively.
+pub(super) const MAX_VALUE_DEPTH: usize = 1000;
+
 /// The TOML type BurntSushi records per key; only arrays change later decisions.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum TomlType {
@@ -246,6 +250,16 @@ impl<'a, 'f> Parser<'a, 'f> {
         let mut item = first;
         let mut in_array = parent_is_array;
         loop {
+            if frames.len() >= MAX_VALUE_DEPTH
+                && matches!(item.kind, Kind::Array | Kind::InlineTableStart)
+            {
+                return self.fail(
+                    item.line,
+                    format!(
+                        "arrays and inline tables nested deeper than {MAX_VALUE_DEPTH} levels are not supported"
+                    ),
+                );
+            }
             // Produce a value for `item`, or open a frame and read its first element.
             let mut done = match item.kind {
                 Kind::Array => {
