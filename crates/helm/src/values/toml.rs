@@ -1,8 +1,10 @@
 //! Helm's `toToml`: BurntSushi/toml's encoder over the value.
 //!
 //! Top-level keys with plain values come first, then tables (`[a]`, `[a.b]`, nested
-//! tables indented by two spaces per level) and arrays of tables (`[[a]]`); keys sort
-//! by bytes; nulls are skipped; strings use TOML basic-string escapes.
+//! tables indented by two spaces per level) and arrays of tables (`[[a]]`); map keys
+//! sort by bytes, Go structs (`.Capabilities`) keep their fields' declaration order
+//! and Go names; nulls (and nil maps) are skipped; strings use TOML basic-string
+//! escapes; `[]byte` is an array of numbers.
 
 use gotmpl::value::Value;
 
@@ -12,9 +14,9 @@ use super::print::{MAX_PRINT_DEPTH, RFC3339_NANO, go_time_format};
 /// Helm's `toToml` (Helm prints the error text instead of failing).
 pub fn to_toml(value: &Value) -> Result<String, PrintError> {
     match value {
-        Value::Map(m) => {
+        v if is_table(v) => {
             let mut out = String::new();
-            write_table(&mut out, &[], &Value::Map(m.clone()), 0)?;
+            write_table(&mut out, &[], v, 0)?;
             Ok(out)
         }
         // BurntSushi writes a top-level value that is not a table as a bare element
@@ -32,8 +34,31 @@ fn no_key() -> PrintError {
     PrintError::Toml("top-level values must be Go maps or structs".to_string())
 }
 
+/// A TOML table's keys and values: a map's entries (sorted) or a Go struct's fields
+/// in declaration order.
+fn table_entries(v: &Value) -> Option<Vec<(String, Value)>> {
+    match v {
+        Value::Map(m) => Some(m.entries()),
+        Value::Object(o) if o.type_name() != "time.Time" => o.go_fields(),
+        _ => None,
+    }
+}
+
 fn is_table(v: &Value) -> bool {
-    matches!(v, Value::Map(_))
+    match v {
+        Value::Map(_) => true,
+        Value::Object(o) => o.type_name() != "time.Time" && o.go_fields().is_some(),
+        _ => false,
+    }
+}
+
+/// What BurntSushi skips as nil: Go nil (interfaces, pointers) and nil maps.
+fn is_nil(v: &Value) -> bool {
+    match v {
+        Value::Nil => true,
+        Value::Map(m) => m.is_nil_map(),
+        _ => false,
+    }
 }
 
 fn is_table_array(v: &Value) -> bool {
@@ -104,7 +129,10 @@ fn scalar(v: &Value, depth: usize) -> Result<String, PrintError> {
             }
         }
         Value::String(s) => quote_string(s),
-        Value::Bytes(b) => quote_string(&String::from_utf8_lossy(b)),
+        Value::Bytes(b) => format!(
+            "[{}]",
+            b.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
+        ),
         Value::List(l) => {
             let items = l.to_vec();
             if items.iter().any(Value::is_nil) {
@@ -119,7 +147,7 @@ fn scalar(v: &Value, depth: usize) -> Result<String, PrintError> {
         Value::Map(m) => {
             let mut parts = Vec::new();
             for (k, v) in m.entries() {
-                if v.is_nil() {
+                if is_nil(&v) {
                     continue;
                 }
                 parts.push(format!("{} = {}", quote_key(&k), scalar(&v, depth + 1)?));
@@ -128,6 +156,18 @@ fn scalar(v: &Value, depth: usize) -> Result<String, PrintError> {
         }
         Value::Nil => String::new(),
         Value::Object(o) if o.type_name() == "time.Time" => toml_time(o.as_ref()),
+        // An inline struct: plain fields, then tables, each in declaration order.
+        Value::Object(o) if let Some(fields) = o.go_fields() => {
+            let (subs, direct): (Vec<_>, Vec<_>) = fields
+                .into_iter()
+                .filter(|(_, v)| !is_nil(v))
+                .partition(|(_, v)| is_table(v) || is_table_array(v));
+            let mut parts = Vec::new();
+            for (k, v) in direct.iter().chain(&subs) {
+                parts.push(format!("{} = {}", quote_key(k), scalar(v, depth + 1)?));
+            }
+            format!("{{{}}}", parts.join(", "))
+        }
         Value::Object(o) => match o.to_value() {
             Some(v) => scalar(&v, depth + 1)?,
             None => quote_string(&o.display()),
@@ -164,11 +204,13 @@ fn write_table(
     if depth > MAX_PRINT_DEPTH {
         return Err(PrintError::Toml("value nested too deeply".to_string()));
     }
-    let Value::Map(m) = table else { return Ok(()) };
+    let Some(entries) = table_entries(table) else {
+        return Ok(());
+    };
+    let entries: Vec<(String, Value)> = entries.into_iter().filter(|(_, v)| !is_nil(v)).collect();
     let indent = "  ".repeat(path.len());
-    let entries = m.entries();
     for (k, v) in &entries {
-        if v.is_nil() || is_table(v) || is_table_array(v) {
+        if is_table(v) || is_table_array(v) {
             continue;
         }
         out.push_str(&format!(
