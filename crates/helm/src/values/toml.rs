@@ -36,10 +36,15 @@ fn no_key() -> PrintError {
 
 /// A TOML table's keys and values: a map's entries (sorted) or a Go struct's fields
 /// in declaration order.
+/// Named map types (`.Files`) are maps to the encoder.
 fn table_entries(v: &Value) -> Option<Vec<(String, Value)>> {
     match v {
         Value::Map(m) => Some(m.entries()),
-        Value::Object(o) if o.type_name() != "time.Time" => o.go_fields(),
+        Value::Object(o) if o.type_name() == "time.Time" => None,
+        Value::Object(o) => match o.collection() {
+            Some(Value::Map(m)) => Some(m.entries()),
+            _ => o.go_fields(),
+        },
         _ => None,
     }
 }
@@ -47,7 +52,10 @@ fn table_entries(v: &Value) -> Option<Vec<(String, Value)>> {
 fn is_table(v: &Value) -> bool {
     match v {
         Value::Map(_) => true,
-        Value::Object(o) => o.type_name() != "time.Time" && o.go_fields().is_some(),
+        Value::Object(o) => {
+            o.type_name() != "time.Time"
+                && (matches!(o.collection(), Some(Value::Map(_))) || o.go_fields().is_some())
+        }
         _ => false,
     }
 }
@@ -156,6 +164,9 @@ fn scalar(v: &Value, depth: usize) -> Result<String, PrintError> {
         }
         Value::Nil => String::new(),
         Value::Object(o) if o.type_name() == "time.Time" => toml_time(o.as_ref()),
+        Value::Object(o) if let Some(inner @ (Value::Map(_) | Value::List(_))) = o.collection() => {
+            scalar(&inner, depth + 1)?
+        }
         // An inline struct: plain fields, then tables, each in declaration order.
         Value::Object(o) if let Some(fields) = o.go_fields() => {
             let (subs, direct): (Vec<_>, Vec<_>) = fields
