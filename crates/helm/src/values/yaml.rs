@@ -153,7 +153,8 @@ fn granit_input(text: &str) -> (Cow<'_, str>, Option<Vec<char>>) {
         text = Cow::Owned(text.replace('\u{85}', "\n"));
     }
     let mut original = None;
-    if text.contains(linebreaks::is_ls_or_ps) {
+    // (`contains` of a char is a memchr; of a predicate, a scan by characters.)
+    if text.contains('\u{2028}') || text.contains('\u{2029}') {
         original = Some(text.chars().collect::<Vec<char>>());
         text = Cow::Owned(
             text.chars()
@@ -258,11 +259,13 @@ pub(super) fn go_syntax_text(text: &str, line: usize, index: usize, message: &st
             problem,
             "misplaced bracket" | "illegal placement of ':' indicator" | "expected ',' or ']'"
         );
-    if structural
-        && let Some((go_line, flow_problem)) =
-            outermost_flow_open(text, index + 1).and_then(|open| flow::flow_failure(text, open))
-    {
-        return go_text_at(go_line, &flow_problem);
+    if structural && let Some(open) = outermost_flow_open(text, index + 1) {
+        if let Some(next_line) = unclosed_flow_key(text, open) {
+            return go_text_at(next_line, "could not find expected ':'");
+        }
+        if let Some((go_line, flow_problem)) = flow::flow_failure(text, open) {
+            return go_text_at(go_line, &flow_problem);
+        }
     }
     let problem = match problem {
         "expected ',' or ']'" => "did not find expected ',' or ']'".to_string(),
@@ -271,8 +274,20 @@ pub(super) fn go_syntax_text(text: &str, line: usize, index: usize, message: &st
             // `-` on the same line) or its next key or entry.
             parser_error = true;
             let before: String = text.chars().take(index).collect();
-            let same_line = before.rsplit('\n').next().unwrap_or("").trim_end();
-            if same_line.ends_with([':', '-', '?']) {
+            // The content before the bracket, over blank and comment lines.
+            let previous = before
+                .rsplit('\n')
+                .enumerate()
+                .map(|(n, l)| {
+                    let l = if n == 0 {
+                        l
+                    } else {
+                        l.split(" #").next().unwrap_or(l)
+                    };
+                    l.trim()
+                })
+                .find(|l| !l.is_empty() && !l.starts_with('#'));
+            if previous.is_none_or(|l| l.ends_with([':', '-', '?'])) {
                 return go_text_at(line.saturating_sub(1), "did not find expected node content");
             }
             let entry = before
@@ -482,6 +497,40 @@ fn flow_scan(
         last = Some(c);
     }
     stack.first().copied()
+}
+
+/// For a flow collection opened at character `open` where a block mapping wants its
+/// next key (first on its line, at the column of an earlier sibling line) and not
+/// closed on that line: libyaml takes it as a required simple key and fails when the
+/// scanner reaches the next line with content (a comment counts), or the stream end.
+/// Returns go-yaml's line for that scanner error.
+fn unclosed_flow_key(text: &str, open: usize) -> Option<usize> {
+    let before: String = text.chars().take(open).collect();
+    let mut lines = before.rsplit('\n');
+    let lead = lines.next()?;
+    if !lead.chars().all(|c| c == ' ') {
+        return None;
+    }
+    let sibling = lines
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .is_some_and(|l| l.len() - l.trim_start().len() == lead.len());
+    if !sibling {
+        return None;
+    }
+    let open_line = before.matches('\n').count();
+    let line_end = open + text.chars().skip(open).take_while(|c| *c != '\n').count();
+    if outermost_flow_open(text, line_end) != Some(open) {
+        return None;
+    }
+    let newlines = text.matches('\n').count();
+    let eof_line = newlines + usize::from(!text.is_empty() && !text.ends_with('\n'));
+    Some(
+        text.split('\n')
+            .enumerate()
+            .skip(open_line + 1)
+            .find(|(_, l)| !l.trim().is_empty())
+            .map_or(eof_line + 1, |(n, _)| n + 1),
+    )
 }
 
 /// The text with tabs in the indentation of lines inside flow collections turned into
@@ -1508,6 +1557,32 @@ mod tests {
         assert_eq!(
             text("x: 1\na: \"x"),
             "yaml: line 3: found unexpected end of stream"
+        );
+        // Stray closing brackets where a node is due.
+        assert_eq!(
+            text("# c\n# d).\n]{}\n"),
+            "yaml: line 2: did not find expected node content"
+        );
+        assert_eq!(
+            text("defaults:\n  resources:\n   ] limits: {cpu: 500m}\n"),
+            "yaml: line 2: did not find expected node content"
+        );
+        // A flow collection left open where a key is due is a key that never ends.
+        assert_eq!(
+            text("a: 1\n[b: 2\nc: 3\n"),
+            "yaml: line 3: could not find expected ':'"
+        );
+        assert_eq!(
+            text("a:\n  x: 1\n  [b: 2\n\n# c\n  c: 3\n"),
+            "yaml: line 5: could not find expected ':'"
+        );
+        assert_eq!(
+            text("a: 1\n[b: 2"),
+            "yaml: line 3: could not find expected ':'"
+        );
+        assert_eq!(
+            text("a:\n  [b: 2\n  c: 3\n"),
+            "yaml: line 2: did not find expected ',' or ']'"
         );
     }
 
