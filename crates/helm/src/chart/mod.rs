@@ -68,11 +68,13 @@ pub enum ChartError {
     Ignore { file: String, message: String },
     #[error("Chart.yaml file is missing")]
     MissingChartYaml,
-    #[error("error unpacking subchart {name} in {parent}: {source}")]
+    /// Helm's text already holds the subchart's error, so it is not also a `source`
+    /// (error chains would print it twice).
+    #[error("error unpacking subchart {name} in {parent}: {cause}")]
     Subchart {
         name: String,
         parent: String,
-        source: Box<ChartError>,
+        cause: Box<ChartError>,
     },
     #[error("file '{0}' does not appear to be a gzipped archive")]
     NotGzip(String),
@@ -220,7 +222,7 @@ impl Chart {
             let wrap = |e: ChartError| ChartError::Subchart {
                 name: n.clone(),
                 parent: c.metadata.name.clone(),
-                source: Box::new(e),
+                cause: Box::new(e),
             };
             let sc = if n.ends_with(".tgz") {
                 let Some(file) = files.into_iter().next() else {
