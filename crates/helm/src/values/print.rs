@@ -158,34 +158,10 @@ pub(crate) fn to_node(
     if stack.len() > MAX_PRINT_DEPTH {
         return Err(PrintError::Cycle(value.type_name()));
     }
+    if let Some(leaf) = leaf_node(value, yaml_numbers) {
+        return leaf;
+    }
     Ok(match value {
-        Value::Nil => Node::Null,
-        Value::Bool(b) => Node::Bool(*b),
-        Value::Int(i) | Value::Int64(i) => Node::Number(i.to_string()),
-        Value::Uint8(u) => Node::Number(u.to_string()),
-        Value::Uint64(u) => Node::Number(u.to_string()),
-        Value::Float(f) => {
-            if !f.is_finite() {
-                return Err(PrintError::UnsupportedValue(format_g(*f)));
-            }
-            let json = format_json(*f);
-            if yaml_numbers {
-                Node::Number(yaml_number(&json))
-            } else {
-                Node::Number(json)
-            }
-        }
-        Value::String(s) if yaml_numbers && s.chars().any(yaml_v2_rejects) => {
-            return Err(control_characters());
-        }
-        Value::String(s) => Node::Str(if yaml_numbers {
-            fold_raw_breaks(s)
-        } else {
-            s.to_string()
-        }),
-        Value::Bytes(b) => Node::Str(base64::engine::general_purpose::STANDARD.encode(b)),
-        // encoding/json writes Go's nil map as null (an absent `.Chart.Annotations`).
-        Value::Map(m) if m.is_nil_map() => Node::Null,
         Value::List(l) => within_container(stack, Arc::as_ptr(&l.0).cast(), value, |stack| {
             let items = l.to_vec();
             let mut out = Vec::with_capacity(items.len());
@@ -215,12 +191,6 @@ pub(crate) fn to_node(
             }
             Ok(Node::Map(out))
         })?,
-        Value::Object(o)
-            if o.type_name() == "time.Time"
-                && let Some(e) = gotmpl::sprig::json_time_error(o.as_ref()) =>
-        {
-            return Err(PrintError::Marshal(e));
-        }
         // encoding/json writes a struct's fields in declaration order; sigs.k8s.io/yaml
         // then sorts them with the other map keys.
         Value::Object(o) => match o.json_fields() {
@@ -239,7 +209,52 @@ pub(crate) fn to_node(
                 None => Node::Null,
             },
         },
+        // `leaf_node` took every value that holds no others.
+        other => return Err(PrintError::UnsupportedValue(other.type_name())),
     })
+}
+
+/// [`to_node`] of a value that holds no others (or `None`). Kept out of line so the
+/// recursion's frames stay small: deeply nested values must print within a thread's
+/// stack.
+#[inline(never)]
+fn leaf_node(value: &Value, yaml_numbers: bool) -> Option<Result<Node, PrintError>> {
+    Some(Ok(match value {
+        Value::Nil => Node::Null,
+        Value::Bool(b) => Node::Bool(*b),
+        Value::Int(i) | Value::Int64(i) => Node::Number(i.to_string()),
+        Value::Uint8(u) => Node::Number(u.to_string()),
+        Value::Uint64(u) => Node::Number(u.to_string()),
+        Value::Float(f) => {
+            if !f.is_finite() {
+                return Some(Err(PrintError::UnsupportedValue(format_g(*f))));
+            }
+            let json = format_json(*f);
+            if yaml_numbers {
+                Node::Number(yaml_number(&json))
+            } else {
+                Node::Number(json)
+            }
+        }
+        Value::String(s) if yaml_numbers && s.chars().any(yaml_v2_rejects) => {
+            return Some(Err(control_characters()));
+        }
+        Value::String(s) => Node::Str(if yaml_numbers {
+            fold_raw_breaks(s)
+        } else {
+            s.to_string()
+        }),
+        Value::Bytes(b) => Node::Str(base64::engine::general_purpose::STANDARD.encode(b)),
+        // encoding/json writes Go's nil map as null (an absent `.Chart.Annotations`).
+        Value::Map(m) if m.is_nil_map() => Node::Null,
+        Value::Object(o)
+            if o.type_name() == "time.Time"
+                && let Some(e) = gotmpl::sprig::json_time_error(o.as_ref()) =>
+        {
+            return Some(Err(PrintError::Marshal(e)));
+        }
+        _ => return None,
+    }))
 }
 
 /// Characters encoding/json writes raw that go-yaml v2's reader refuses when
