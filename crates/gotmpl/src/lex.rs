@@ -4,7 +4,7 @@
 //! Tokens are produced eagerly into a vector; a lexing error becomes the last token
 //! (an `Error` item), which the parser reports when it reaches it, as Go does.
 
-use std::sync::Arc;
+use std::borrow::Cow;
 
 /// Kinds of tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,16 +67,17 @@ impl ItemType {
 
 /// One token: its kind, byte offset, text and line.
 #[derive(Debug, Clone)]
-pub struct Item {
+pub struct Item<'a> {
     pub typ: ItemType,
     pub pos: usize,
-    /// Shared text: the parser copies tokens while looking ahead, and a shared
-    /// string makes that a reference-count increment rather than an allocation.
-    pub val: Arc<str>,
+    /// A slice of the template text (only error messages are owned): lexing
+    /// allocates nothing per token, and the parser's look-ahead copies are free.
+    /// Nodes copy what they keep.
+    pub val: Cow<'a, str>,
     pub line: usize,
 }
 
-impl std::fmt::Display for Item {
+impl std::fmt::Display for Item<'_> {
     /// How Go's parser names a token in "unexpected X" errors.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.typ {
@@ -118,7 +119,7 @@ struct Lexer<'a> {
     line: usize,
     start_line: usize,
     paren_depth: usize,
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
 }
 
 fn is_space(c: char) -> bool {
@@ -126,7 +127,29 @@ fn is_space(c: char) -> bool {
 }
 
 fn is_alnum(c: char) -> bool {
-    c == '_' || c.is_alphabetic() || c.is_numeric()
+    if c.is_ascii() {
+        return c == '_' || c.is_ascii_alphanumeric();
+    }
+    c.is_alphabetic() || c.is_numeric()
+}
+
+/// Byte offset of the first `delim` in `hay`. Searching for the delimiter's first
+/// byte with `find(char)` (a memchr) beats a substring search whose set-up cost is paid
+/// for every text run.
+fn find_delim(hay: &str, delim: &str) -> Option<usize> {
+    let mut first = delim.chars();
+    let Some(head) = first.next() else {
+        return Some(0);
+    };
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(head) {
+        let at = from + i;
+        if hay[at..].starts_with(delim) {
+            return Some(at);
+        }
+        from = at + head.len_utf8();
+    }
+    None
 }
 
 fn has_left_trim_marker(s: &str) -> bool {
@@ -139,11 +162,20 @@ fn has_right_trim_marker(s: &str) -> bool {
     b.len() >= 2 && is_space(b[0] as char) && b[1] == b'-'
 }
 
+/// How often `byte` occurs: a cheap upper bound on the number of actions.
+fn count_byte(input: &str, byte: u8) -> usize {
+    input.bytes().filter(|&b| b == byte).count()
+}
+
+fn left_or_default(left: &str) -> &str {
+    if left.is_empty() { "{{" } else { left }
+}
+
 /// Tokenizes `input` completely. The last item is `Eof` or `Error`.
-pub fn lex(input: &str, left: &str, right: &str, opts: LexOptions) -> Vec<Item> {
+pub fn lex<'a>(input: &'a str, left: &'a str, right: &'a str, opts: LexOptions) -> Vec<Item<'a>> {
     let mut l = Lexer {
         input,
-        left: if left.is_empty() { "{{" } else { left },
+        left: left_or_default(left),
         right: if right.is_empty() { "}}" } else { right },
         opts,
         pos: 0,
@@ -151,7 +183,19 @@ pub fn lex(input: &str, left: &str, right: &str, opts: LexOptions) -> Vec<Item> 
         line: 1,
         start_line: 1,
         paren_depth: 0,
-        items: Vec::new(),
+        // Growing the token vector by doubling copied every token several times;
+        // an action is rarely more than a dozen tokens.
+        items: Vec::with_capacity(
+            2 + 16
+                * count_byte(
+                    input,
+                    left_or_default(left)
+                        .as_bytes()
+                        .first()
+                        .copied()
+                        .unwrap_or(b'{'),
+                ),
+        ),
     };
     l.run();
     l.items
@@ -186,7 +230,13 @@ impl<'a> Lexer<'a> {
     }
 
     fn next(&mut self) -> Option<char> {
-        let c = self.rest().chars().next()?;
+        // Template actions are nearly all ASCII: decode a byte without slicing.
+        let b = *self.input.as_bytes().get(self.pos)?;
+        let c = if b.is_ascii() {
+            b as char
+        } else {
+            self.rest().chars().next()?
+        };
         self.pos += c.len_utf8();
         if c == '\n' {
             self.line += 1;
@@ -195,6 +245,10 @@ impl<'a> Lexer<'a> {
     }
 
     fn peek(&self) -> Option<char> {
+        let b = *self.input.as_bytes().get(self.pos)?;
+        if b.is_ascii() {
+            return Some(b as char);
+        }
         self.rest().chars().next()
     }
 
@@ -206,11 +260,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit(&mut self, typ: ItemType) {
-        let val = Arc::from(&self.input[self.start..self.pos]);
+        let val = Cow::Borrowed(&self.input[self.start..self.pos]);
         self.emit_val(typ, val);
     }
 
-    fn emit_val(&mut self, typ: ItemType, val: Arc<str>) {
+    fn emit_val(&mut self, typ: ItemType, val: Cow<'a, str>) {
         self.items.push(Item {
             typ,
             pos: self.start,
@@ -231,14 +285,14 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             typ: ItemType::Error,
             pos: self.start,
-            val: Arc::from(msg),
+            val: Cow::Owned(msg),
             line: self.start_line,
         });
         State::Done
     }
 
     fn lex_text(&mut self) -> State {
-        if let Some(x) = self.rest().find(self.left) {
+        if let Some(x) = find_delim(self.rest(), self.left) {
             if x > 0 {
                 self.pos += x;
                 // Trim trailing spaces before a "{{- ".
@@ -249,7 +303,7 @@ impl<'a> Lexer<'a> {
                     trim = text.len() - text.trim_end_matches(is_space).len();
                 }
                 let text_end = self.pos - trim;
-                let val = self.input[self.start..text_end].to_string();
+                let val: &'a str = &self.input[self.start..text_end];
                 let item_start = self.start;
                 let item_line = self.start_line;
                 self.line = self.start_line + val.matches('\n').count();
@@ -261,7 +315,7 @@ impl<'a> Lexer<'a> {
                     self.items.push(Item {
                         typ: ItemType::Text,
                         pos: item_start,
-                        val: Arc::from(val),
+                        val: Cow::Borrowed(val),
                         line: item_line,
                     });
                 }
@@ -271,10 +325,10 @@ impl<'a> Lexer<'a> {
         self.pos = self.input.len();
         if self.pos > self.start {
             self.line += self.input[self.start..self.pos].matches('\n').count();
-            let val = Arc::from(&self.input[self.start..self.pos]);
+            let val = Cow::Borrowed(&self.input[self.start..self.pos]);
             self.emit_val(ItemType::Text, val);
         }
-        self.emit_val(ItemType::Eof, Arc::from(""));
+        self.emit_val(ItemType::Eof, Cow::Borrowed(""));
         State::Done
     }
 
@@ -287,7 +341,7 @@ impl<'a> Lexer<'a> {
             self.ignore();
             return State::Comment;
         }
-        let val = Arc::from(self.left);
+        let val = Cow::Borrowed(self.left);
         self.items.push(Item {
             typ: ItemType::LeftDelim,
             pos: self.start,
@@ -300,8 +354,14 @@ impl<'a> Lexer<'a> {
         State::InsideAction
     }
 
+    #[inline]
     fn at_right_delim(&self) -> (bool, bool) {
         let rest = self.rest();
+        // Most calls are in the middle of an action: one byte rules them out.
+        match (rest.as_bytes().first(), self.right.as_bytes().first()) {
+            (Some(b), Some(r)) if b != r && !is_space(*b as char) => return (false, false),
+            _ => {}
+        }
         if has_right_trim_marker(rest) && rest[TRIM_MARKER_LEN..].starts_with(self.right) {
             return (true, true);
         }

@@ -71,7 +71,7 @@ enum Parsed {
 }
 
 struct Parser<'a> {
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
     idx: usize,
     /// Highest token index looked at: Go reports the line of the last lexed token.
     hi: usize,
@@ -88,16 +88,16 @@ struct Parser<'a> {
 
 type PResult<T> = Result<T, String>;
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     // ---- token access -------------------------------------------------------------
 
-    fn item(&self, i: usize) -> &Item {
+    fn item(&self, i: usize) -> &Item<'a> {
         // The lexer always ends with Eof or Error, and the parser stops at either.
         let last = self.items.len() - 1;
         &self.items[i.min(last)]
     }
 
-    fn next(&mut self) -> Item {
+    fn next(&mut self) -> Item<'a> {
         let it = self.item(self.idx).clone();
         self.hi = self.hi.max(self.idx.min(self.items.len() - 1));
         if self.idx < self.items.len() {
@@ -110,7 +110,7 @@ impl Parser<'_> {
         self.idx -= 1;
     }
 
-    fn peek(&mut self) -> Item {
+    fn peek(&mut self) -> Item<'a> {
         self.hi = self.hi.max(self.idx.min(self.items.len() - 1));
         self.item(self.idx).clone()
     }
@@ -120,7 +120,7 @@ impl Parser<'_> {
         self.item(self.idx).typ
     }
 
-    fn next_non_space(&mut self) -> Item {
+    fn next_non_space(&mut self) -> Item<'a> {
         loop {
             let it = self.next();
             if it.typ != ItemType::Space {
@@ -129,7 +129,7 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Item {
+    fn peek_non_space(&mut self) -> Item<'a> {
         let it = self.next_non_space();
         self.backup();
         it
@@ -159,7 +159,7 @@ impl Parser<'_> {
         self.errorf(format!("unexpected {tok} in {context}"))
     }
 
-    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item> {
+    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item<'a>> {
         let tok = self.next_non_space();
         if tok.typ != typ {
             return Err(self.unexpected(&tok, context));
@@ -256,7 +256,7 @@ impl Parser<'_> {
         match tok.typ {
             ItemType::Text => Ok(Parsed::Node(Node::Text {
                 pos: tok.pos,
-                text: tok.val.clone(),
+                text: Arc::from(&*tok.val),
             })),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
@@ -451,7 +451,7 @@ impl Parser<'_> {
                 ItemType::Assign | ItemType::Declare => {
                     pipe.is_assign = next.typ == ItemType::Assign;
                     self.next_non_space();
-                    let name: Arc<str> = v.val.clone();
+                    let name: Arc<str> = Arc::from(&*v.val);
                     pipe.decl.push(Variable {
                         pos: v.pos,
                         name: name.clone(),
@@ -461,7 +461,7 @@ impl Parser<'_> {
                 }
                 ItemType::Char if &*next.val == "," => {
                     self.next_non_space();
-                    let name: Arc<str> = v.val.clone();
+                    let name: Arc<str> = Arc::from(&*v.val);
                     pipe.decl.push(Variable {
                         pos: v.pos,
                         name: name.clone(),
@@ -621,7 +621,7 @@ impl Parser<'_> {
                 }
                 Arg::Identifier {
                     pos: tok.pos,
-                    name: tok.val.clone(),
+                    name: Arc::from(&*tok.val),
                     builtin: crate::builtins::Builtin::from_name(&tok.val),
                 }
             }
