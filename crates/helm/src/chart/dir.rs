@@ -3,7 +3,10 @@
 //! files are refused and each file is size-bounded.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::Path;
+#[cfg(not(unix))]
+use std::path::PathBuf;
 
 use super::archive::{MAX_DECOMPRESSED_CHART_SIZE, MAX_DECOMPRESSED_FILE_SIZE, trim_bom};
 use super::ignore::{HELM_IGNORE, Rules};
@@ -12,19 +15,24 @@ use super::{BufferedFile, ChartError};
 /// Symlinked directories may form cycles; Go's sympath has no guard, we do.
 const MAX_DEPTH: usize = 64;
 
-pub fn load_dir_files(dir: &Path) -> Result<Vec<BufferedFile>, ChartError> {
-    let io_err = |p: &Path, e: std::io::Error| ChartError::Io {
-        path: p.display().to_string(),
-        message: e.to_string(),
-    };
+/// Loads the files of chart directory `dir`, whose metadata (following symlinks) the
+/// caller already has.
+pub fn load_dir_files(
+    dir: &Path,
+    root_meta: &fs::Metadata,
+) -> Result<Vec<BufferedFile>, ChartError> {
+    let root_entries = list_dir(dir)?;
     let mut rules = Rules::empty();
-    let ignore_file = dir.join(HELM_IGNORE);
-    if ignore_file.is_file() {
-        let text = fs::read_to_string(&ignore_file).map_err(|e| io_err(&ignore_file, e))?;
-        rules = Rules::parse(&text).map_err(|e| ChartError::Ignore {
-            file: ignore_file.display().to_string(),
-            message: e.to_string(),
-        })?;
+    // The root listing says whether there is a .helmignore: no extra lookup.
+    if let Some(entry) = root_entries.iter().find(|e| e.name == HELM_IGNORE) {
+        let ignore_file = dir.join(HELM_IGNORE);
+        if entry.metadata(&ignore_file)?.is_file() {
+            let text = fs::read_to_string(&ignore_file).map_err(|e| io_err(&ignore_file, e))?;
+            rules = Rules::parse(&text).map_err(|e| ChartError::Ignore {
+                file: ignore_file.display().to_string(),
+                message: e.to_string(),
+            })?;
+        }
     }
     rules.add_defaults();
     let mut walker = Walker {
@@ -33,99 +41,221 @@ pub fn load_dir_files(dir: &Path) -> Result<Vec<BufferedFile>, ChartError> {
         total: 0,
         stack: Vec::new(),
     };
-    walker.walk_dir(dir, "", 0)?;
+    walker.walk_dir(dir, "", root_entries, root_meta, 0)?;
     Ok(walker.files)
+}
+
+fn io_err(p: &Path, e: std::io::Error) -> ChartError {
+    ChartError::Io {
+        path: p.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// A directory entry: its name and the type the listing itself reports (`d_type` on
+/// Linux), which spares a `stat` per entry for everything but symlinks.
+struct Entry {
+    name: String,
+    file_type: Option<fs::FileType>,
+}
+
+impl Entry {
+    /// The entry's metadata, following symlinks as Helm's sympath.Walk does.
+    fn metadata(&self, path: &Path) -> Result<fs::Metadata, ChartError> {
+        fs::metadata(path).map_err(|e| io_err(path, e))
+    }
+
+    /// Whether the listing already proves this is a plain (non-symlink) directory
+    /// or file, so no `stat` is needed to classify it.
+    fn known_kind(&self) -> Option<Kind> {
+        let t = self.file_type?;
+        if t.is_dir() {
+            Some(Kind::Dir)
+        } else if t.is_file() {
+            Some(Kind::File)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Dir,
+    File,
+}
+
+/// The entries of `dir`, sorted by name (Helm walks in lexical order).
+fn list_dir(dir: &Path) -> Result<Vec<Entry>, ChartError> {
+    let mut entries: Vec<Entry> = fs::read_dir(dir)
+        .map_err(|e| io_err(dir, e))?
+        .filter_map(|e| e.ok())
+        .map(|e| Entry {
+            name: e.file_name().to_string_lossy().into_owned(),
+            file_type: e.file_type().ok(),
+        })
+        .collect();
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(entries)
+}
+
+/// What identifies a directory on the current walk path, to stop symlink cycles: the
+/// device and inode where the platform has them (a `stat` the walk needs anyway),
+/// else the canonical path.
+#[derive(PartialEq, Eq)]
+enum DirId {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg(not(unix))]
+    Path(PathBuf),
+}
+
+fn dir_id(path: &Path, meta: &fs::Metadata) -> Result<DirId, ChartError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = path;
+        Ok(DirId::Inode(meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Ok(DirId::Path(
+            fs::canonicalize(path).map_err(|e| io_err(path, e))?,
+        ))
+    }
 }
 
 struct Walker {
     rules: Rules,
     files: Vec<BufferedFile>,
     total: u64,
-    /// Canonical directories on the current path, to stop symlink cycles.
-    stack: Vec<PathBuf>,
+    /// Directories on the current path, to stop symlink cycles.
+    stack: Vec<DirId>,
 }
 
 impl Walker {
-    fn walk_dir(&mut self, dir: &Path, rel: &str, depth: usize) -> Result<(), ChartError> {
-        let io_err = |p: &Path, e: std::io::Error| ChartError::Io {
-            path: p.display().to_string(),
-            message: e.to_string(),
-        };
+    fn walk_dir(
+        &mut self,
+        dir: &Path,
+        rel: &str,
+        entries: Vec<Entry>,
+        meta: &fs::Metadata,
+        depth: usize,
+    ) -> Result<(), ChartError> {
         if depth > MAX_DEPTH {
             return Err(ChartError::Io {
                 path: dir.display().to_string(),
                 message: "directory nesting too deep (symlink loop?)".into(),
             });
         }
-        let canonical = fs::canonicalize(dir).map_err(|e| io_err(dir, e))?;
-        if self.stack.contains(&canonical) {
+        let id = dir_id(dir, meta)?;
+        if self.stack.contains(&id) {
             return Err(ChartError::Io {
                 path: dir.display().to_string(),
                 message: "symlink loop".into(),
             });
         }
-        self.stack.push(canonical);
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .map_err(|e| io_err(dir, e))?
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        for name in names {
-            let path = dir.join(&name);
+        self.stack.push(id);
+        for entry in entries {
+            let path = dir.join(&entry.name);
             let rel_name = if rel.is_empty() {
-                name.clone()
+                entry.name.clone()
             } else {
-                format!("{rel}/{name}")
+                format!("{rel}/{}", entry.name)
             };
-            // Follow symlinks, as Helm's sympath.Walk does.
-            let meta = fs::metadata(&path).map_err(|e| io_err(&path, e))?;
-            if meta.is_dir() {
-                if self.rules.ignore(&rel_name, true) {
-                    continue;
+            match entry.known_kind() {
+                Some(Kind::File) => {
+                    if self.rules.ignore(&rel_name, false) {
+                        continue;
+                    }
+                    self.read_file(&path, &entry.name, rel_name)?;
                 }
-                self.walk_dir(&path, &rel_name, depth + 1)?;
-                continue;
+                Some(Kind::Dir) => {
+                    if self.rules.ignore(&rel_name, true) {
+                        continue;
+                    }
+                    let sub_meta = entry.metadata(&path)?;
+                    let sub_entries = list_dir(&path)?;
+                    self.walk_dir(&path, &rel_name, sub_entries, &sub_meta, depth + 1)?;
+                }
+                None => {
+                    // A symlink (or a type the listing did not give): follow it.
+                    let target = entry.metadata(&path)?;
+                    if target.is_dir() {
+                        if self.rules.ignore(&rel_name, true) {
+                            continue;
+                        }
+                        let sub_entries = list_dir(&path)?;
+                        self.walk_dir(&path, &rel_name, sub_entries, &target, depth + 1)?;
+                        continue;
+                    }
+                    if self.rules.ignore(&rel_name, false) {
+                        continue;
+                    }
+                    if !target.is_file() {
+                        return Err(ChartError::Io {
+                            path: path.display().to_string(),
+                            message: format!(
+                                "cannot load irregular file {} as it has file mode type bits set",
+                                path.display()
+                            ),
+                        });
+                    }
+                    self.read_file(&path, &entry.name, rel_name)?;
+                }
             }
-            if self.rules.ignore(&rel_name, false) {
-                continue;
-            }
-            if !meta.is_file() {
-                return Err(ChartError::Io {
-                    path: path.display().to_string(),
-                    message: format!(
-                        "cannot load irregular file {} as it has file mode type bits set",
-                        path.display()
-                    ),
-                });
-            }
-            if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
-                return Err(ChartError::Io {
-                    path: path.display().to_string(),
-                    message: format!(
-                        "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
-                    ),
-                });
-            }
-            self.total += meta.len();
-            if self.total > MAX_DECOMPRESSED_CHART_SIZE {
-                return Err(ChartError::Io {
-                    path: path.display().to_string(),
-                    message: format!(
-                        "chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
-                    ),
-                });
-            }
-            let data = fs::read(&path).map_err(|e| ChartError::Io {
-                path: rel_name.clone(),
-                message: format!("error reading {rel_name}: {e}"),
-            })?;
-            self.files.push(BufferedFile {
-                name: rel_name,
-                data: trim_bom(data),
-            });
         }
         self.stack.pop();
+        Ok(())
+    }
+
+    /// Reads one regular file, bounded per file and per chart. The size comes from
+    /// the open handle, so a file is opened, measured and read without a separate
+    /// lookup by path.
+    fn read_file(&mut self, path: &Path, name: &str, rel_name: String) -> Result<(), ChartError> {
+        let read_err = |e: std::io::Error| ChartError::Io {
+            path: rel_name.clone(),
+            message: format!("error reading {rel_name}: {e}"),
+        };
+        let mut file = fs::File::open(path).map_err(read_err)?;
+        let len = file.metadata().map_err(read_err)?.len();
+        if len > MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(ChartError::Io {
+                path: path.display().to_string(),
+                message: format!(
+                    "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
+                ),
+            });
+        }
+        self.total += len;
+        if self.total > MAX_DECOMPRESSED_CHART_SIZE {
+            return Err(ChartError::Io {
+                path: path.display().to_string(),
+                message: format!(
+                    "chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
+                ),
+            });
+        }
+        // The handle's length sizes the buffer; `take` keeps a file that grows while
+        // being read within the bound.
+        let mut data = Vec::with_capacity(len as usize);
+        (&mut file)
+            .take(MAX_DECOMPRESSED_FILE_SIZE + 1)
+            .read_to_end(&mut data)
+            .map_err(read_err)?;
+        if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(ChartError::Io {
+                path: path.display().to_string(),
+                message: format!(
+                    "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
+                ),
+            });
+        }
+        self.files.push(BufferedFile {
+            name: rel_name,
+            data: trim_bom(data),
+        });
         Ok(())
     }
 }
@@ -133,6 +263,7 @@ impl Walker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn scratch(name: &str) -> PathBuf {
         let d =
@@ -156,7 +287,7 @@ mod tests {
         fs::write(d.join("x.bak"), "x").unwrap();
         fs::create_dir_all(d.join("docs")).unwrap();
         fs::write(d.join("docs/readme.md"), "x").unwrap();
-        let names: Vec<String> = load_dir_files(&d)
+        let names: Vec<String> = load_dir_files(&d, &fs::metadata(&d).unwrap())
             .unwrap()
             .into_iter()
             .map(|f| f.name)
@@ -170,7 +301,7 @@ mod tests {
     fn symlink_loops_are_refused() {
         let d = scratch("loop");
         std::os::unix::fs::symlink(&d, d.join("templates/loop")).unwrap();
-        let err = load_dir_files(&d).unwrap_err();
+        let err = load_dir_files(&d, &fs::metadata(&d).unwrap()).unwrap_err();
         assert!(err.to_string().contains("symlink loop"), "{err}");
         let _ = fs::remove_dir_all(&d);
     }

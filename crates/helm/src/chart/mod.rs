@@ -124,7 +124,7 @@ impl Chart {
             message: e.to_string(),
         })?;
         if meta.is_dir() {
-            let files = dir::load_dir_files(path)?;
+            let files = dir::load_dir_files(path, &meta)?;
             return Chart::from_files(files);
         }
         if meta.len() > MAX_DECOMPRESSED_CHART_SIZE {
