@@ -85,14 +85,31 @@ impl Pattern {
     }
 
     pub fn matches(&self, name: &str) -> bool {
-        let name: Vec<char> = name.chars().collect();
+        // Most patterns start with literal text (`templates/`, `docs/`): a name that
+        // does not share it cannot match, and one that is only literals is compared
+        // directly. Helm checks every chart file against every rule, so this is hot.
+        let mut rest = name;
+        let mut first = 0;
+        for tok in &self.tokens {
+            let Token::Literal(c) = tok else { break };
+            match rest.strip_prefix(*c) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+            first += 1;
+        }
+        if first == self.tokens.len() {
+            return rest.is_empty();
+        }
+        let name: Vec<char> = rest.chars().collect();
         // Dynamic programming over (token, char) positions: O(tokens * chars), no
-        // exponential backtracking on hostile patterns.
+        // exponential backtracking on hostile patterns. Two rows, reused.
         let n = name.len();
         let mut cur = vec![false; n + 1];
+        let mut next = vec![false; n + 1];
         cur[0] = true;
-        for tok in &self.tokens {
-            let mut next = vec![false; n + 1];
+        for tok in &self.tokens[first..] {
+            next.fill(false);
             match tok {
                 Token::Star => {
                     for j in 0..=n {
@@ -109,7 +126,7 @@ impl Pattern {
                     }
                 }
             }
-            cur = next;
+            std::mem::swap(&mut cur, &mut next);
         }
         cur[n]
     }
@@ -164,6 +181,40 @@ mod tests {
         assert!(go_match("*", "").unwrap());
         assert!(go_match("a*b*c", "axxbyyc").unwrap());
         assert!(!go_match("a*b*c", "axxbyy").unwrap());
+    }
+
+    #[test]
+    fn literal_prefixes_and_literal_patterns() {
+        assert!(go_match("templates/a.yaml", "templates/a.yaml").unwrap());
+        assert!(!go_match("templates/a.yaml", "templates/a.yaml2").unwrap());
+        assert!(!go_match("templates/a.yaml", "templates/a.yam").unwrap());
+        assert!(go_match("docs/*.md", "docs/x.md").unwrap());
+        assert!(!go_match("docs/*.md", "doc/x.md").unwrap());
+        assert!(go_match("é?*", "éa").unwrap());
+        assert!(!go_match("é?*", "e").unwrap());
+        assert!(go_match("", "").unwrap());
+        assert!(!go_match("", "a").unwrap());
+    }
+
+    /// Go's matching rules written as plain backtracking, to check the matcher.
+    fn reference(p: &[char], n: &[char]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some(('*', rest)) => (0..=n.len())
+                .take_while(|&i| i == 0 || n[i - 1] != '/')
+                .any(|i| reference(rest, &n[i..])),
+            Some(('?', rest)) => !n.is_empty() && n[0] != '/' && reference(rest, &n[1..]),
+            Some((c, rest)) => n.first() == Some(c) && reference(rest, &n[1..]),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_backtracking(p in "[ab/*?]{0,8}", n in "[ab/]{0,8}") {
+            let pc: Vec<char> = p.chars().collect();
+            let nc: Vec<char> = n.chars().collect();
+            proptest::prop_assert_eq!(go_match(&p, &n).unwrap(), reference(&pc, &nc));
+        }
     }
 
     #[test]

@@ -67,10 +67,17 @@ impl Rules {
 
     /// Helm always ignores dot files inside `templates/`.
     pub fn add_defaults(&mut self) {
-        // The pattern is a constant that always compiles.
-        if let Err(e) = self.add("templates/.?*") {
-            debug_assert!(false, "default helmignore rule failed: {e}");
-        }
+        // Compiled once per process: every chart load adds it.
+        static DEFAULTS: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
+        let defaults = DEFAULTS.get_or_init(|| {
+            let mut rules = Rules::empty();
+            // The pattern is a constant that always compiles.
+            if let Err(e) = rules.add("templates/.?*") {
+                debug_assert!(false, "default helmignore rule failed: {e}");
+            }
+            rules
+        });
+        self.rules.extend(defaults.rules.iter().cloned());
     }
 
     pub fn add(&mut self, line: &str) -> Result<(), IgnoreError> {
