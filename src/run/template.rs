@@ -87,6 +87,16 @@ pub fn graph(args: &GraphArgs) -> Result<()> {
 
 /// `chart template`: one chart, like `helm template NAME CHART -f ... --set ...`.
 pub fn chart_template(args: &ChartTemplateArgs) -> Result<()> {
+    let output = chart_template_output(args)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    out.write_all(output.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// What `capstan chart template` prints for `args`: load, values, render, sort.
+pub fn chart_template_output(args: &ChartTemplateArgs) -> Result<String> {
     let chart = Chart::load(&args.chart)
         .with_context(|| format!("loading chart {}", args.chart.display()))?;
     let mut values = Map::new();
@@ -118,14 +128,9 @@ pub fn chart_template(args: &ChartTemplateArgs) -> Result<()> {
         ..RenderOptions::default()
     };
     let rendered = render(&chart, &values, &options)?;
-    let output = if args.show_only.is_empty() {
+    Ok(if args.show_only.is_empty() {
         rendered.template_output(!args.no_hooks, args.include_crds)
     } else {
         rendered.template_output_show_only(!args.no_hooks, args.include_crds, &args.show_only)?
-    };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    out.write_all(output.as_bytes())?;
-    out.flush()?;
-    Ok(())
+    })
 }

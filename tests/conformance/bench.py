@@ -15,6 +15,11 @@ the example OpenStack charts with prod-like values). For each chart, in one run:
   cold1     like stack1, but over N distinct copies of the chart (each template file
             gets a different trailing comment), so no parsed template is reused between
             releases: what a stack of different charts costs per chart, parse included.
+  lib       N renders in one process by capstan's library (the bench_chart_template
+            example: chart loaded from disk each time, parsed templates reused), the
+            counterpart of the Helm column: no process start-up on either side.
+  libcold   the same with capstan's template caches emptied before each render, so
+            every render parses every template, as Helm does.
   inproc    with --criterion DIR: criterion's mean for conformance/CASE from
             `cargo bench --bench render` (load + values + render in process, one core).
 
@@ -25,7 +30,7 @@ inproc column is always criterion's elapsed time.
 A warm-up render per chart and engine is done first and not counted. The ratio
 columns are helm / capstan (above 1: capstan is faster); the target is >= 5.
 
-    CARGO_TARGET_DIR=/work/target-bench cargo build --release
+    CARGO_TARGET_DIR=/work/target-bench cargo build --release --bins --example bench_chart_template
     CARGO_TARGET_DIR=/work/target-bench cargo bench --bench render -- conformance/
     /work/venv-helm/bin/python tests/conformance/bench.py -n 20 \\
         --capstan /work/target-bench/release/capstan --criterion /work/target-bench/criterion
@@ -51,10 +56,9 @@ import helm_python as helm  # noqa: E402
 from helmref import user_values  # noqa: E402
 from run import DEFAULT_CASES, REPO, Case, capstan_args, discover  # noqa: E402
 
-DEFAULT_BIN = os.environ.get(
-    "CAPSTAN_BIN",
-    os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(REPO, "target")),
-                 "release", "capstan"))
+_RELEASE_DIR = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(REPO, "target")),
+                            "release")
+DEFAULT_BIN = os.environ.get("CAPSTAN_BIN", os.path.join(_RELEASE_DIR, "capstan"))
 
 
 # --clock wall (default) times elapsed seconds; --clock cpu times CPU seconds used (this
@@ -101,6 +105,17 @@ def time_proc(binary: str, case: Case, n: int) -> float | None:
         if not once():
             return None
     return (now_children() - start) * 1000 / n
+
+
+def time_lib(binary: str, case: Case, n: int) -> tuple[float, float] | None:
+    """(warm, cold) ms per render in one capstan process; see the module docstring."""
+    proc = subprocess.run(capstan_args([binary, str(n)], case), cwd=REPO,
+                          capture_output=True, check=False)
+    if proc.returncode != 0:
+        return None
+    times = json.loads(proc.stdout)
+    clock = "cpu" if CLOCK == "cpu" else "wall"
+    return times[f"warm_{clock}_ms"], times[f"cold_{clock}_ms"]
 
 
 def _yaml_str(s: str) -> str:
@@ -200,6 +215,9 @@ def main() -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=10, help="renders per chart and engine")
     ap.add_argument("--capstan", default=DEFAULT_BIN, help="capstan binary (release build)")
+    ap.add_argument("--lib", default=None,
+                    help="the bench_chart_template example (columns lib, libcold; skipped "
+                         "when missing); default: examples/ beside the capstan binary")
     ap.add_argument("--criterion", default=None,
                     help="criterion output dir (CARGO_TARGET_DIR/criterion) for in-process means")
     ap.add_argument("--no-one-core", action="store_true", help="skip the taskset -c 0 column")
@@ -216,8 +234,15 @@ def main() -> int:
         return 1
     one_core = not args.no_one_core and shutil.which("taskset") is not None
     cfg = helm.Config(storage_driver="memory", kube_apiserver="http://127.0.0.1:1")
+    if args.lib is None:
+        args.lib = os.path.join(os.path.dirname(args.capstan), "examples",
+                                "bench_chart_template")
+    have_lib = os.path.isfile(args.lib)
+    if not have_lib:
+        print(f"no {args.lib}: columns lib and libcold skipped "
+              "(cargo build --release --example bench_chart_template)")
     cols = ["helm", "proc", "stack"] + (["stack1", "cold1"] if one_core else []) + \
-        (["inproc"] if args.criterion else [])
+        (["lib", "libcold"] if have_lib else []) + (["inproc"] if args.criterion else [])
     print(f"{args.clock} ms per render, n={args.n}; ratio = helm / capstan (target >= 5)")
     print(f"{'case':28}" + "".join(f"{c:>9}" for c in cols) + "".join(
         f"{'x' + c:>8}" for c in cols[1:]))
@@ -240,6 +265,9 @@ def main() -> int:
                 cold = stack_file(case, args.n, work, cold_copies(case, args.n, work), "-cold") \
                     if path else None
                 row["cold1"] = time_stack(args.capstan, cold, args.n, True) if cold else NA
+            if have_lib:
+                lib = time_lib(args.lib, case, args.n)
+                row["lib"], row["libcold"] = lib if lib else (None, None)
             if args.criterion:
                 row["inproc"] = criterion_ms(args.criterion, case)
             h = row["helm"]
@@ -265,7 +293,9 @@ def main() -> int:
         for v in (log_ratios[c] for c in cols[1:])))
     print("columns: proc = process per render; stack = one `capstan template` over N "
           "copies, all cores; stack1 = same on one core; cold1 = N different copies on one "
-          "core (no parse reuse); inproc = criterion (one core)")
+          "core (no parse reuse); lib = in one process like the Helm SDK, parsed templates "
+          "reused; libcold = same, every template parsed each time; inproc = criterion "
+          "(one core)")
     return 0
 
 

@@ -26,6 +26,7 @@ use crate::chart::dependencies::{check_dependencies, process_dependencies};
 use crate::chart::semver::is_compatible_range;
 
 pub use crate::kind_order::INSTALL_ORDER;
+pub use cache::clear as clear_template_caches;
 pub use capabilities::{Capabilities, DEFAULT_KUBE_VERSION, HelmVersion, KubeVersion};
 pub use default_apis::DEFAULT_API_VERSIONS;
 pub use files::Files;
