@@ -172,7 +172,7 @@ fn load_with(text: &str, origin: &str, go_ints: bool) -> Result<Value, ValuesErr
     let (text, original) = granit_input(text);
     let text = text.as_ref();
     if let Some(original) = original {
-        return decode(&build(text, origin, Some(&original))?, origin, go_ints);
+        return build_and_decode(text, origin, Some(&original), go_ints);
     }
     if let Some(doc) = fast::build(text)
         && let Ok(value) = decode(&doc, origin, go_ints)
@@ -181,7 +181,73 @@ fn load_with(text: &str, origin: &str, go_ints: bool) -> Result<Value, ValuesErr
     }
     // Not for the fast path, or a decoding error: the full parser reports it, with its
     // own positions.
-    decode(&build(text, origin, None)?, origin, go_ints)
+    build_and_decode(text, origin, None, go_ints)
+}
+
+/// Comments right after a closing bracket or quote that are blanked out and retried
+/// before giving up (each retry parses the document again).
+const MAX_ADJACENT_COMMENTS: usize = 16;
+
+/// [`build`] and [`decode`]. libyaml starts a comment at a `#` right after a flow
+/// collection or a quoted scalar (`list: []# note`), where granit wants white space
+/// first: such a comment is blanked out (same length, so positions hold) and the text
+/// parsed again.
+fn build_and_decode(
+    text: &str,
+    origin: &str,
+    original: Option<&[char]>,
+    go_ints: bool,
+) -> Result<Value, ValuesError> {
+    let mut blanked: Option<String> = None;
+    for _ in 0..MAX_ADJACENT_COMMENTS {
+        let current = blanked.as_deref().unwrap_or(text);
+        match build(current, origin, original) {
+            Ok(doc) => return decode(&doc, origin, go_ints),
+            Err(e) => match blank_adjacent_comment(current, &e) {
+                Some(next) => blanked = Some(next),
+                None => return Err(e),
+            },
+        }
+    }
+    decode(
+        &build(blanked.as_deref().unwrap_or(text), origin, original)?,
+        origin,
+        go_ints,
+    )
+}
+
+/// The text with the comment granit refused (`error`) replaced by spaces, if that is
+/// what it refused.
+fn blank_adjacent_comment(text: &str, error: &ValuesError) -> Option<String> {
+    let ValuesError::Yaml {
+        line,
+        column,
+        message,
+        ..
+    } = error
+    else {
+        return None;
+    };
+    if !message.starts_with("comments must be separated") {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    for (n, l) in text.split_inclusive('\n').enumerate() {
+        if n + 1 != *line {
+            out.push_str(l);
+            continue;
+        }
+        for (col, c) in l.chars().enumerate() {
+            let in_comment = col + 1 >= *column && !matches!(c, '\n' | '\r');
+            if col + 1 == *column && c != '#' {
+                return None;
+            }
+            out.push(if in_comment { ' ' } else { c });
+            changed |= in_comment;
+        }
+    }
+    changed.then_some(out)
 }
 
 fn decode(doc: &Document<'_>, origin: &str, go_ints: bool) -> Result<Value, ValuesError> {
@@ -614,6 +680,29 @@ fn trailing_after_quoted(text: &str, index: usize) -> Option<(&'static str, bool
     }
 }
 
+/// The character index where the line of the first token after character `from`
+/// ends (white space, line breaks and comments skipped), or the text's end.
+fn next_token_line_end(text: &str, cursor: &mut CharCursor<'_>, from: usize) -> usize {
+    let Some(start) = cursor.byte_of(from) else {
+        return usize::MAX;
+    };
+    let mut in_comment = false;
+    let mut found = false;
+    for (index, c) in (from..).zip(text[start..].chars()) {
+        if c == '\n' {
+            if found {
+                return index;
+            }
+            in_comment = false;
+        } else if !found && !in_comment && c == '#' {
+            in_comment = true;
+        } else if !in_comment && !c.is_whitespace() {
+            found = true;
+        }
+    }
+    usize::MAX
+}
+
 /// Byte offsets of character indices that mostly grow (parser events come in order),
 /// in linear time overall.
 struct CharCursor<'t> {
@@ -694,7 +783,24 @@ fn build<'a>(
                 go_text: Some(go_text_at(if line0 > 0 { line0 + 1 } else { 0 }, problem)),
             })
     };
+    // Once the root node is complete, go-yaml's Unmarshal only reads on far enough to
+    // see the document end: up to the end of the line of the next token. Whatever
+    // lies beyond (another node without `---`, broken text) is never parsed.
+    let mut horizon: Option<usize> = None;
     while let Some(event) = parser.next_event() {
+        if let Some(h) = horizon {
+            let beyond = match &event {
+                Ok((Event::DocumentEnd | Event::StreamEnd, _)) => false,
+                Ok(_) => true,
+                Err(e) => e.marker().index() > h,
+            };
+            if beyond {
+                if let Some(tab) = tab_error(&mut tabs, h) {
+                    return Err(tab);
+                }
+                return Ok(Document { nodes, root });
+            }
+        }
         let (event, span) = match event {
             Ok(ok) => ok,
             Err(e) => {
@@ -717,15 +823,20 @@ fn build<'a>(
             Event::StreamStart | Event::DocumentStart(..) => continue,
             Event::StreamEnd => break,
             Event::DocumentEnd => {
-                // go-yaml v2's Unmarshal reads the first document only.
-                if let Some(tab) = tab_error(&mut tabs, span.start.index()) {
+                // go-yaml v2's Unmarshal reads the first document only (up to the line
+                // of the token after it).
+                let limit = horizon.map_or(span.start.index(), |h| h.max(span.start.index()));
+                if let Some(tab) = tab_error(&mut tabs, limit) {
                     return Err(tab);
                 }
-                break;
+                return Ok(Document { nodes, root });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some(done) = stack.pop() {
                     open.remove(&done);
+                }
+                if stack.is_empty() {
+                    horizon = Some(next_token_line_end(text, &mut cursor, span.end.index()));
                 }
                 continue;
             }
@@ -818,6 +929,9 @@ fn build<'a>(
             None => {
                 if root.is_none() {
                     root = Some(idx);
+                }
+                if !opens {
+                    horizon = Some(next_token_line_end(text, &mut cursor, span.end.index()));
                 }
             }
         }
@@ -1504,6 +1618,19 @@ mod tests {
         ] {
             assert!(parse_values(ok, "v").is_ok(), "{ok:?}");
         }
+        // go-yaml reads a document only to the line of the token after its root node:
+        // an indented root ends at the first key left of it, and the rest is ignored.
+        let m = load_ok(" image:\n  repository: nginx\nservice:\n\tport: 80\n");
+        assert_eq!(get(&m, "image.repository"), Value::str("nginx"));
+        assert!(!m.contains_key("service"));
+        assert_eq!(
+            text("{a: 1} # c\n\n\tx\n"),
+            format!("yaml: line 3: {start}")
+        );
+        // A comment may follow a closing bracket or quote directly.
+        let m = load_ok("a: []#c\nb: \"x\"#d\nc: {k: 1}# e\n");
+        assert_eq!(get(&m, "b"), Value::str("x"));
+        assert_eq!(get(&m, "c.k"), Value::Float(1.0));
         // Tabs indenting a flow collection are blanks, and gone from the values.
         let m = load_ok("b: [ \"x\",\n\t\"y\" ]\nc: {\n\tk: [\n\t\t1]}\n");
         assert_eq!(

@@ -628,7 +628,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::super::{
-        build as full_build, decode, granit_input, head::json_field_matches,
+        build_and_decode, decode, granit_input, head::json_field_matches,
         head::parse_manifest_head, load,
     };
     use crate::values::ValuesError;
@@ -641,7 +641,7 @@ mod tests {
 
     fn full_with(text: &str, go_ints: bool) -> Result<Value, ValuesError> {
         let (text, original) = granit_input(text);
-        decode(&full_build(&text, "t", original.as_deref())?, "t", go_ints)
+        build_and_decode(&text, "t", original.as_deref(), go_ints)
     }
 
     fn fast(text: &str) -> Option<Result<Value, ValuesError>> {
