@@ -10,7 +10,7 @@ use crate::ast::{Arg, Branch, Command, List, Node, Number, Pipe, Tree};
 use crate::builtins::{self, Builtin, BuiltinError};
 use crate::func::{FuncError, Param, Runtime, Signature};
 use crate::gofmt;
-use crate::parse::{STACK_GROW, STACK_RED_ZONE};
+use crate::stack::{STACK_GROW, STACK_RED_ZONE};
 use crate::template::{MissingKey, Templates};
 use crate::value::Value;
 

@@ -6,6 +6,7 @@
 //! `Int` is `int`, `Float` is `float64`, `List` is `[]interface {}`, `Map` is
 //! `map[string]interface {}`, `Bytes` is `[]uint8`, `Nil` is the nil interface.
 
+use crate::stack::{ContainerPath, grow};
 use crate::value::Value;
 
 /// `fmt.Sprint`: operands are printed with `%v`; a space is added between two
@@ -60,10 +61,6 @@ struct Spec {
     width: Option<usize>,
     prec: Option<usize>,
 }
-
-/// Nested containers deeper than this print as `...`: values can be cyclic
-/// (a map that holds itself through `set`), which Go would also loop on.
-const MAX_DEPTH: usize = 64;
 
 /// `fmt.Sprintf`.
 pub fn sprintf(format: &str, args: &[Value]) -> String {
@@ -292,9 +289,22 @@ fn bad_verb(out: &mut String, v: &Value, verb: char, spec: &Spec) {
 }
 
 fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usize) {
+    write_value_in(out, v, verb, spec, depth, &mut ContainerPath::new());
+}
+
+/// Go prints nested values at any depth. A map or list met again inside itself
+/// prints as `map[...]`/`[...]` (Go would recurse until its stack ran out).
+fn write_value_in(
+    out: &mut String,
+    v: &Value,
+    verb: char,
+    spec: &Spec,
+    depth: usize,
+    path: &mut ContainerPath,
+) {
     if verb == 'v' && spec.sharp {
         let mut s = String::new();
-        write_go_syntax(&mut s, v, depth);
+        write_go_syntax(&mut s, v, depth, path);
         pad(out, &s, spec);
         return;
     }
@@ -354,7 +364,7 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
             }
         },
         Value::List(l) => {
-            if depth >= MAX_DEPTH {
+            if !ContainerPath::id(v).is_some_and(|id| path.enter(id)) {
                 out.push_str("[...]");
                 return;
             }
@@ -364,12 +374,13 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
                 if k > 0 {
                     out.push(' ');
                 }
-                write_value(out, item, verb, spec, depth + 1);
+                grow(|| write_value_in(out, item, verb, spec, depth + 1, path));
             }
             out.push(']');
+            path.leave();
         }
         Value::Map(m) => {
-            if depth >= MAX_DEPTH {
+            if !ContainerPath::id(v).is_some_and(|id| path.enter(id)) {
                 out.push_str("map[...]");
                 return;
             }
@@ -381,9 +392,10 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
                 }
                 fmt_str(out, key.as_bytes(), key, verb, spec, &Value::str(key));
                 out.push(':');
-                write_value(out, val, verb, spec, depth + 1);
+                grow(|| write_value_in(out, val, verb, spec, depth + 1, path));
             }
             out.push(']');
+            path.leave();
         }
         // A named integer with a `String` method (`time.Duration`): the string verbs
         // print the method's text, the integer verbs the number.
@@ -400,7 +412,7 @@ fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usiz
 }
 
 /// `%#v`: a Go-syntax representation.
-fn write_go_syntax(out: &mut String, v: &Value, depth: usize) {
+fn write_go_syntax(out: &mut String, v: &Value, depth: usize, path: &mut ContainerPath) {
     match v {
         Value::Nil => out.push_str(if depth > 0 {
             "interface {}(nil)"
@@ -427,13 +439,14 @@ fn write_go_syntax(out: &mut String, v: &Value, depth: usize) {
         Value::List(l) => {
             out.push_str(&v.type_name());
             out.push('{');
-            if depth < MAX_DEPTH {
+            if ContainerPath::id(v).is_some_and(|id| path.enter(id)) {
                 for (k, item) in l.to_vec().iter().enumerate() {
                     if k > 0 {
                         out.push_str(", ");
                     }
-                    write_go_syntax(out, item, depth + 1);
+                    grow(|| write_go_syntax(out, item, depth + 1, path));
                 }
+                path.leave();
             }
             out.push('}');
         }
@@ -444,15 +457,16 @@ fn write_go_syntax(out: &mut String, v: &Value, depth: usize) {
         Value::Map(m) => {
             out.push_str(&v.type_name());
             out.push('{');
-            if depth < MAX_DEPTH {
+            if ContainerPath::id(v).is_some_and(|id| path.enter(id)) {
                 for (k, (key, val)) in m.entries().iter().enumerate() {
                     if k > 0 {
                         out.push_str(", ");
                     }
                     out.push_str(&quote(key));
                     out.push(':');
-                    write_go_syntax(out, val, depth + 1);
+                    grow(|| write_go_syntax(out, val, depth + 1, path));
                 }
+                path.leave();
             }
             out.push('}');
         }

@@ -53,6 +53,8 @@ mod bench_tests;
 mod builtins;
 #[cfg(test)]
 mod conformance_tests;
+#[cfg(test)]
+mod deep_tests;
 mod exec;
 #[cfg(test)]
 mod exec_tests;
@@ -63,6 +65,7 @@ pub mod gofmt;
 mod lex;
 mod parse;
 pub mod sprig;
+pub mod stack;
 mod template;
 pub mod value;
 

@@ -7,12 +7,8 @@ use std::sync::Arc;
 
 use crate::ast::{Arg, Branch, Command, List, Node, Number, Pipe, Tree, Variable};
 use crate::lex::{Item, ItemType, LexOptions, lex};
+use crate::stack::{STACK_GROW, STACK_RED_ZONE};
 use crate::value::Value;
-
-/// Red zone and growth step for `stacker`: deep but legal nesting must not overflow
-/// a small thread stack (tokio workers have 2 MiB).
-pub(crate) const STACK_RED_ZONE: usize = 128 * 1024;
-pub(crate) const STACK_GROW: usize = 2 * 1024 * 1024;
 
 /// What the parser needs from its caller.
 pub struct ParseConfig<'a> {

@@ -13,11 +13,13 @@
 //! printing do not (docs/architecture.md, "Go `int` vs `int64`").
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
 use parking_lot::RwLock;
+
+use crate::stack::{ContainerPath, grow};
 
 /// A Go map with string keys. Go prints and ranges maps in sorted key order,
 /// so a `BTreeMap` gives the same order for free.
@@ -491,35 +493,50 @@ impl Value {
         }
     }
 
-    /// A deep copy: new maps and lists all the way down (Sprig's `deepCopy`).
+    /// A deep copy: new maps and lists all the way down (Sprig's `deepCopy`). A map or
+    /// list that contains itself keeps that inner reference to the original (Go's
+    /// copystructure would recurse until its stack ran out).
     pub fn deep_copy(&self) -> Value {
-        match self {
+        self.deep_copy_within(&mut ContainerPath::new())
+    }
+
+    fn deep_copy_within(&self, path: &mut ContainerPath) -> Value {
+        let Some(id) = ContainerPath::id(self) else {
+            return self.clone();
+        };
+        if !path.enter(id) {
+            return self.clone();
+        }
+        let copy = match self {
             Value::Map(m) => {
                 // Cloning the tree copies its nodes as they are (no key comparisons,
                 // unlike collecting into a new map); nested containers are then
                 // replaced by their own copies.
                 if m.is_nil_map() {
-                    return Value::Map(Map::nil_of(m.elem()));
-                }
-                let mut inner = m.0.read().clone();
-                for v in inner.values_mut() {
-                    if v.is_container() {
-                        *v = v.deep_copy();
+                    Value::Map(Map::nil_of(m.elem()))
+                } else {
+                    let mut inner = m.0.read().clone();
+                    for v in inner.values_mut() {
+                        if v.is_container() {
+                            *v = grow(|| v.deep_copy_within(path));
+                        }
                     }
+                    Value::Map(Map::typed(inner, m.elem()))
                 }
-                Value::Map(Map::typed(inner, m.elem()))
             }
             Value::List(l) => {
                 let mut items = l.0.read().clone();
                 for v in items.iter_mut() {
                     if v.is_container() {
-                        *v = v.deep_copy();
+                        *v = grow(|| v.deep_copy_within(path));
                     }
                 }
                 Value::List(List::typed(items, l.elem()))
             }
             other => other.clone(),
-        }
+        };
+        path.leave();
+        copy
     }
 
     /// Convert from JSON (numbers: integers stay `Int` only if `ints_as_int`, else `Float`,
@@ -535,23 +552,32 @@ impl Value {
                 Value::Float(n.as_f64().unwrap_or(f64::NAN))
             }
             serde_json::Value::String(s) => Value::str(s),
-            serde_json::Value::Array(items) => Value::list(
-                items
-                    .iter()
-                    .map(|v| Value::from_json(v, ints_as_int))
-                    .collect(),
-            ),
-            serde_json::Value::Object(obj) => Value::map(
-                obj.iter()
-                    .map(|(k, v)| (k.clone(), Value::from_json(v, ints_as_int)))
-                    .collect(),
-            ),
+            serde_json::Value::Array(items) => grow(|| {
+                Value::list(
+                    items
+                        .iter()
+                        .map(|v| Value::from_json(v, ints_as_int))
+                        .collect(),
+                )
+            }),
+            serde_json::Value::Object(obj) => grow(|| {
+                Value::map(
+                    obj.iter()
+                        .map(|(k, v)| (k.clone(), Value::from_json(v, ints_as_int)))
+                        .collect(),
+                )
+            }),
         }
     }
 
     /// Convert to JSON for serialisation (objects use their `to_value` view, or null).
-    /// Non-finite floats become null, as JSON cannot hold them.
+    /// Non-finite floats become null, as JSON cannot hold them, and so does a map or
+    /// list met again inside itself.
     pub fn to_json(&self) -> serde_json::Value {
+        self.to_json_within(&mut ContainerPath::new())
+    }
+
+    fn to_json_within(&self, path: &mut ContainerPath) -> serde_json::Value {
         match self {
             Value::Nil => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
@@ -565,20 +591,108 @@ impl Value {
             Value::Bytes(b) => {
                 serde_json::Value::Array(b.iter().map(|x| serde_json::Value::from(*x)).collect())
             }
-            Value::List(l) => {
-                serde_json::Value::Array(l.0.read().iter().map(Value::to_json).collect())
+            Value::List(_) | Value::Map(_) => {
+                if !ContainerPath::id(self).is_some_and(|id| path.enter(id)) {
+                    return serde_json::Value::Null;
+                }
+                let json = grow(|| match self {
+                    Value::List(l) => serde_json::Value::Array(
+                        l.0.read().iter().map(|v| v.to_json_within(path)).collect(),
+                    ),
+                    Value::Map(m) => serde_json::Value::Object(
+                        m.0.read()
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.to_json_within(path)))
+                            .collect(),
+                    ),
+                    _ => serde_json::Value::Null,
+                });
+                path.leave();
+                json
             }
-            Value::Map(m) => serde_json::Value::Object(
-                m.0.read()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.to_json()))
-                    .collect(),
-            ),
             Value::Object(o) => o
                 .to_value()
-                .map(|v| v.to_json())
+                .map(|v| v.to_json_within(path))
                 .unwrap_or(serde_json::Value::Null),
         }
+    }
+
+    /// Go's `reflect.DeepEqual` over template values: same Go types, same contents.
+    /// Iterative, so any depth compares; a pair of containers met again while being
+    /// compared counts as equal, which is how Go ends on values that contain
+    /// themselves.
+    pub fn deep_equal(&self, other: &Value) -> bool {
+        let mut work = vec![(self.clone(), other.clone())];
+        let mut visited: HashSet<(usize, usize)> = HashSet::new();
+        while let Some((a, b)) = work.pop() {
+            match (&a, &b) {
+                (Value::List(x), Value::List(y)) => {
+                    if x.ptr_eq(y) {
+                        continue;
+                    }
+                    if x.elem() != y.elem() {
+                        return false;
+                    }
+                    let ids = (ContainerPath::id(&a), ContainerPath::id(&b));
+                    if let (Some(i), Some(j)) = ids
+                        && !visited.insert((i, j))
+                    {
+                        continue;
+                    }
+                    let (xs, ys) = (x.to_vec(), y.to_vec());
+                    if xs.len() != ys.len() {
+                        return false;
+                    }
+                    work.extend(xs.into_iter().zip(ys));
+                }
+                (Value::Map(x), Value::Map(y)) => {
+                    if x.ptr_eq(y) {
+                        continue;
+                    }
+                    if x.elem() != y.elem() || x.is_nil_map() != y.is_nil_map() {
+                        return false;
+                    }
+                    let ids = (ContainerPath::id(&a), ContainerPath::id(&b));
+                    if let (Some(i), Some(j)) = ids
+                        && !visited.insert((i, j))
+                    {
+                        continue;
+                    }
+                    let (xs, ys) = (x.entries(), y.entries());
+                    if xs.len() != ys.len() {
+                        return false;
+                    }
+                    for ((kx, vx), (ky, vy)) in xs.into_iter().zip(ys) {
+                        if kx != ky {
+                            return false;
+                        }
+                        work.push((vx, vy));
+                    }
+                }
+                _ => {
+                    if !scalar_eq(&a, &b) {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+}
+
+/// Equality of two values that are not both maps or both lists.
+fn scalar_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Nil, Value::Nil) => true,
+        (Value::Bool(a), Value::Bool(b)) => a == b,
+        (Value::Int(a), Value::Int(b)) | (Value::Int64(a), Value::Int64(b)) => a == b,
+        (Value::Uint8(a), Value::Uint8(b)) => a == b,
+        (Value::Uint64(a), Value::Uint64(b)) => a == b,
+        (Value::Float(a), Value::Float(b)) => a == b,
+        (Value::String(a), Value::String(b)) => a == b,
+        (Value::Bytes(a), Value::Bytes(b)) => a == b,
+        (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
+        _ => false,
     }
 }
 
@@ -598,9 +712,9 @@ impl fmt::Debug for Value {
                 if l.elem() != Elem::Any {
                     write!(f, "{}", self.type_name())?;
                 }
-                f.debug_list().entries(l.0.read().iter()).finish()
+                grow(|| f.debug_list().entries(l.0.read().iter()).finish())
             }
-            Value::Map(m) => f.debug_map().entries(m.0.read().iter()).finish(),
+            Value::Map(m) => grow(|| f.debug_map().entries(m.0.read().iter()).finish()),
             Value::Object(o) => write!(f, "Object({})", o.type_name()),
         }
     }
@@ -619,30 +733,10 @@ impl fmt::Debug for List {
 }
 
 /// Structural equality (not Go's `eq`, which has its own rules in `exec`): used by tests
-/// and by value-level comparisons such as `has` and `uniq`.
+/// and by value-level comparisons such as `has` and `uniq`; see [`Value::deep_equal`].
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
-        match (self, other) {
-            (Value::Nil, Value::Nil) => true,
-            (Value::Bool(a), Value::Bool(b)) => a == b,
-            (Value::Int(a), Value::Int(b)) | (Value::Int64(a), Value::Int64(b)) => a == b,
-            (Value::Uint8(a), Value::Uint8(b)) => a == b,
-            (Value::Uint64(a), Value::Uint64(b)) => a == b,
-            (Value::Float(a), Value::Float(b)) => a == b,
-            (Value::String(a), Value::String(b)) => a == b,
-            (Value::Bytes(a), Value::Bytes(b)) => a == b,
-            (Value::List(a), Value::List(b)) => {
-                a.ptr_eq(b) || (a.elem() == b.elem() && *a.0.read() == *b.0.read())
-            }
-            (Value::Map(a), Value::Map(b)) => {
-                a.ptr_eq(b)
-                    || (a.elem() == b.elem()
-                        && a.is_nil_map() == b.is_nil_map()
-                        && *a.0.read() == *b.0.read())
-            }
-            (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        }
+        self.deep_equal(other)
     }
 }
 

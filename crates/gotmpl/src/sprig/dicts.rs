@@ -2,6 +2,7 @@
 //! references: `set`, `unset`, `merge` and `mergeOverwrite` change the caller's map.
 
 use crate::func::{FuncError, FuncMap};
+use crate::stack::{ContainerPath, grow};
 use crate::value::{Elem, Map, MapInner, Value};
 
 use super::args::{self, R, arity, arity_min};
@@ -146,7 +147,7 @@ pub(super) fn register(f: &mut FuncMap) {
                 }
             };
             for src in srcs.into_iter().flatten() {
-                merge_into(&dst, src, overwrite, 0)?;
+                merge_into(&dst, src, overwrite, &mut ContainerPath::new())?;
             }
             Ok(result)
         });
@@ -177,22 +178,36 @@ fn dig(dict: &Value, default: Value, keys: &[String]) -> R {
     Ok(default)
 }
 
-/// Nesting bound for merges (mergo would follow a self-containing map forever).
-const MAX_MERGE_DEPTH: usize = 1000;
-
 /// mergo's `Merge(&dst, src)` on `map[string]interface{}` (with `WithOverride` when
 /// `overwrite`): nested maps merge recursively in place; otherwise a source value
 /// lands only where the destination is missing or empty (Go zero value), or
-/// everywhere when overwriting (nil sources only when overwriting).
+/// everywhere when overwriting (nil sources only when overwriting). Any depth
+/// merges; a destination map met again inside itself is left alone (mergo would
+/// follow it forever).
 pub(crate) fn merge_into(
     dst: &Map,
     src: &Map,
     overwrite: bool,
-    depth: usize,
+    path: &mut ContainerPath,
 ) -> Result<(), FuncError> {
-    if depth > MAX_MERGE_DEPTH || dst.ptr_eq(src) && depth > 0 {
+    if dst.ptr_eq(src) && !path.is_empty() {
         return Ok(());
     }
+    let dst_value = Value::Map(dst.clone());
+    if !ContainerPath::id(&dst_value).is_some_and(|id| path.enter(id)) {
+        return Ok(());
+    }
+    let merged = grow(|| merge_entries(dst, src, overwrite, path));
+    path.leave();
+    merged
+}
+
+fn merge_entries(
+    dst: &Map,
+    src: &Map,
+    overwrite: bool,
+    path: &mut ContainerPath,
+) -> Result<(), FuncError> {
     for (key, s) in src.entries() {
         let d = dst.get(&key);
         match &s {
@@ -204,7 +219,7 @@ pub(crate) fn merge_into(
             Value::Map(sm) => match &d {
                 Some(Value::Map(dm)) => {
                     if !dm.ptr_eq(sm) {
-                        merge_into(dm, sm, overwrite, depth + 1)?;
+                        merge_into(dm, sm, overwrite, path)?;
                     }
                     if dm.is_empty() {
                         dst.insert(key, s.clone());

@@ -3,6 +3,7 @@
 
 use base64::Engine as _;
 
+use crate::stack::{ContainerPath, grow};
 use crate::value::Value;
 
 use super::conv::format_float;
@@ -16,15 +17,30 @@ pub(crate) struct JsonStyle {
     pub pretty: bool,
 }
 
-/// Go's cycle detection kicks in after 1000 nested pointers/maps; we refuse at the
-/// same depth with Go's message, which also bounds recursion.
-const MAX_DEPTH: usize = 1000;
-
-/// Encode `v` as Go's encoder would, or Go's error text.
+/// Encode `v` as Go's encoder would, or Go's error text. Go encodes any depth and
+/// fails only on a map or slice that contains itself ("encountered a cycle").
 pub(crate) fn encode(v: &Value, style: JsonStyle) -> Result<String, String> {
     let mut out = String::new();
-    write_value(&mut out, v, style, 0)?;
+    write_value(&mut out, v, style, 0, &mut ContainerPath::new())?;
     Ok(out)
+}
+
+/// Runs `body` inside the map or list `v`, or fails with Go's text if `v` is already
+/// being encoded further up.
+fn within(
+    v: &Value,
+    path: &mut ContainerPath,
+    body: impl FnOnce(&mut ContainerPath) -> Result<(), String>,
+) -> Result<(), String> {
+    if !ContainerPath::id(v).is_some_and(|id| path.enter(id)) {
+        return Err(format!(
+            "json: unsupported value: encountered a cycle via {}",
+            v.type_name()
+        ));
+    }
+    let result = grow(|| body(path));
+    path.leave();
+    result
 }
 
 fn newline(out: &mut String, style: JsonStyle, depth: usize) {
@@ -36,13 +52,13 @@ fn newline(out: &mut String, style: JsonStyle, depth: usize) {
     }
 }
 
-fn write_value(out: &mut String, v: &Value, style: JsonStyle, depth: usize) -> Result<(), String> {
-    if depth > MAX_DEPTH {
-        return Err(format!(
-            "json: unsupported value: encountered a cycle via {}",
-            v.type_name()
-        ));
-    }
+fn write_value(
+    out: &mut String,
+    v: &Value,
+    style: JsonStyle,
+    depth: usize,
+    path: &mut ContainerPath,
+) -> Result<(), String> {
     match v {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -55,7 +71,7 @@ fn write_value(out: &mut String, v: &Value, style: JsonStyle, depth: usize) -> R
             let enc = base64::engine::general_purpose::STANDARD.encode(b);
             write_string(out, &enc, style.escape_html);
         }
-        Value::List(l) => {
+        Value::List(l) => within(v, path, |path| {
             let items = l.to_vec();
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -63,16 +79,19 @@ fn write_value(out: &mut String, v: &Value, style: JsonStyle, depth: usize) -> R
                     out.push(',');
                 }
                 newline(out, style, depth + 1);
-                write_value(out, item, style, depth + 1)?;
+                write_value(out, item, style, depth + 1, path)?;
             }
             if !items.is_empty() {
                 newline(out, style, depth);
             }
             out.push(']');
-        }
+            Ok(())
+        })?,
         // Go's nil map (an absent `.Chart.Annotations`) encodes as null.
         Value::Map(m) if m.is_nil_map() => out.push_str("null"),
-        Value::Map(m) => write_object(out, &m.entries(), style, depth)?,
+        Value::Map(m) => within(v, path, |path| {
+            write_object(out, &m.entries(), style, depth, path)
+        })?,
         // A host object stands where its JSON form goes, so it indents at `depth`;
         // host objects are finite trees, which bounds the recursion.
         Value::Object(o)
@@ -82,9 +101,9 @@ fn write_value(out: &mut String, v: &Value, style: JsonStyle, depth: usize) -> R
             return Err(format!("json: {e}"));
         }
         Value::Object(o) => match o.json_fields() {
-            Some(fields) => write_object(out, &fields, style, depth)?,
+            Some(fields) => grow(|| write_object(out, &fields, style, depth, path))?,
             None => match o.to_value() {
-                Some(inner) => write_value(out, &inner, style, depth)?,
+                Some(inner) => grow(|| write_value(out, &inner, style, depth, path))?,
                 None => out.push_str("{}"),
             },
         },
@@ -98,6 +117,7 @@ fn write_object(
     entries: &[(String, Value)],
     style: JsonStyle,
     depth: usize,
+    path: &mut ContainerPath,
 ) -> Result<(), String> {
     out.push('{');
     for (i, (k, item)) in entries.iter().enumerate() {
@@ -110,7 +130,7 @@ fn write_object(
         if style.pretty {
             out.push(' ');
         }
-        write_value(out, item, style, depth + 1)?;
+        write_value(out, item, style, depth + 1, path)?;
     }
     if !entries.is_empty() {
         newline(out, style, depth);

@@ -7,40 +7,38 @@
 use gotmpl::value::Value;
 
 use std::fmt::Write as _;
-use std::sync::Arc;
+
+use gotmpl::stack::{ContainerPath, grow};
 
 use super::PrintError;
 use super::gofloat::{format_g, format_json};
-use super::print::{MAX_PRINT_DEPTH, Node, to_node, within_container};
+use super::print::{Node, to_node, within_container};
 
 /// Helm's `toJson` (encoding/json.Marshal).
 pub fn to_json(value: &Value) -> Result<String, PrintError> {
     let mut out = String::new();
-    write_value(value, true, &mut Vec::new(), &mut out)?;
+    write_value(value, true, &mut ContainerPath::new(), &mut out)?;
     Ok(out)
 }
 
 /// Sprig's `toRawJson`: like `toJson` without HTML escaping.
 pub fn to_raw_json(value: &Value) -> Result<String, PrintError> {
     let mut out = String::new();
-    write_value(value, false, &mut Vec::new(), &mut out)?;
+    write_value(value, false, &mut ContainerPath::new(), &mut out)?;
     Ok(out)
 }
 
 /// Compact JSON straight from a value (no intermediate tree: charts such as
 /// helm-toolkit's endpoint lookups call `toJson` thousands of times per render).
-/// Walks and fails exactly as [`to_node`] does: the same depth bound and cycle check,
+/// Walks and fails exactly as [`to_node`] does: any depth, the same cycle check,
 /// the first unsupported float in key order. A `BTreeMap`'s `String` keys iterate in
 /// byte order, which is encoding/json's key order.
 fn write_value(
     value: &Value,
     html: bool,
-    stack: &mut Vec<usize>,
+    stack: &mut ContainerPath,
     out: &mut String,
 ) -> Result<(), PrintError> {
-    if stack.len() > MAX_PRINT_DEPTH {
-        return Err(PrintError::Cycle(value.type_name()));
-    }
     match value {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -64,7 +62,7 @@ fn write_value(
             let node = to_node(value, stack, false)?;
             write_compact(&node, html, out);
         }
-        Value::List(l) => within_container(stack, Arc::as_ptr(&l.0).cast(), value, |stack| {
+        Value::List(l) => within_container(stack, value, |stack| {
             out.push('[');
             for (i, item) in l.0.read().iter().enumerate() {
                 if i > 0 {
@@ -77,7 +75,7 @@ fn write_value(
         })?,
         // Go's nil map (an absent `.Chart.Annotations`) encodes as null.
         Value::Map(m) if m.is_nil_map() => out.push_str("null"),
-        Value::Map(m) => within_container(stack, Arc::as_ptr(&m.0).cast(), value, |stack| {
+        Value::Map(m) => within_container(stack, value, |stack| {
             out.push('{');
             for (i, (k, v)) in m.0.read().iter().enumerate() {
                 if i > 0 {
@@ -99,7 +97,7 @@ fn write_value(
 /// `to_node(.., false)` already gives encoding/json's key order: maps sorted by
 /// bytes, struct fields in declaration order.
 pub fn to_pretty_json(value: &Value) -> Result<String, PrintError> {
-    let node = to_node(value, &mut Vec::new(), false)?;
+    let node = to_node(value, &mut ContainerPath::new(), false)?;
     let mut out = String::new();
     write_pretty(&node, 0, &mut out);
     Ok(out)
@@ -117,7 +115,7 @@ fn write_compact(node: &Node, html: bool, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                write_compact(item, html, out);
+                grow(|| write_compact(item, html, out));
             }
             out.push(']');
         }
@@ -129,7 +127,7 @@ fn write_compact(node: &Node, html: bool, out: &mut String) {
                 }
                 write_string(k, html, out);
                 out.push(':');
-                write_compact(v, html, out);
+                grow(|| write_compact(v, html, out));
             }
             out.push('}');
         }
@@ -152,7 +150,7 @@ fn write_pretty(node: &Node, depth: usize, out: &mut String) {
                     out.push(',');
                 }
                 newline_indent(depth + 1, out);
-                write_pretty(item, depth + 1, out);
+                grow(|| write_pretty(item, depth + 1, out));
             }
             newline_indent(depth, out);
             out.push(']');
@@ -166,7 +164,7 @@ fn write_pretty(node: &Node, depth: usize, out: &mut String) {
                 newline_indent(depth + 1, out);
                 write_string(k, true, out);
                 out.push_str(": ");
-                write_pretty(v, depth + 1, out);
+                grow(|| write_pretty(v, depth + 1, out));
             }
             newline_indent(depth, out);
             out.push('}');
@@ -291,7 +289,7 @@ mod tests {
 
     /// The direct writer against the tree-based one it replaces for compact output.
     fn via_node(v: &Value, html: bool) -> Result<String, PrintError> {
-        let node = to_node(v, &mut Vec::new(), false)?;
+        let node = to_node(v, &mut ContainerPath::new(), false)?;
         let mut out = String::new();
         write_compact(&node, html, &mut out);
         Ok(out)
@@ -312,7 +310,7 @@ mod tests {
         let v = Value::Map(m.clone());
         for html in [true, false] {
             let mut out = String::new();
-            write_value(&v, html, &mut Vec::new(), &mut out).unwrap();
+            write_value(&v, html, &mut ContainerPath::new(), &mut out).unwrap();
             assert_eq!(out, via_node(&v, html).unwrap());
         }
         m.insert("nan", Value::Float(f64::NAN));

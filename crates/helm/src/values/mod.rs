@@ -45,6 +45,8 @@
 //!   (`values don't meet the specifications of the schema(s) in the following chart(s):`).
 
 pub mod coalesce;
+#[cfg(test)]
+mod deep_tests;
 mod fromtoml;
 mod gofloat;
 mod gojson;
@@ -162,4 +164,7 @@ pub enum PrintError {
     /// go-yaml could not read back the JSON of the value (Helm's toYaml then prints "").
     #[error("error converting JSON to YAML: yaml: {0}")]
     Yaml(String),
+    /// go-yaml v2 refuses to read back JSON nested deeper than its limit (`toYaml`).
+    #[error("yaml: exceeded max depth of {0}")]
+    YamlDepth(usize),
 }

@@ -8,17 +8,18 @@
 //! scalars past column 80.
 
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 use base64::Engine as _;
+use gotmpl::stack::{ContainerPath, grow};
 use gotmpl::value::Value;
 
 use super::PrintError;
 use super::gofloat::{format_g, format_json};
 use super::resolve::{Resolved, is_base60_float, resolve_plain};
 
-/// Nesting deeper than this is rejected (Go reports cycles; we also bound recursion).
-pub(crate) const MAX_PRINT_DEPTH: usize = 10_000;
+/// go-yaml v2 refuses JSON nested deeper than this when sigs.k8s.io/yaml reads it
+/// back, so `toYaml` fails there as Helm's does. The other printers take any depth.
+pub(crate) const MAX_YAML_DEPTH: usize = 10_000;
 
 /// Values as the JSON round trip leaves them, ready for go-yaml's encoder.
 pub(crate) enum Node {
@@ -33,9 +34,37 @@ pub(crate) enum Node {
     Map(Vec<(String, Node)>),
 }
 
+/// Frees a tree of any depth without recursing (the derived drop would recurse once
+/// per level).
+impl Drop for Node {
+    fn drop(&mut self) {
+        let mut work = match self {
+            Node::Seq(items) if items.iter().any(Node::nests) => std::mem::take(items),
+            Node::Map(pairs) if pairs.iter().any(|(_, v)| v.nests()) => {
+                std::mem::take(pairs).into_iter().map(|(_, v)| v).collect()
+            }
+            _ => return,
+        };
+        while let Some(mut node) = work.pop() {
+            match &mut node {
+                Node::Seq(items) => work.append(items),
+                Node::Map(pairs) => work.extend(std::mem::take(pairs).into_iter().map(|(_, v)| v)),
+                _ => {}
+            }
+        }
+    }
+}
+
+impl Node {
+    fn nests(&self) -> bool {
+        matches!(self, Node::Seq(items) if !items.is_empty())
+            || matches!(self, Node::Map(pairs) if !pairs.is_empty())
+    }
+}
+
 /// Helm's `toYaml` (`mustToYaml` returns the error; `toYaml` prints "" on error).
 pub fn to_yaml(value: &Value) -> Result<String, PrintError> {
-    let node = to_node(value, &mut Vec::new(), true)?;
+    let node = to_node(value, &mut ContainerPath::new(), true)?;
     Ok(emit(&node, Dialect::V2))
 }
 
@@ -44,7 +73,7 @@ pub fn to_yaml(value: &Value) -> Result<String, PrintError> {
 /// `1e+07`), sequences are indented under their key and long scalars are not folded.
 /// Helm prints "" when the encoder fails (here: a cycle or too deep nesting).
 pub fn to_yaml_pretty(value: &Value) -> Result<String, PrintError> {
-    let node = to_node_v3(value, &mut Vec::new())?;
+    let node = to_node_v3(value, &mut ContainerPath::new())?;
     Ok(emit(&node, Dialect::V3))
 }
 
@@ -60,22 +89,19 @@ fn emit(node: &Node, dialect: Dialect) -> String {
     out
 }
 
-/// Runs `body` with the list or map at `ptr` on the path from the root: finding it on
-/// the path already means the value contains itself, which Go's encoders reject
-/// rather than recurse forever.
+/// Runs `body` with the list or map `value` on the path from the root (on a stack
+/// that grows as needed): finding it on the path already means the value contains
+/// itself, which Go's encoders reject rather than recurse forever.
 pub(crate) fn within_container<T>(
-    stack: &mut Vec<usize>,
-    ptr: *const (),
+    path: &mut ContainerPath,
     value: &Value,
-    body: impl FnOnce(&mut Vec<usize>) -> Result<T, PrintError>,
+    body: impl FnOnce(&mut ContainerPath) -> Result<T, PrintError>,
 ) -> Result<T, PrintError> {
-    let id = ptr as usize;
-    if stack.contains(&id) {
+    if !ContainerPath::id(value).is_some_and(|id| path.enter(id)) {
         return Err(PrintError::Cycle(value.type_name()));
     }
-    stack.push(id);
-    let result = body(stack);
-    stack.pop();
+    let result = grow(|| body(path));
+    path.leave();
     result
 }
 
@@ -91,10 +117,7 @@ pub(crate) fn go_time_format(t: &dyn gotmpl::Object, layout: &str) -> Option<Str
 
 /// A value as goyaml.v3 encodes it from Go values: ints in decimal, floats with
 /// `'g'` and `.inf`/`.nan`, map keys in v3's natural order.
-fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError> {
-    if stack.len() > MAX_PRINT_DEPTH {
-        return Err(PrintError::Cycle(value.type_name()));
-    }
+fn to_node_v3(value: &Value, stack: &mut ContainerPath) -> Result<Node, PrintError> {
     Ok(match value {
         Value::Nil => Node::Null,
         Value::Bool(b) => Node::Bool(*b),
@@ -110,7 +133,7 @@ fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError>
         Value::String(s) => Node::Str(s.to_string()),
         // goyaml.v3 has no special case for `[]byte`: a sequence of `uint8`s.
         Value::Bytes(b) => Node::Seq(b.iter().map(|x| Node::Number(x.to_string())).collect()),
-        Value::List(l) => within_container(stack, Arc::as_ptr(&l.0).cast(), value, |stack| {
+        Value::List(l) => within_container(stack, value, |stack| {
             let items = l.to_vec();
             let mut out = Vec::with_capacity(items.len());
             for item in &items {
@@ -118,7 +141,7 @@ fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError>
             }
             Ok(Node::Seq(out))
         })?,
-        Value::Map(m) => within_container(stack, Arc::as_ptr(&m.0).cast(), value, |stack| {
+        Value::Map(m) => within_container(stack, value, |stack| {
             let mut out = Vec::with_capacity(m.len());
             for (k, v) in m.entries() {
                 out.push((k, to_node_v3(&v, stack)?));
@@ -126,7 +149,7 @@ fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError>
             out.sort_by(|a, b| natural_cmp_by(&a.0, &b.0, Dialect::V3));
             Ok(Node::Map(out))
         })?,
-        Value::Object(o) if let Some(v) = o.yaml_v3() => to_node_v3(&v, stack)?,
+        Value::Object(o) if let Some(v) = o.yaml_v3() => grow(|| to_node_v3(&v, stack))?,
         // goyaml.v3 writes a time.Time as a plain RFC 3339 scalar (never quoted).
         Value::Object(o) if o.type_name() == "time.Time" => {
             Node::Number(go_time_format(o.as_ref(), RFC3339_NANO).unwrap_or_default())
@@ -136,12 +159,12 @@ fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError>
             Some(fields) => {
                 let mut out = Vec::with_capacity(fields.len());
                 for (k, v) in fields {
-                    out.push((k.to_lowercase(), to_node_v3(&v, stack)?));
+                    out.push((k.to_lowercase(), grow(|| to_node_v3(&v, stack))?));
                 }
                 Node::Map(out)
             }
             None => match o.to_value() {
-                Some(v) => to_node_v3(&v, stack)?,
+                Some(v) => grow(|| to_node_v3(&v, stack))?,
                 None => Node::Null,
             },
         },
@@ -152,17 +175,17 @@ fn to_node_v3(value: &Value, stack: &mut Vec<usize>) -> Result<Node, PrintError>
 /// `yaml_numbers` applies go-yaml's reading of the JSON number text.
 pub(crate) fn to_node(
     value: &Value,
-    stack: &mut Vec<usize>,
+    stack: &mut ContainerPath,
     yaml_numbers: bool,
 ) -> Result<Node, PrintError> {
-    if stack.len() > MAX_PRINT_DEPTH {
-        return Err(PrintError::Cycle(value.type_name()));
-    }
     if let Some(leaf) = leaf_node(value, yaml_numbers) {
         return leaf;
     }
+    if yaml_numbers && value.is_container() && stack.len() >= MAX_YAML_DEPTH {
+        return Err(PrintError::YamlDepth(MAX_YAML_DEPTH));
+    }
     Ok(match value {
-        Value::List(l) => within_container(stack, Arc::as_ptr(&l.0).cast(), value, |stack| {
+        Value::List(l) => within_container(stack, value, |stack| {
             let items = l.to_vec();
             let mut out = Vec::with_capacity(items.len());
             for item in &items {
@@ -170,7 +193,7 @@ pub(crate) fn to_node(
             }
             Ok(Node::Seq(out))
         })?,
-        Value::Map(m) => within_container(stack, Arc::as_ptr(&m.0).cast(), value, |stack| {
+        Value::Map(m) => within_container(stack, value, |stack| {
             let mut out = Vec::with_capacity(m.len());
             for (k, v) in m.entries() {
                 if yaml_numbers && k.contains('\u{85}') {
@@ -197,7 +220,7 @@ pub(crate) fn to_node(
             Some(fields) => {
                 let mut out = Vec::with_capacity(fields.len());
                 for (k, v) in fields {
-                    out.push((k, to_node(&v, stack, yaml_numbers)?));
+                    out.push((k, grow(|| to_node(&v, stack, yaml_numbers))?));
                 }
                 if yaml_numbers {
                     out.sort_by(|a, b| natural_cmp(&a.0, &b.0));
@@ -205,7 +228,7 @@ pub(crate) fn to_node(
                 Node::Map(out)
             }
             None => match o.to_value() {
-                Some(v) => to_node(&v, stack, yaml_numbers)?,
+                Some(v) => grow(|| to_node(&v, stack, yaml_numbers))?,
                 None => Node::Null,
             },
         },
@@ -623,8 +646,8 @@ impl Emitter {
             }
             Node::Seq(items) if items.is_empty() => self.empty_flow("[", "]"),
             Node::Map(pairs) if pairs.is_empty() => self.empty_flow("{", "}"),
-            Node::Seq(items) => self.block_sequence(items),
-            Node::Map(pairs) => self.block_mapping(pairs),
+            Node::Seq(items) => grow(|| self.block_sequence(items)),
+            Node::Map(pairs) => grow(|| self.block_mapping(pairs)),
         }
     }
 

@@ -6,26 +6,27 @@
 //! and Go names; nulls (and nil maps) are skipped; strings use TOML basic-string
 //! escapes; `[]byte` is an array of numbers.
 
+use gotmpl::stack::{ContainerPath, grow};
 use gotmpl::value::Value;
 
 use super::PrintError;
-use super::print::{MAX_PRINT_DEPTH, RFC3339_NANO, go_time_format};
+use super::print::{RFC3339_NANO, go_time_format};
 
 /// Helm's `toToml` (Helm prints the error text instead of failing).
 pub fn to_toml(value: &Value) -> Result<String, PrintError> {
     match value {
         v if is_table(v) => {
             let mut out = String::new();
-            write_table(&mut out, &[], v, 0)?;
+            write_table(&mut out, &mut Vec::new(), v, &mut ContainerPath::new())?;
             Ok(out)
         }
         // BurntSushi writes a top-level value that is not a table as a bare element
         // (no key, no newline); only a top-level array of tables has no form.
         Value::List(_) if is_table_array(value) => Err(no_key()),
         Value::Bool(_) | Value::Int(_) | Value::Int64(_) | Value::Float(_) | Value::String(_) => {
-            scalar(value, 0)
+            scalar(value)
         }
-        Value::List(_) => scalar(value, 0),
+        Value::List(_) => scalar(value),
         _ => Err(no_key()),
     }
 }
@@ -111,36 +112,54 @@ fn quote_string(s: &str) -> String {
     out
 }
 
-fn scalar(v: &Value, depth: usize) -> Result<String, PrintError> {
-    if depth > MAX_PRINT_DEPTH {
-        return Err(PrintError::Toml("value nested too deeply".to_string()));
+fn scalar(v: &Value) -> Result<String, PrintError> {
+    let mut out = String::new();
+    write_scalar(&mut out, v, &mut ContainerPath::new())?;
+    Ok(out)
+}
+
+/// Enters the map or list `v` for a nested walk; a value met again inside itself is
+/// an error (BurntSushi's encoder would recurse until Go's stack ran out).
+fn enter(v: &Value, path: &mut ContainerPath) -> Result<(), PrintError> {
+    if ContainerPath::id(v).is_some_and(|id| path.enter(id)) {
+        Ok(())
+    } else {
+        Err(PrintError::Toml(format!(
+            "cannot encode a {} that contains itself",
+            v.type_name()
+        )))
     }
-    Ok(match v {
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) | Value::Int64(i) => i.to_string(),
-        Value::Uint8(u) => u.to_string(),
-        Value::Uint64(u) => u.to_string(),
+}
+
+/// An inline value, written straight into `out` (building each level's text and
+/// copying it into the level above would be quadratic in the depth).
+fn write_scalar(out: &mut String, v: &Value, path: &mut ContainerPath) -> Result<(), PrintError> {
+    match v {
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
+        Value::Uint8(u) => out.push_str(&u.to_string()),
+        Value::Uint64(u) => out.push_str(&u.to_string()),
         Value::Float(f) => {
             if f.is_nan() {
                 // BurntSushi keeps the sign of a NaN (TOML's `-nan`).
-                if f.is_sign_negative() { "-nan" } else { "nan" }.to_string()
+                out.push_str(if f.is_sign_negative() { "-nan" } else { "nan" });
             } else if f.is_infinite() {
-                if *f > 0.0 { "inf" } else { "-inf" }.to_string()
+                out.push_str(if *f > 0.0 { "inf" } else { "-inf" });
             } else {
                 // strconv.FormatFloat(f, 'g', -1, 64), with ".0" added to integral text.
                 let s = super::gofloat::format_g(*f);
-                if s.contains(['.', 'e']) {
-                    s
-                } else {
-                    format!("{s}.0")
+                out.push_str(&s);
+                if !s.contains(['.', 'e']) {
+                    out.push_str(".0");
                 }
             }
         }
-        Value::String(s) => quote_string(s),
-        Value::Bytes(b) => format!(
-            "[{}]",
-            b.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
-        ),
+        Value::String(s) => out.push_str(&quote_string(s)),
+        Value::Bytes(b) => {
+            out.push('[');
+            out.push_str(&b.iter().map(u8::to_string).collect::<Vec<_>>().join(", "));
+            out.push(']');
+        }
         Value::List(l) => {
             let items = l.to_vec();
             if items.iter().any(Value::is_nil) {
@@ -148,42 +167,69 @@ fn scalar(v: &Value, depth: usize) -> Result<String, PrintError> {
                     "cannot encode array with nil element".to_string(),
                 ));
             }
-            let items: Result<Vec<String>, PrintError> =
-                items.iter().map(|x| scalar(x, depth + 1)).collect();
-            format!("[{}]", items?.join(", "))
+            enter(v, path)?;
+            let written = grow(|| {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_scalar(out, item, path)?;
+                }
+                out.push(']');
+                Ok(())
+            });
+            path.leave();
+            written?;
         }
         Value::Map(m) => {
-            let mut parts = Vec::new();
-            for (k, v) in m.entries() {
-                if is_nil(&v) {
-                    continue;
-                }
-                parts.push(format!("{} = {}", quote_key(&k), scalar(&v, depth + 1)?));
-            }
-            format!("{{{}}}", parts.join(", "))
+            enter(v, path)?;
+            let written = grow(|| write_inline_table(out, m.entries(), path));
+            path.leave();
+            written?;
         }
-        Value::Nil => String::new(),
-        Value::Object(o) if o.type_name() == "time.Time" => toml_time(o.as_ref()),
+        Value::Nil => {}
+        Value::Object(o) if o.type_name() == "time.Time" => out.push_str(&toml_time(o.as_ref())),
         Value::Object(o) if let Some(inner @ (Value::Map(_) | Value::List(_))) = o.collection() => {
-            scalar(&inner, depth + 1)?
+            grow(|| write_scalar(out, &inner, path))?
         }
         // An inline struct: plain fields, then tables, each in declaration order.
         Value::Object(o) if let Some(fields) = o.go_fields() => {
             let (subs, direct): (Vec<_>, Vec<_>) = fields
                 .into_iter()
-                .filter(|(_, v)| !is_nil(v))
                 .partition(|(_, v)| is_table(v) || is_table_array(v));
-            let mut parts = Vec::new();
-            for (k, v) in direct.iter().chain(&subs) {
-                parts.push(format!("{} = {}", quote_key(k), scalar(v, depth + 1)?));
-            }
-            format!("{{{}}}", parts.join(", "))
+            grow(|| write_inline_table(out, direct.into_iter().chain(subs).collect(), path))?;
         }
         Value::Object(o) => match o.to_value() {
-            Some(v) => scalar(&v, depth + 1)?,
-            None => quote_string(&o.display()),
+            Some(v) => grow(|| write_scalar(out, &v, path))?,
+            None => out.push_str(&quote_string(&o.display())),
         },
-    })
+    }
+    Ok(())
+}
+
+/// `{k = v, ...}` over the entries that are not nil, in the order given.
+fn write_inline_table(
+    out: &mut String,
+    entries: Vec<(String, Value)>,
+    path: &mut ContainerPath,
+) -> Result<(), PrintError> {
+    out.push('{');
+    let mut first = true;
+    for (k, v) in entries {
+        if is_nil(&v) {
+            continue;
+        }
+        if !first {
+            out.push_str(", ");
+        }
+        first = false;
+        out.push_str(&quote_key(&k));
+        out.push_str(" = ");
+        write_scalar(out, &v, path)?;
+    }
+    out.push('}');
+    Ok(())
 }
 
 /// A `time.Time` as BurntSushi writes it: bare, RFC 3339 with nanoseconds in the
@@ -206,53 +252,91 @@ fn toml_time(t: &dyn gotmpl::Object) -> String {
 
 /// BurntSushi's eTable/eMap: direct keys first, then sub-tables and arrays of tables,
 /// each group sorted; a blank line before top-level tables and every `[[array]]`.
+/// `path` holds the quoted keys of the tables above, shared by every level (a copy
+/// per level would make memory quadratic in the depth).
 fn write_table(
     out: &mut String,
-    path: &[String],
+    path: &mut Vec<String>,
     table: &Value,
-    depth: usize,
+    within: &mut ContainerPath,
 ) -> Result<(), PrintError> {
-    if depth > MAX_PRINT_DEPTH {
-        return Err(PrintError::Toml("value nested too deeply".to_string()));
-    }
     let Some(entries) = table_entries(table) else {
         return Ok(());
     };
+    let tracked = table.is_container();
+    if tracked {
+        enter(table, within)?;
+    }
+    let written = grow(|| write_table_entries(out, path, entries, within));
+    if tracked {
+        within.leave();
+    }
+    written
+}
+
+fn write_table_entries(
+    out: &mut String,
+    path: &mut Vec<String>,
+    entries: Vec<(String, Value)>,
+    within: &mut ContainerPath,
+) -> Result<(), PrintError> {
     let entries: Vec<(String, Value)> = entries.into_iter().filter(|(_, v)| !is_nil(v)).collect();
-    let indent = "  ".repeat(path.len());
     for (k, v) in &entries {
         if is_table(v) || is_table_array(v) {
             continue;
         }
-        out.push_str(&format!(
-            "{indent}{} = {}\n",
-            quote_key(k),
-            scalar(v, depth)?
-        ));
+        indent(out, path.len());
+        out.push_str(&quote_key(k));
+        out.push_str(" = ");
+        write_scalar(out, v, within)?;
+        out.push('\n');
     }
     for (k, v) in &entries {
-        let mut sub = path.to_vec();
-        sub.push(quote_key(k));
-        let header_indent = "  ".repeat(sub.len() - 1);
-        if is_table(v) {
-            if sub.len() == 1 && !out.is_empty() {
+        let table = is_table(v);
+        if !table && !is_table_array(v) {
+            continue;
+        }
+        path.push(quote_key(k));
+        let written = if table {
+            if path.len() == 1 && !out.is_empty() {
                 out.push('\n');
             }
-            out.push_str(&format!("{header_indent}[{}]\n", sub.join(".")));
-            write_table(out, &sub, v, depth + 1)?;
-        } else if is_table_array(v)
-            && let Value::List(l) = v
-        {
-            for item in l.to_vec() {
+            header(out, path, "[", "]");
+            write_table(out, path, v, within)
+        } else {
+            let items = v.as_list().map(|l| l.to_vec()).unwrap_or_default();
+            items.iter().try_for_each(|item| {
                 if !out.is_empty() {
                     out.push('\n');
                 }
-                out.push_str(&format!("{header_indent}[[{}]]\n", sub.join(".")));
-                write_table(out, &sub, &item, depth + 1)?;
-            }
-        }
+                header(out, path, "[[", "]]");
+                write_table(out, path, item, within)
+            })
+        };
+        path.pop();
+        written?;
     }
     Ok(())
+}
+
+fn indent(out: &mut String, level: usize) {
+    for _ in 0..level {
+        out.push_str("  ");
+    }
+}
+
+/// `[a.b]` (or `[[a.b]]`) on its own line, indented one level less than its keys.
+fn header(out: &mut String, path: &[String], open: &str, close: &str) {
+    indent(out, path.len().saturating_sub(1));
+    out.push_str(open);
+    for (i, key) in path.iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(key);
+    }
+    out.push_str(close);
+    out.push('\n');
 }
 
 #[cfg(test)]

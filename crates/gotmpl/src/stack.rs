@@ -1,0 +1,124 @@
+//! Recursion over values at any depth.
+//!
+//! Templates build values nested as deep as they like (`$d = dict "a" $d` in a
+//! loop), and Go, whose stacks grow to 1 GB, prints, copies and compares them. Every
+//! recursive walk over a [`Value`](crate::Value) (here and in the Helm layer) therefore
+//! runs its recursion through [`grow`], which moves onto a fresh heap segment when the
+//! current stack runs low, on the main thread and on small worker threads alike. Walks
+//! that could meet a value containing itself (Sprig's `set` can make one) keep a
+//! [`ContainerPath`] so they stop instead of recursing forever.
+
+use std::collections::HashSet;
+
+use crate::value::Value;
+
+/// Stack that must remain before another level of recursion runs in place.
+pub(crate) const STACK_RED_ZONE: usize = 128 * 1024;
+/// Size of each new stack segment.
+pub(crate) const STACK_GROW: usize = 2 * 1024 * 1024;
+
+/// Runs `f`, first switching to a new stack segment if less than the red zone is left.
+/// Costs a thread-local read when the stack is fine.
+#[inline]
+pub fn grow<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, f)
+}
+
+/// Containers scanned linearly before the path also keeps a hash set.
+const LINEAR: usize = 32;
+
+/// The maps and lists on the way from the root of a walk to the current value, so a
+/// walk notices a value that contains itself. Lookups are O(1) however deep the path
+/// gets (a linear scan of a 100,000-deep path per level would be quadratic).
+#[derive(Default)]
+pub struct ContainerPath {
+    stack: Vec<usize>,
+    /// The entries of `stack` past the first `LINEAR` ones.
+    deep: HashSet<usize>,
+}
+
+impl ContainerPath {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The identity of a map or list (`None` for other values).
+    pub fn id(value: &Value) -> Option<usize> {
+        match value {
+            Value::Map(m) => Some(std::sync::Arc::as_ptr(&m.0).cast::<()>() as usize),
+            Value::List(l) => Some(std::sync::Arc::as_ptr(&l.0).cast::<()>() as usize),
+            _ => None,
+        }
+    }
+
+    /// Containers on the path.
+    pub fn len(&self) -> usize {
+        self.stack.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stack.is_empty()
+    }
+
+    /// Whether the container `id` is already on the path (the value holds itself).
+    pub fn contains(&self, id: usize) -> bool {
+        self.stack[..self.stack.len().min(LINEAR)].contains(&id) || self.deep.contains(&id)
+    }
+
+    /// Enters container `id`; `false` (and nothing entered) if it is already on the path.
+    pub fn enter(&mut self, id: usize) -> bool {
+        if self.contains(id) {
+            return false;
+        }
+        if self.stack.len() >= LINEAR {
+            self.deep.insert(id);
+        }
+        self.stack.push(id);
+        true
+    }
+
+    /// Leaves the container entered last.
+    pub fn leave(&mut self) {
+        if let Some(id) = self.stack.pop()
+            && self.stack.len() >= LINEAR
+        {
+            self.deep.remove(&id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_finds_entries_before_and_after_the_linear_part() {
+        let mut p = ContainerPath::new();
+        for id in 1..=100 {
+            assert!(p.enter(id));
+        }
+        assert!(!p.enter(5) && !p.enter(80));
+        assert!(p.contains(100) && !p.contains(101));
+        for _ in 0..70 {
+            p.leave();
+        }
+        assert_eq!(p.len(), 30);
+        assert!(!p.contains(80) && p.contains(30));
+        assert!(p.enter(80));
+    }
+
+    /// Far deeper than any thread stack could recurse without growing.
+    #[test]
+    fn grow_recurses_deeply_on_a_small_thread() {
+        fn down(n: usize) -> usize {
+            if n == 0 { 0 } else { grow(|| down(n - 1)) + 1 }
+        }
+        let depth = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| down(200_000))
+            .expect("spawn")
+            .join()
+            .expect("no overflow");
+        assert_eq!(depth, 200_000);
+    }
+}
