@@ -24,6 +24,13 @@ pub fn grow<R>(f: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, f)
 }
 
+/// Runs `f` with at least `bytes` of stack, for recursion this crate cannot reach
+/// into (a library walking a deep tree): a fresh segment of that size is mapped when
+/// less is left; its untouched pages cost no memory.
+pub fn with_stack<R>(bytes: usize, f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(bytes, bytes, f)
+}
+
 /// Containers scanned linearly before the path also keeps a hash set.
 const LINEAR: usize = 32;
 

@@ -97,11 +97,16 @@ fn go_json(v: &Value) -> Json {
             .map(Json::Number)
             .unwrap_or_else(|| Json::String(go_float_string(*f))),
         Value::String(s) => Json::String(s.to_string()),
-        Value::List(l) => Json::Array(l.to_vec().iter().map(go_json).collect()),
+        Value::List(l) => Json::Array(
+            l.to_vec()
+                .iter()
+                .map(|v| gotmpl::stack::grow(|| go_json(v)))
+                .collect(),
+        ),
         Value::Map(m) => Json::Object(
             m.entries()
                 .iter()
-                .map(|(k, v)| (k.clone(), go_json(v)))
+                .map(|(k, v)| (k.clone(), gotmpl::stack::grow(|| go_json(v))))
                 .collect(),
         ),
         // The loader makes neither bytes nor host objects.

@@ -12,6 +12,7 @@
 //!
 //! Warnings are collected, never printed.
 
+use gotmpl::stack::grow;
 use gotmpl::value::{Map, Value};
 
 use super::gofloat::format_g;
@@ -85,7 +86,7 @@ pub fn merge_values(base: &Map, overlay: &Map) -> Map {
         if let Value::Map(ov) = &v
             && let Some(Value::Map(bv)) = out.get(&k)
         {
-            out.insert(k, Value::Map(merge_values(&bv, ov)));
+            out.insert(k, Value::Map(grow(|| merge_values(&bv, ov))));
             continue;
         }
         out.insert(k, v.deep_copy());
@@ -297,7 +298,7 @@ fn coalesce_tables_full_key(
             }
             Some(dv) => match (&val, &dv) {
                 (Value::Map(sm), Value::Map(dm)) => {
-                    coalesce_tables_full_key(dm, sm, &full, merge, warnings)
+                    grow(|| coalesce_tables_full_key(dm, sm, &full, merge, warnings))
                 }
                 (Value::Map(_), _) => warnings.push(format!(
                     "warning: cannot overwrite table with non table for {full} ({})",
@@ -320,7 +321,7 @@ fn clean_nil_values(m: &Map) {
             Value::Nil => {
                 m.remove(&key);
             }
-            Value::Map(sub) => clean_nil_values(sub),
+            Value::Map(sub) => grow(|| clean_nil_values(sub)),
             _ => {}
         }
     }
@@ -354,7 +355,7 @@ pub fn go_fmt_v(v: &Value) -> String {
             "[{}]",
             l.to_vec()
                 .iter()
-                .map(go_fmt_v)
+                .map(|v| grow(|| go_fmt_v(v)))
                 .collect::<Vec<_>>()
                 .join(" ")
         ),
@@ -362,7 +363,7 @@ pub fn go_fmt_v(v: &Value) -> String {
             "map[{}]",
             m.entries()
                 .iter()
-                .map(|(k, v)| format!("{k}:{}", go_fmt_v(v)))
+                .map(|(k, v)| format!("{k}:{}", grow(|| go_fmt_v(v))))
                 .collect::<Vec<_>>()
                 .join(" ")
         ),

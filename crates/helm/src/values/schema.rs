@@ -75,16 +75,23 @@ pub fn validate_single(values: &Map, schema_json: &str) -> Result<(), String> {
     let index = compiler
         .compile(SCHEMA_URL, &mut schemas)
         .map_err(|e| compile_error(&e))?;
-    let instance = Value::Map(values.clone()).to_json();
-    match schemas.validate(&instance, index) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let mut out = String::new();
-            write_causes(&e, 0, &mut out);
-            Ok::<(), String>(()).and(Err(out))
+    // boon validates (and serde_json drops) recursively, as deep as the values nest
+    // (up to the loader's 1000 levels) when the schema is recursive.
+    gotmpl::stack::with_stack(VALIDATION_STACK, || {
+        let instance = Value::Map(values.clone()).to_json();
+        match schemas.validate(&instance, index) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let mut out = String::new();
+                write_causes(&e, 0, &mut out);
+                Ok::<(), String>(()).and(Err(out))
+            }
         }
-    }
+    })
 }
+
+/// Stack for one validation: a debug build validates the 1000-level test below in 8 MiB.
+const VALIDATION_STACK: usize = 64 << 20;
 
 /// A schema that fails to compile. One that breaks its metaschema is reported as
 /// jsonschema/v6 does: `"URL" is not valid against metaschema: jsonschema validation
@@ -501,5 +508,27 @@ mod tests {
             err.contains("- at '/image/tag': got number, want string"),
             "{err}"
         );
+    }
+
+    /// Values nest up to the loader's limit (1000); a recursive schema follows them
+    /// all the way down, on whatever stack the render runs on.
+    #[test]
+    fn recursive_schemas_validate_the_deepest_values_on_a_small_stack() {
+        let mut deep = Value::Float(1.0);
+        for _ in 0..1000 {
+            deep = Value::list(vec![deep]);
+        }
+        let values = Map::new();
+        values.insert("a", deep);
+        let schema = r##"{"$defs": {"n": {"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/n"}}, {"type": "string"}]}},
+            "properties": {"a": {"$ref": "#/$defs/n"}}}"##;
+        let err = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || validate_single(&values, schema))
+            .expect("spawn")
+            .join()
+            .expect("no stack overflow")
+            .unwrap_err();
+        assert!(err.contains("got number, want string"), "{err}");
     }
 }
