@@ -45,7 +45,8 @@
 //! ([`Limits`]) bound template nesting (10 000 instead of Go's 100 000), output size
 //! (64 MiB), parse nesting (10 000), `range N` and the total steps of one execution
 //! (10^8), so untrusted templates cannot exhaust the stack, memory or time. Deep
-//! nesting runs on a growable stack (`stacker`), so small thread stacks are safe.
+//! nesting, and every walk over a deep value, runs on a growable stack ([`stack`]),
+//! so small thread stacks are safe.
 
 mod ast;
 #[cfg(test)]
