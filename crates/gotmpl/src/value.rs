@@ -622,6 +622,9 @@ impl Value {
     /// compared counts as equal, which is how Go ends on values that contain
     /// themselves.
     pub fn deep_equal(&self, other: &Value) -> bool {
+        if !(self.is_container() && other.is_container()) {
+            return scalar_eq(self, other);
+        }
         let mut work = vec![(self.clone(), other.clone())];
         let mut visited: HashSet<(usize, usize)> = HashSet::new();
         while let Some((a, b)) = work.pop() {
