@@ -1042,7 +1042,8 @@ impl<'a> Decoder<'a> {
             return Err(self.error(idx, format!("exceeded max depth of {MAX_DEPTH}")));
         }
         self.depth += 1;
-        let result = self.value_inner(idx);
+        // Up to MAX_DEPTH levels, on whatever thread decodes (fromYaml on a worker).
+        let result = gotmpl::stack::grow(|| self.value_inner(idx));
         self.depth -= 1;
         result
     }
