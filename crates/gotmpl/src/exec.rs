@@ -781,7 +781,29 @@ impl<'a> State<'a> {
         let r = self.call_with(dot, pos, name, user, builtin, cmd, args, fin, &mut argv);
         argv.clear();
         self.arg_pool.push(argv);
-        r
+        let r = r?;
+        self.check_value_size(name, cmd, &r)?;
+        Ok(r)
+    }
+
+    /// Fails when a function handed back a string longer than `max_value_bytes`: a
+    /// loop such as `$s = print $s $s` writes nothing, so only this stops it, one
+    /// doubling past the limit.
+    fn check_value_size(&self, name: &str, cmd: CommandRef<'_>, r: &Slot) -> R<()> {
+        let len = match r {
+            Slot::Val(Value::String(s)) | Slot::Iface(Value::String(s)) => s.len(),
+            Slot::Val(Value::Bytes(b)) | Slot::Iface(Value::Bytes(b)) => b.len(),
+            _ => return Ok(()),
+        };
+        let max = self.set.limits.max_value_bytes;
+        if len <= max {
+            return Ok(());
+        }
+        Err(self.err_at(
+            cmd.pos(),
+            &cmd,
+            format!("error calling {name}: result of {len} bytes exceeds the limit of {max} bytes"),
+        ))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1226,5 +1248,9 @@ impl Runtime for State<'_> {
 
     fn depth(&self) -> usize {
         self.depth
+    }
+
+    fn max_value_bytes(&self) -> usize {
+        self.set.limits.max_value_bytes
     }
 }

@@ -536,6 +536,43 @@ fn limits_are_enforced() {
     assert!(t.execute("t", &Value::Nil).is_err());
 }
 
+/// Runs `text` with a value limit of `max` bytes and Sprig, returning the error text.
+fn value_limit_error(text: &str, max: usize) -> String {
+    let mut t = Templates::new();
+    t.funcs(crate::sprig::funcs());
+    t.set_limits(Limits {
+        max_value_bytes: max,
+        ..Limits::default()
+    });
+    t.parse("t", text).unwrap_or_else(|e| panic!("{e}"));
+    match t.execute("t", &Value::Nil) {
+        Ok(out) => panic!("{text}: expected an error, printed {} bytes", out.len()),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_doubling_variable_stops_one_step_past_the_value_limit() {
+    let e = value_limit_error(
+        r#"{{ $s := "xxxxxxxxxx" }}{{ range 40 }}{{ $s = print $s $s }}{{ end }}{{ len $s }}"#,
+        1000,
+    );
+    assert_eq!(
+        e,
+        "template: t:1:46: executing \"t\" at <print $s $s>: error calling print: \
+         result of 1280 bytes exceeds the limit of 1000 bytes"
+    );
+    // A pipeline's last command is checked too.
+    let e = value_limit_error(
+        r#"{{ $s := "xxxxxxxxxx" }}{{ range 40 }}{{ $s = $s | printf "%s%s" $s }}{{ end }}"#,
+        1000,
+    );
+    assert!(
+        e.contains("error calling printf: result of 1280 bytes"),
+        "{e}"
+    );
+}
+
 #[test]
 fn deep_nesting_does_not_overflow_the_stack() {
     // Run on a small stack, as a tokio worker would.

@@ -93,6 +93,12 @@ pub trait Runtime {
     fn depth(&self) -> usize {
         0
     }
+
+    /// The largest string a function may build ([`crate::Limits::max_value_bytes`]);
+    /// functions that could build a larger one in one call fail before allocating.
+    fn max_value_bytes(&self) -> usize {
+        crate::template::DEFAULT_MAX_VALUE_BYTES
+    }
 }
 
 /// FNV-1a: function names are short, and every template call looks one up, so a

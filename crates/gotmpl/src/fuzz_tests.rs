@@ -82,6 +82,7 @@ fn set() -> Templates {
     t.set_limits(Limits {
         max_exec_depth: 50,
         max_output_bytes: 1 << 16,
+        max_value_bytes: 1 << 16,
         max_parse_depth: 64,
         max_range_int: 1000,
         max_steps: 100_000,

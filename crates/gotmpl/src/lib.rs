@@ -72,5 +72,5 @@ pub mod value;
 
 pub use func::{Func, FuncError, FuncMap, Param, Runtime, Signature};
 pub use gofmt::{format_value, sprint, sprintf, sprintln};
-pub use template::{Error, Limits, MissingKey, Parsed, Templates};
+pub use template::{DEFAULT_MAX_VALUE_BYTES, Error, Limits, MissingKey, Parsed, Templates};
 pub use value::{Elem, List, Map, MapInner, Object, Value};

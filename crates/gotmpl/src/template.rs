@@ -27,6 +27,10 @@ pub enum MissingKey {
     Error,
 }
 
+/// Default of [`Limits::max_value_bytes`], also what a [`crate::Runtime`] that does
+/// not say otherwise reports (64 MiB, as `max_output_bytes`).
+pub const DEFAULT_MAX_VALUE_BYTES: usize = 64 << 20;
+
 /// Bounds that keep untrusted templates from exhausting memory or time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -34,6 +38,11 @@ pub struct Limits {
     pub max_exec_depth: usize,
     /// Maximum bytes one execution may write, nested outputs included.
     pub max_output_bytes: usize,
+    /// Maximum bytes of one string or byte-slice value a function or builtin may
+    /// return (`print $s $s` in a loop doubles a variable without writing anything),
+    /// and the budget functions that can build a large result in one call (`repeat`,
+    /// `printf` widths, `join`, the printers) check before allocating. Default 64 MiB.
+    pub max_value_bytes: usize,
     /// Maximum nesting of parentheses and control structures when parsing.
     pub max_parse_depth: usize,
     /// Largest integer `range N` may iterate over.
@@ -48,6 +57,7 @@ impl Default for Limits {
         Limits {
             max_exec_depth: 10_000,
             max_output_bytes: 64 << 20,
+            max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
             max_parse_depth: 10_000,
             max_range_int: 100_000_000,
             max_steps: 100_000_000,

@@ -1,0 +1,48 @@
+//! A template that doubles a string variable in a loop writes nothing, so the output
+//! limit never fires; without a value limit it allocates until the process dies
+//! (`memory allocation of 1342177280 bytes failed`; Helm itself runs out of memory).
+//! capstan stops it with Go-style error text one doubling past 64 MiB.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_capstan");
+
+const TEMPLATE: &str = r#"{{ $s := "xxxxxxxxxx" }}{{ range until 40 }}{{ $s = print $s $s }}{{ end }}x: {{ len $s }}
+"#;
+
+fn write_chart(dir: &Path) {
+    std::fs::create_dir_all(dir.join("templates")).expect("chart dir");
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: grow\nversion: 0.1.0\n",
+    )
+    .expect("Chart.yaml");
+    std::fs::write(dir.join("templates/grow.yaml"), TEMPLATE).expect("template");
+}
+
+#[test]
+fn chart_template_stops_a_doubling_string_with_an_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write_chart(&tmp.path().join("grow"));
+    let start = Instant::now();
+    let out = Command::new(BIN)
+        .args(["chart", "template", "grow"])
+        .current_dir(tmp.path())
+        .output()
+        .expect("capstan runs");
+    let took = start.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "expected a failure: {stderr}");
+    // 10 * 2^23 bytes is the first result over 64 MiB.
+    assert!(
+        stderr.contains(
+            "template: grow/templates/grow.yaml:1:52: executing \"grow/templates/grow.yaml\" \
+             at <print $s $s>: error calling print: result of 83886080 bytes exceeds the \
+             limit of 67108864 bytes"
+        ),
+        "{stderr}"
+    );
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
