@@ -207,17 +207,23 @@ fn json_type(v: &Value) -> &'static str {
 /// case of the key (sigs.k8s.io/yaml has already turned numbers and booleans bound
 /// for strings into strings, and null fits anything). Error texts name the field by
 /// its JSON name.
+/// Whether a head field holding `v` fails to decode into a Go string.
+fn not_string(v: &Value) -> bool {
+    matches!(v, Value::Map(_) | Value::List(_))
+}
+
+/// encoding/json's text for a value of the wrong JSON type in a struct field.
+fn mismatch(v: &Value, field: &str, ty: &str) -> String {
+    format!(
+        "cannot unmarshal {} into Go struct field {field} of type {ty}",
+        json_type(v)
+    )
+}
+
 fn head_type_error(v: &Value) -> Option<String> {
     const META: &str = r#"struct { Name string "json:\"name\""; Annotations map[string]string "json:\"annotations\"" }"#;
     let Value::Map(m) = v else {
         return None;
-    };
-    let not_string = |v: &Value| matches!(v, Value::Map(_) | Value::List(_));
-    let mismatch = |v: &Value, field: &str, ty: &str| {
-        format!(
-            "cannot unmarshal {} into Go struct field {field} of type {ty}",
-            json_type(v)
-        )
     };
     let matches = crate::values::json_field_matches;
     for (key, x) in m.entries() {
@@ -246,13 +252,6 @@ fn head_type_error(v: &Value) -> Option<String> {
 
 /// The first mismatch inside one `metadata` object, in its key order.
 fn metadata_type_error(meta: &gotmpl::Map) -> Option<String> {
-    let not_string = |v: &Value| matches!(v, Value::Map(_) | Value::List(_));
-    let mismatch = |v: &Value, field: &str, ty: &str| {
-        format!(
-            "cannot unmarshal {} into Go struct field {field} of type {ty}",
-            json_type(v)
-        )
-    };
     let matches = crate::values::json_field_matches;
     for (key, x) in meta.entries() {
         if matches(&key, "annotations") {
