@@ -476,15 +476,42 @@ impl<'a> Lexer<'a> {
         State::InsideAction
     }
 
-    fn lex_space(&mut self) -> State {
-        let mut num = 0;
-        while let Some(c) = self.peek() {
-            if !is_space(c) {
+    /// Advances over a run of spaces (counting lines) and returns its length; spaces
+    /// are ASCII, so bytes are enough.
+    fn skip_spaces(&mut self) -> usize {
+        let bytes = self.input.as_bytes();
+        let start = self.pos;
+        while let Some(&b) = bytes.get(self.pos) {
+            match b {
+                b' ' | b'\t' | b'\r' => {}
+                b'\n' => self.line += 1,
+                _ => break,
+            }
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// Advances over letters, digits and `_`, byte by byte while they are ASCII.
+    fn skip_alnum(&mut self) {
+        let bytes = self.input.as_bytes();
+        while let Some(&b) = bytes.get(self.pos) {
+            if b.is_ascii() {
+                if b == b'_' || b.is_ascii_alphanumeric() {
+                    self.pos += 1;
+                    continue;
+                }
                 break;
             }
-            self.next();
-            num += 1;
+            match self.rest().chars().next() {
+                Some(c) if is_alnum(c) => self.pos += c.len_utf8(),
+                _ => break,
+            }
         }
+    }
+
+    fn lex_space(&mut self) -> State {
+        let num = self.skip_spaces();
         // A space may begin a " -}}" trim marker.
         let from = self.pos - 1;
         if has_right_trim_marker(&self.input[from..])
@@ -501,12 +528,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_identifier(&mut self) -> State {
-        while let Some(c) = self.peek() {
-            if !is_alnum(c) {
-                break;
-            }
-            self.next();
-        }
+        self.skip_alnum();
         if !self.at_terminator() {
             let c = self.peek().unwrap_or('\0');
             return self.errorf(format!("bad character {}", unicode_plus(c)));
@@ -548,12 +570,7 @@ impl<'a> Lexer<'a> {
             });
             return State::InsideAction;
         }
-        while let Some(c) = self.peek() {
-            if !is_alnum(c) {
-                break;
-            }
-            self.next();
-        }
+        self.skip_alnum();
         if !self.at_terminator() {
             let c = self.peek().unwrap_or('\0');
             return self.errorf(format!("bad character {}", unicode_plus(c)));
