@@ -305,4 +305,46 @@ mod tests {
         assert!(err.to_string().contains("symlink loop"), "{err}");
         let _ = fs::remove_dir_all(&d);
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_to_files_and_directories_are_followed() {
+        let d = scratch("follow");
+        let outside = d.with_extension("outside");
+        let _ = fs::remove_dir_all(&outside);
+        fs::create_dir_all(outside.join("lib")).unwrap();
+        fs::write(outside.join("lib/_x.tpl"), "lib").unwrap();
+        fs::write(outside.join("file.yaml"), "file").unwrap();
+        std::os::unix::fs::symlink(outside.join("lib"), d.join("templates/lib")).unwrap();
+        std::os::unix::fs::symlink(outside.join("file.yaml"), d.join("templates/f.yaml")).unwrap();
+        let files = load_dir_files(&d, &fs::metadata(&d).unwrap()).unwrap();
+        let got: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|f| (f.name.as_str(), f.data.as_ref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "Chart.yaml",
+                    &b"apiVersion: v2\nname: c\nversion: 0.1.0\n"[..]
+                ),
+                ("templates/f.yaml", &b"file"[..]),
+                ("templates/lib/_x.tpl", &b"lib"[..]),
+            ]
+        );
+        let _ = fs::remove_dir_all(&d);
+        let _ = fs::remove_dir_all(&outside);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn irregular_files_are_refused() {
+        let d = scratch("socket");
+        // A Unix socket is a file that is neither regular nor a directory.
+        let _socket = std::os::unix::net::UnixListener::bind(d.join("templates/sock")).unwrap();
+        let err = load_dir_files(&d, &fs::metadata(&d).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("irregular file"), "{err}");
+        let _ = fs::remove_dir_all(&d);
+    }
 }
