@@ -39,7 +39,7 @@ fn chart_template_stops_a_doubling_string_with_an_error() {
     assert!(
         stderr.contains(
             "template: grow/templates/grow.yaml:1:52: executing \"grow/templates/grow.yaml\" \
-             at <print $s $s>: error calling print: result of 83886080 bytes exceeds the \
+             at <print $s $s>: error calling print: result of at least 83886080 bytes exceeds the \
              limit of 67108864 bytes"
         ),
         "{stderr}"

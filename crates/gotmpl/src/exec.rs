@@ -10,6 +10,7 @@ use crate::ast::{Arg, Branch, Command, List, Node, Number, Pipe, Tree};
 use crate::builtins::{self, Builtin, BuiltinError};
 use crate::func::{FuncError, Param, Runtime, Signature};
 use crate::gofmt;
+use crate::size::{self, Layout};
 use crate::stack::{STACK_GROW, STACK_RED_ZONE};
 use crate::template::{MissingKey, Templates};
 use crate::value::Value;
@@ -786,6 +787,29 @@ impl<'a> State<'a> {
         Ok(r)
     }
 
+    /// `print`, `println` and `printf` refuse, before printing, arguments whose text
+    /// would exceed `max_value_bytes` (a list holding one big string many times, a map
+    /// sharing itself at every level, `printf` widths).
+    fn check_print_size(
+        &self,
+        b: Builtin,
+        name: &str,
+        cmd: CommandRef<'_>,
+        argv: &[Value],
+    ) -> R<()> {
+        let max = self.set.limits.max_value_bytes;
+        let r = match (b, argv.first()) {
+            (Builtin::Print | Builtin::Println, _) => {
+                size::check_printed_size(argv, Layout::Flat, max)
+            }
+            (Builtin::Printf, Some(Value::String(f))) => {
+                size::check_printf_size(f, &argv[1..], max)
+            }
+            _ => Ok(()),
+        };
+        r.map_err(|e| self.err_at(cmd.pos(), &cmd, format!("error calling {name}: {e}")))
+    }
+
     /// Fails when a function handed back a string longer than `max_value_bytes`: a
     /// loop such as `$s = print $s $s` writes nothing, so only this stops it, one
     /// doubling past the limit.
@@ -849,6 +873,7 @@ impl<'a> State<'a> {
         let Some(b) = builtin else {
             return Err(self.err_at(pos, &args[0], not_defined()));
         };
+        self.check_print_size(b, name, cmd, argv)?;
         match builtins::call_builtin(b, argv) {
             Some(Ok(v)) => Ok(Slot::from_result(v)),
             Some(Err(BuiltinError::Exec(m))) => Err(self.err_at(pos, &args[0], m)),

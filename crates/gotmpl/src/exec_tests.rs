@@ -560,7 +560,7 @@ fn a_doubling_variable_stops_one_step_past_the_value_limit() {
     assert_eq!(
         e,
         "template: t:1:46: executing \"t\" at <print $s $s>: error calling print: \
-         result of 1280 bytes exceeds the limit of 1000 bytes"
+         result of at least 1280 bytes exceeds the limit of 1000 bytes"
     );
     // A pipeline's last command is checked too.
     let e = value_limit_error(
@@ -568,9 +568,101 @@ fn a_doubling_variable_stops_one_step_past_the_value_limit() {
         1000,
     );
     assert!(
-        e.contains("error calling printf: result of 1280 bytes"),
+        e.contains("error calling printf: result of at least 1280 bytes"),
         "{e}"
     );
+}
+
+/// `$s`: 500 bytes; `$l`: a list holding `$s` 1,000 times (lists share strings);
+/// `$d`: a map that holds the previous level twice, 40 levels (2^40 leaves).
+const BIG: &str = r#"{{ $s := repeat 500 "x" }}{{ $l := list }}{{ range 1000 }}{{ $l = append $l $s }}{{ end }}{{ $d := dict "k" "v" }}{{ range 40 }}{{ $d = dict "a" $d "b" $d }}{{ end }}"#;
+
+#[test]
+fn any_function_result_over_the_limit_fails() {
+    // A function without its own check: exec checks what it returns.
+    let mut t = Templates::new();
+    let mut f = FuncMap::new();
+    f.add("big", |_| Ok(Value::from("x".repeat(1001))));
+    f.add("bytes", |_| Ok(Value::Bytes(vec![0u8; 1001].into())));
+    t.funcs(f);
+    t.set_limits(Limits {
+        max_value_bytes: 1000,
+        ..Limits::default()
+    });
+    t.parse("t", "{{ $x := bytes }}{{ big }}")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let e = t.execute("t", &Value::Nil).map_err(|e| e.to_string());
+    assert_eq!(
+        e,
+        Err(
+            "template: t:1:9: executing \"t\" at <bytes>: error calling bytes: \
+             result of 1001 bytes exceeds the limit of 1000 bytes"
+                .to_string()
+        )
+    );
+}
+
+#[test]
+fn one_call_cannot_build_a_value_over_the_limit() {
+    let cases = [
+        // (call, function named in the error)
+        (r#"{{ repeat 2000000000 "x" }}"#, "repeat"),
+        (r#"{{ printf "%600d%600d" 1 2 }}"#, "printf"),
+        (r#"{{ printf "%s%s%s" $s $s $s }}"#, "printf"),
+        (r#"{{ printf "%v" $d }}"#, "printf"),
+        (r#"{{ indent 100000000 $s }}"#, "indent"),
+        (r#"{{ nindent 2000 "a" }}"#, "nindent"),
+        (r#"{{ join "" $l }}"#, "join"),
+        (r#"{{ cat $s $s $s }}"#, "cat"),
+        (r#"{{ cat $d }}"#, "cat"),
+        (r#"{{ print $l }}"#, "print"),
+        (r#"{{ println $d }}"#, "println"),
+        (r#"{{ quote $s $s $s }}"#, "quote"),
+        (r#"{{ squote $l }}"#, "squote"),
+        (r#"{{ replace "x" "yyyy" $s }}"#, "replace"),
+        (r#"{{ replace "" "yyyy" $s }}"#, "replace"),
+        (r#"{{ wrapWith 1 "------" $s }}"#, "wrapWith"),
+        (r#"{{ toString $d }}"#, "toString"),
+        (r#"{{ toJson $d }}"#, "toJson"),
+        (r#"{{ mustToRawJson $d }}"#, "mustToRawJson"),
+        (r#"{{ toPrettyJson $l }}"#, "toPrettyJson"),
+    ];
+    for (call, name) in cases {
+        let text = format!("{BIG}{call}");
+        let e = value_limit_error(&text, 1000);
+        assert!(
+            e.contains(&format!("error calling {name}: result of "))
+                && e.contains("exceeds the limit of 1000 bytes"),
+            "{call}: {e}"
+        );
+    }
+}
+
+#[test]
+fn indented_printers_count_their_indentation() {
+    // 100 nested lists: 202 bytes of JSON, 100 * 99 / 2 bytes of indentation at least.
+    let text = r#"{{ $l := list }}{{ range 100 }}{{ $l = list $l }}{{ end }}{{ len (toJson $l) }} {{ toPrettyJson $l }}"#;
+    let e = value_limit_error(text, 1000);
+    assert!(
+        e.contains("error calling toPrettyJson: result of at least 4950 bytes"),
+        "{e}"
+    );
+}
+
+#[test]
+fn values_under_the_limit_still_print() {
+    let mut t = Templates::new();
+    t.funcs(crate::sprig::funcs());
+    t.set_limits(Limits {
+        max_value_bytes: 1000,
+        ..Limits::default()
+    });
+    let text = r#"{{ $s := repeat 400 "x" }}{{ len (print $s $s) }} {{ len (printf "%s%900d" "" 1) }} {{ len (printf "%.1s" $s $s $s) }} {{ len (toJson (list $s $s)) }}"#;
+    t.parse("t", text).unwrap_or_else(|e| panic!("{e}"));
+    let out = t
+        .execute("t", &Value::Nil)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out, "800 900 827 807");
 }
 
 #[test]

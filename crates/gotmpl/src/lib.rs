@@ -65,6 +65,7 @@ mod fuzz_tests;
 pub mod gofmt;
 mod lex;
 mod parse;
+pub mod size;
 pub mod sprig;
 pub mod stack;
 mod template;

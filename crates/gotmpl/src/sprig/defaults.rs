@@ -1,7 +1,8 @@
 //! Sprig's defaults.go: `default`, `empty`, `coalesce`, `all`, `any`, `ternary`,
 //! `deepCopy` and the JSON functions, plus `fail`.
 
-use crate::func::{FuncError, FuncMap};
+use crate::func::{FuncError, FuncMap, Runtime};
+use crate::size::{Layout, check_printed_size};
 use crate::value::Value;
 
 use super::args::{self, arity, arity_min};
@@ -84,16 +85,17 @@ pub(super) fn register(f: &mut FuncMap) {
         }
         Ok(a[0].deep_copy())
     });
-    for (name, style, must) in [
-        ("toJson", PLAIN, false),
-        ("mustToJson", PLAIN, true),
-        ("toPrettyJson", PRETTY, false),
-        ("mustToPrettyJson", PRETTY, true),
-        ("toRawJson", RAW, false),
-        ("mustToRawJson", RAW, true),
+    for (name, style, layout, must) in [
+        ("toJson", PLAIN, Layout::Flat, false),
+        ("mustToJson", PLAIN, Layout::Flat, true),
+        ("toPrettyJson", PRETTY, Layout::IndentAll, false),
+        ("mustToPrettyJson", PRETTY, Layout::IndentAll, true),
+        ("toRawJson", RAW, Layout::Flat, false),
+        ("mustToRawJson", RAW, Layout::Flat, true),
     ] {
-        f.add(name, move |a| {
+        f.add_with_runtime(name, move |rt: &mut dyn Runtime, a: &[Value]| {
             arity(name, a, 1)?;
+            check_printed_size(a, layout, rt.max_value_bytes())?;
             match encode(&a[0], style) {
                 Ok(s) => Ok(Value::from(s)),
                 Err(e) if must => Err(FuncError::new(e)),

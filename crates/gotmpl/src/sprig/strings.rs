@@ -3,10 +3,11 @@
 
 use rand::seq::SliceRandom;
 
-use crate::func::{FuncError, FuncMap};
+use crate::func::{FuncError, FuncMap, Runtime};
+use crate::size::{self, Layout, check_printed_size};
 use crate::value::{Elem, List, Map, MapInner, Value};
 
-use super::args::{self, MAX_OUTPUT_BYTES, arity, too_large};
+use super::args::{self, arity};
 use super::casing;
 use super::conv::{go_quote, go_v, strval};
 
@@ -117,7 +118,7 @@ pub(super) fn register(f: &mut FuncMap) {
         let s = args::string(&a[2])?;
         Ok(Value::from(substring(start, end, s)?))
     });
-    f.add("repeat", |a| {
+    f.add_with_runtime("repeat", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("repeat", a, 2)?;
         let count = args::int(&a[0])?;
         let s = args::string(&a[1])?;
@@ -125,8 +126,9 @@ pub(super) fn register(f: &mut FuncMap) {
             return Err(FuncError::new("strings: negative Repeat count"));
         }
         let total = (count as u128) * (s.len() as u128);
-        if total > MAX_OUTPUT_BYTES as u128 {
-            return Err(too_large("repeat", "result size", total));
+        let max = rt.max_value_bytes();
+        if total > max as u128 {
+            return Err(size::too_large(total, max));
         }
         Ok(Value::from(s.repeat(count as usize)))
     });
@@ -136,7 +138,7 @@ pub(super) fn register(f: &mut FuncMap) {
         let s = args::string(&a[1])?;
         Ok(Value::from(wrap_custom(s, width, "", false)))
     });
-    f.add("wrapWith", |a| {
+    f.add_with_runtime("wrapWith", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("wrapWith", a, 3)?;
         let width = args::int(&a[0])?;
         let sep = args::string(&a[1])?;
@@ -144,12 +146,14 @@ pub(super) fn register(f: &mut FuncMap) {
         // At most one separator per `width` bytes of input.
         let breaks = s.len() as u128 / width.max(1) as u128 + 1;
         let total = s.len() as u128 + breaks * sep.len() as u128;
-        if total > MAX_OUTPUT_BYTES as u128 {
-            return Err(too_large("wrapWith", "result size", total));
+        let max = rt.max_value_bytes();
+        if total > max as u128 {
+            return Err(size::too_large(total, max));
         }
         Ok(Value::from(wrap_custom(s, width, sep, true)))
     });
-    f.add("quote", |a| {
+    f.add_with_runtime("quote", |rt: &mut dyn Runtime, a: &[Value]| {
+        check_printed_size(a, Layout::Flat, rt.max_value_bytes())?;
         let out: Vec<String> = a
             .iter()
             .filter(|v| !v.is_nil())
@@ -157,7 +161,8 @@ pub(super) fn register(f: &mut FuncMap) {
             .collect();
         Ok(Value::from(out.join(" ")))
     });
-    f.add("squote", |a| {
+    f.add_with_runtime("squote", |rt: &mut dyn Runtime, a: &[Value]| {
+        check_printed_size(a, Layout::Flat, rt.max_value_bytes())?;
         let out: Vec<String> = a
             .iter()
             .filter(|v| !v.is_nil())
@@ -165,31 +170,40 @@ pub(super) fn register(f: &mut FuncMap) {
             .collect();
         Ok(Value::from(out.join(" ")))
     });
-    f.add("cat", |a| {
+    f.add_with_runtime("cat", |rt: &mut dyn Runtime, a: &[Value]| {
+        check_printed_size(a, Layout::Flat, rt.max_value_bytes())?;
         let out: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(go_v).collect();
         Ok(Value::from(out.join(" ")))
     });
-    f.add("indent", |a| {
+    f.add_with_runtime("indent", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("indent", a, 2)?;
-        Ok(Value::from(indent(
+        Ok(Value::from(indent_into(
+            "",
             args::int(&a[0])?,
             args::string(&a[1])?,
+            rt.max_value_bytes(),
         )?))
     });
-    f.add("nindent", |a| {
+    f.add_with_runtime("nindent", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("nindent", a, 2)?;
         Ok(Value::from(indent_into(
             "\n",
             args::int(&a[0])?,
             args::string(&a[1])?,
+            rt.max_value_bytes(),
         )?))
     });
-    f.add("replace", |a| {
+    f.add_with_runtime("replace", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("replace", a, 3)?;
         let old = args::string(&a[0])?;
         let new = args::string(&a[1])?;
         let src = args::string(&a[2])?;
-        Ok(Value::from(go_replace_all(src, old, new)?))
+        Ok(Value::from(go_replace_all(
+            src,
+            old,
+            new,
+            rt.max_value_bytes(),
+        )?))
     });
     f.add("plural", |a| {
         arity("plural", a, 3)?;
@@ -198,8 +212,9 @@ pub(super) fn register(f: &mut FuncMap) {
         let n = args::int(&a[2])?;
         Ok(Value::str(if n == 1 { one } else { many }))
     });
-    f.add("toString", |a| {
+    f.add_with_runtime("toString", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("toString", a, 1)?;
+        check_printed_size(a, Layout::Flat, rt.max_value_bytes())?;
         Ok(Value::from(strval(&a[0])))
     });
     f.add("split", |a| {
@@ -223,14 +238,17 @@ pub(super) fn register(f: &mut FuncMap) {
         arity("toStrings", a, 1)?;
         Ok(strings_value(strslice(&a[0])))
     });
-    f.add("join", |a| {
+    f.add_with_runtime("join", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("join", a, 2)?;
         let sep = args::string(&a[0])?;
+        // Before `strslice` copies every item: a list may hold one big string many times.
+        check_printed_size(&a[1..], Layout::Flat, rt.max_value_bytes())?;
         let items = strslice(&a[1]);
         let total = items.iter().map(|s| s.len() as u128).sum::<u128>()
             + items.len().saturating_sub(1) as u128 * sep.len() as u128;
-        if total > MAX_OUTPUT_BYTES as u128 {
-            return Err(too_large("join", "result size", total));
+        let max = rt.max_value_bytes();
+        if total > max as u128 {
+            return Err(size::too_large(total, max));
         }
         Ok(Value::from(items.join(sep)))
     });
@@ -313,20 +331,16 @@ fn substring(start: i64, end: i64, s: &str) -> Result<String, FuncError> {
     Ok(bytes_to_string(&b[start as usize..end as usize]))
 }
 
-fn indent(spaces: i64, v: &str) -> Result<String, FuncError> {
-    indent_into("", spaces, v)
-}
-
 /// `prefix` followed by `v` with every line indented: one exactly sized buffer, as
 /// `nindent` of an `include` is the most common pipeline in charts.
-fn indent_into(prefix: &str, spaces: i64, v: &str) -> Result<String, FuncError> {
+fn indent_into(prefix: &str, spaces: i64, v: &str, max: usize) -> Result<String, FuncError> {
     if spaces < 0 {
         return Err(FuncError::new("strings: negative Repeat count"));
     }
     let newlines = v.matches('\n').count() as u128;
     let total = v.len() as u128 + (newlines + 1) * spaces as u128;
-    if total > MAX_OUTPUT_BYTES as u128 {
-        return Err(too_large("indent", "result size", total));
+    if total > max as u128 {
+        return Err(size::too_large(total, max));
     }
     let pad = " ".repeat(spaces as usize);
     let mut out = String::with_capacity(prefix.len() + total as usize);
@@ -342,11 +356,12 @@ fn indent_into(prefix: &str, spaces: i64, v: &str) -> Result<String, FuncError> 
 }
 
 /// `strings.Replace(s, old, new, -1)`: an empty `old` inserts `new` around every rune.
-fn go_replace_all(s: &str, old: &str, new: &str) -> Result<String, FuncError> {
+fn go_replace_all(s: &str, old: &str, new: &str, max: usize) -> Result<String, FuncError> {
     if old.is_empty() {
         let n = s.chars().count() as u128 + 1;
-        if s.len() as u128 + n * new.len() as u128 > MAX_OUTPUT_BYTES as u128 {
-            return Err(too_large("replace", "result size", n * new.len() as u128));
+        let total = s.len() as u128 + n * new.len() as u128;
+        if total > max as u128 {
+            return Err(size::too_large(total, max));
         }
         let mut out = String::from(new);
         for c in s.chars() {
@@ -356,10 +371,11 @@ fn go_replace_all(s: &str, old: &str, new: &str) -> Result<String, FuncError> {
         return Ok(out);
     }
     let n = s.matches(old).count() as u128;
-    if new.len() > old.len()
-        && s.len() as u128 + n * (new.len() - old.len()) as u128 > MAX_OUTPUT_BYTES as u128
-    {
-        return Err(too_large("replace", "result size", n * new.len() as u128));
+    if new.len() > old.len() {
+        let total = s.len() as u128 + n * (new.len() - old.len()) as u128;
+        if total > max as u128 {
+            return Err(size::too_large(total, max));
+        }
     }
     Ok(s.replace(old, new))
 }
@@ -805,7 +821,7 @@ mod tests {
             crate::sprig::testutil::try_call(&f, "repeat", &[Value::Int(1 << 40), "ab".into()])
                 .unwrap_err();
         assert!(err.message.contains("limit"));
-        let many = Value::list((0..200_000).map(Value::Int).collect());
+        let many = Value::list((0..700_000).map(Value::Int).collect());
         let sep = Value::from("x".repeat(100));
         let err = crate::sprig::testutil::try_call(&f, "join", &[sep, many]).unwrap_err();
         assert!(err.message.contains("limit"));

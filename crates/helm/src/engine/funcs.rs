@@ -4,6 +4,7 @@
 
 use std::sync::OnceLock;
 
+use gotmpl::size::{Layout, check_printed_size};
 use gotmpl::{FuncError, FuncMap, Map, Runtime, Value};
 
 use crate::values;
@@ -69,12 +70,14 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
     f.remove("env");
     f.remove("expandenv");
 
-    f.add("toYaml", |args| {
+    f.add_with_runtime("toYaml", |rt: &mut dyn Runtime, args: &[Value]| {
+        check_printed_size(args, Layout::IndentMaps, rt.max_value_bytes())?;
         Ok(Value::str(
             values::to_yaml(one("toYaml", args)?).unwrap_or_default(),
         ))
     });
-    f.add("mustToYaml", |args| {
+    f.add_with_runtime("mustToYaml", |rt: &mut dyn Runtime, args: &[Value]| {
+        check_printed_size(args, Layout::IndentMaps, rt.max_value_bytes())?;
         values::to_yaml(one("mustToYaml", args)?)
             .map(Value::str)
             .map_err(|e| FuncError::new(e.to_string()))
@@ -109,12 +112,14 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
             ))]),
         })
     });
-    f.add("toJson", |args| {
+    f.add_with_runtime("toJson", |rt: &mut dyn Runtime, args: &[Value]| {
+        check_printed_size(args, Layout::Flat, rt.max_value_bytes())?;
         Ok(Value::str(
             values::to_json(one("toJson", args)?).unwrap_or_default(),
         ))
     });
-    f.add("mustToJson", |args| {
+    f.add_with_runtime("mustToJson", |rt: &mut dyn Runtime, args: &[Value]| {
+        check_printed_size(args, Layout::Flat, rt.max_value_bytes())?;
         values::to_json(one("mustToJson", args)?)
             .map(Value::str)
             .map_err(|e| FuncError::new(e.to_string()))
@@ -151,18 +156,21 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
             Err(e) => Value::list(vec![Value::str(e.to_string())]),
         })
     });
-    f.add("toToml", |args| {
+    f.add_with_runtime("toToml", |rt: &mut dyn Runtime, args: &[Value]| {
+        check_printed_size(args, Layout::IndentMaps, rt.max_value_bytes())?;
         Ok(Value::str(match values::to_toml(one("toToml", args)?) {
             Ok(s) => s,
             Err(e) => e.to_string(),
         }))
     });
-    f.add("mustToToml", |args| {
+    f.add_with_runtime("mustToToml", |rt: &mut dyn Runtime, args: &[Value]| {
+        check_printed_size(args, Layout::IndentMaps, rt.max_value_bytes())?;
         values::to_toml(one("mustToToml", args)?)
             .map(Value::str)
             .map_err(|e| FuncError::new(e.to_string()))
     });
-    f.add("toYamlPretty", |args| {
+    f.add_with_runtime("toYamlPretty", |rt: &mut dyn Runtime, args: &[Value]| {
+        check_printed_size(args, Layout::IndentMaps, rt.max_value_bytes())?;
         Ok(Value::str(
             values::to_yaml_pretty(one("toYamlPretty", args)?).unwrap_or_default(),
         ))
@@ -307,6 +315,48 @@ mod tests {
             "mustToToml",
         ] {
             assert!(f.contains(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn printers_refuse_values_whose_text_exceeds_the_value_limit() {
+        // `$d` holds the previous level twice: 2^40 leaves in 40 maps.
+        let big = r#"{{ $d := dict "k" "v" }}{{ range 40 }}{{ $d = dict "a" $d "b" $d }}{{ end }}"#;
+        // 200 nested maps: 2 * 199 * 200 / 2 bytes of indentation in YAML and TOML,
+        // while compact JSON of the same value fits.
+        let deep = r#"{{ $d := dict "k" "v" }}{{ range 200 }}{{ $d = dict "a" $d }}{{ end }}{{ len (toJson $d) }}"#;
+        for (setup, call, name) in [
+            (big, "toYaml $d", "toYaml"),
+            (big, "mustToYaml $d", "mustToYaml"),
+            (big, "toJson $d", "toJson"),
+            (big, "mustToJson $d", "mustToJson"),
+            (big, "toToml $d", "toToml"),
+            (big, "mustToToml $d", "mustToToml"),
+            (big, "toYamlPretty $d", "toYamlPretty"),
+            (deep, "toYaml $d", "toYaml"),
+            (deep, "toToml $d", "toToml"),
+            (deep, "toYamlPretty $d", "toYamlPretty"),
+        ] {
+            let mut t = gotmpl::Templates::new();
+            t.funcs(helm_funcs(FuncOptions::default()));
+            t.set_limits(gotmpl::Limits {
+                max_value_bytes: 10_000,
+                ..gotmpl::Limits::default()
+            });
+            let text = format!("{setup}{{{{ {call} }}}}");
+            t.parse("t", &text).unwrap_or_else(|e| panic!("{e}"));
+            let e = t
+                .execute("t", &Value::Nil)
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            let Err(e) = e else {
+                panic!("{call}: printed");
+            };
+            assert!(
+                e.contains(&format!("error calling {name}: result of at least "))
+                    && e.contains("exceeds the limit of 10000 bytes"),
+                "{call}: {e}"
+            );
         }
     }
 
