@@ -24,9 +24,9 @@ pub fn load_dir_files(
     let root_entries = list_dir(dir)?;
     let mut rules = Rules::empty();
     // The root listing says whether there is a .helmignore: no extra lookup.
-    if let Some(entry) = root_entries.iter().find(|e| e.name == HELM_IGNORE) {
+    if root_entries.iter().any(|e| e.name == HELM_IGNORE) {
         let ignore_file = dir.join(HELM_IGNORE);
-        if entry.metadata(&ignore_file)?.is_file() {
+        if metadata_following(&ignore_file)?.is_file() {
             let text = fs::read_to_string(&ignore_file).map_err(|e| io_err(&ignore_file, e))?;
             rules = Rules::parse(&text).map_err(|e| ChartError::Ignore {
                 file: ignore_file.display().to_string(),
@@ -59,12 +59,12 @@ struct Entry {
     file_type: Option<fs::FileType>,
 }
 
-impl Entry {
-    /// The entry's metadata, following symlinks as Helm's sympath.Walk does.
-    fn metadata(&self, path: &Path) -> Result<fs::Metadata, ChartError> {
-        fs::metadata(path).map_err(|e| io_err(path, e))
-    }
+/// `path`'s metadata, following symlinks as Helm's sympath.Walk does.
+fn metadata_following(path: &Path) -> Result<fs::Metadata, ChartError> {
+    fs::metadata(path).map_err(|e| io_err(path, e))
+}
 
+impl Entry {
     /// Whether the listing already proves this is a plain (non-symlink) directory
     /// or file, so no `stat` is needed to classify it.
     fn known_kind(&self) -> Option<Kind> {
@@ -175,13 +175,13 @@ impl Walker {
                     if self.rules.ignore(&rel_name, true) {
                         continue;
                     }
-                    let sub_meta = entry.metadata(&path)?;
+                    let sub_meta = metadata_following(&path)?;
                     let sub_entries = list_dir(&path)?;
                     self.walk_dir(&path, &rel_name, sub_entries, &sub_meta, depth + 1)?;
                 }
                 None => {
                     // A symlink (or a type the listing did not give): follow it.
-                    let target = entry.metadata(&path)?;
+                    let target = metadata_following(&path)?;
                     if target.is_dir() {
                         if self.rules.ignore(&rel_name, true) {
                             continue;
