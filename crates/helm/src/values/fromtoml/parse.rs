@@ -43,12 +43,15 @@ impl std::fmt::Display for ParseError {
 type PResult<T> = Result<T, ParseError>;
 
 /// Deepest table path accepted (table headers, dotted keys and inline tables together).
-/// BurntSushi has no limit; real documents stay far below this one.
-pub(super) const MAX_TABLE_DEPTH: usize = 256;
+/// BurntSushi has no limit; every key costs its depth here, so the bound keeps hostile
+/// input from going quadratic (1024² key steps at worst) while real documents stay far
+/// below it.
+pub(super) const MAX_TABLE_DEPTH: usize = 1024;
 
-/// Deepest nesting of arrays and inline tables in one value. BurntSushi has no limit,
-/// but the printers (`toJson`, `toYaml`, `toToml`, ...) walk values recursively.
-pub(super) const MAX_VALUE_DEPTH: usize = 1000;
+/// Deepest nesting of arrays and inline tables in one value. BurntSushi has no limit
+/// (Helm reads a 100,000-deep array); this one bounds the memory a 64 MiB template
+/// string can make the parser hold (about 100 bytes a level).
+pub(super) const MAX_VALUE_DEPTH: usize = 200_000;
 
 /// The TOML type BurntSushi records per key; only arrays change later decisions.
 #[derive(Clone, Copy, PartialEq, Eq)]
