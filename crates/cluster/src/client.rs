@@ -105,6 +105,15 @@ impl Cluster {
         &self,
         api_version: &str,
     ) -> Result<Option<kube::core::Status>> {
+        Ok(self.pinned_group(api_version).await?.err())
+    }
+
+    /// The API group version `api_version` as the server serves it, or the 404 Status
+    /// it answered when it does not serve it.
+    async fn pinned_group(
+        &self,
+        api_version: &str,
+    ) -> Result<std::result::Result<discovery::ApiGroup, kube::core::Status>> {
         let (group, version) = split_api_version(api_version);
         if version.is_empty() {
             return Err(ClusterError::Invalid(format!(
@@ -113,8 +122,8 @@ impl Cluster {
         }
         let gv = kube::core::GroupVersion::gv(group, version);
         match discovery::pinned_group(&self.client, &gv).await {
-            Ok(_) => Ok(None),
-            Err(kube::Error::Api(s)) if s.code == 404 => Ok(Some(*s)),
+            Ok(g) => Ok(Ok(g)),
+            Err(kube::Error::Api(s)) if s.code == 404 => Ok(Err(*s)),
             Err(e) => Err(ClusterError::Discovery {
                 api_version: api_version.to_string(),
                 failure: ApiFailure::from_kube(&e),
@@ -132,20 +141,10 @@ impl Cluster {
         api_version: &str,
         kind: &str,
     ) -> Result<Vec<(ApiResource, ApiCapabilities)>> {
-        let (group, version) = split_api_version(api_version);
-        if version.is_empty() {
-            return Err(ClusterError::Invalid(format!(
-                "invalid apiVersion {api_version:?}"
-            )));
-        }
-        let gv = kube::core::GroupVersion::gv(group, version);
-        match discovery::pinned_group(&self.client, &gv).await {
+        let (_, version) = split_api_version(api_version);
+        match self.pinned_group(api_version).await? {
             Ok(g) => Ok(g.versioned_resources(version)),
-            Err(kube::Error::Api(s)) if s.code == 404 => Err(unknown_kind(api_version, kind)),
-            Err(e) => Err(ClusterError::Discovery {
-                api_version: api_version.to_string(),
-                failure: ApiFailure::from_kube(&e),
-            }),
+            Err(_) => Err(unknown_kind(api_version, kind)),
         }
     }
 
