@@ -6,6 +6,8 @@
 //! (tests/conformance/cases/180-deep-values compares every byte with real Helm).
 
 use std::path::Path;
+
+use capstan_testkit::write_chart;
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_capstan");
@@ -44,16 +46,6 @@ const HELM: &str = r#"  mapJson: "54002"
   copyEqual: "true"
 "#;
 
-fn write_chart(dir: &Path) {
-    std::fs::create_dir_all(dir.join("templates")).expect("chart dir");
-    std::fs::write(
-        dir.join("Chart.yaml"),
-        "apiVersion: v2\nname: deep\nversion: 0.1.0\n",
-    )
-    .expect("Chart.yaml");
-    std::fs::write(dir.join("templates/deep.yaml"), TEMPLATE).expect("template");
-}
-
 fn run(args: &[&str], cwd: &Path) -> Output {
     Command::new(BIN)
         .args(args)
@@ -77,7 +69,7 @@ fn data_lines(out: &Output) -> String {
 #[test]
 fn chart_template_prints_deep_values_like_helm() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    write_chart(&tmp.path().join("deep"));
+    write_chart(tmp.path(), "deep", &[("deep.yaml", TEMPLATE)]);
     let out = run(&["chart", "template", "deep"], tmp.path());
     assert_eq!(data_lines(&out), HELM);
 }
@@ -85,7 +77,7 @@ fn chart_template_prints_deep_values_like_helm() {
 #[test]
 fn stack_template_prints_deep_values_on_render_threads() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    write_chart(&tmp.path().join("deep"));
+    write_chart(tmp.path(), "deep", &[("deep.yaml", TEMPLATE)]);
     std::fs::write(
         tmp.path().join("stack.yaml"),
         "name: deep\nreleases:\n  - name: one\n    chart: ./deep\n  - name: two\n    chart: ./deep\n",

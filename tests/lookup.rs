@@ -10,7 +10,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use capstan_testkit::helm_python;
+use capstan_testkit::{helm_python, write_chart};
 use common::*;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::api::{Api, PostParams};
@@ -77,18 +77,6 @@ async fn seed(client: &kube::Client) {
         WIDGET,
     )
     .await;
-}
-
-fn write_chart(dir: &Path, name: &str, templates: &[(&str, &str)]) {
-    std::fs::create_dir_all(dir.join(name).join("templates")).unwrap();
-    std::fs::write(
-        dir.join(name).join("Chart.yaml"),
-        format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
-    )
-    .unwrap();
-    for (file, text) in templates {
-        std::fs::write(dir.join(name).join("templates").join(file), text).unwrap();
-    }
 }
 
 /// The usual generated-password pattern. (`(lookup ...).data.password` alone fails in

@@ -3,7 +3,7 @@
 //! (`memory allocation of 1342177280 bytes failed`; Helm itself runs out of memory).
 //! capstan stops it with Go-style error text one doubling past 64 MiB.
 
-use std::path::Path;
+use capstan_testkit::write_chart;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -12,20 +12,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_capstan");
 const TEMPLATE: &str = r#"{{ $s := "xxxxxxxxxx" }}{{ range until 40 }}{{ $s = print $s $s }}{{ end }}x: {{ len $s }}
 "#;
 
-fn write_chart(dir: &Path) {
-    std::fs::create_dir_all(dir.join("templates")).expect("chart dir");
-    std::fs::write(
-        dir.join("Chart.yaml"),
-        "apiVersion: v2\nname: grow\nversion: 0.1.0\n",
-    )
-    .expect("Chart.yaml");
-    std::fs::write(dir.join("templates/grow.yaml"), TEMPLATE).expect("template");
-}
-
 #[test]
 fn chart_template_stops_a_doubling_string_with_an_error() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    write_chart(&tmp.path().join("grow"));
+    write_chart(tmp.path(), "grow", &[("grow.yaml", TEMPLATE)]);
     let start = Instant::now();
     let out = Command::new(BIN)
         .args(["chart", "template", "grow"])

@@ -45,3 +45,18 @@ pub fn helm_python() -> PathBuf {
         })
         .clone()
 }
+
+/// Writes a minimal v2 chart `dir/name` (Chart.yaml with version 0.1.0) holding the
+/// given `templates/` files.
+pub fn write_chart(dir: &Path, name: &str, templates: &[(&str, &str)]) {
+    let chart = dir.join(name);
+    std::fs::create_dir_all(chart.join("templates")).expect("chart directory");
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
+    )
+    .expect("Chart.yaml");
+    for (file, text) in templates {
+        std::fs::write(chart.join("templates").join(file), text).expect("template");
+    }
+}
