@@ -13,7 +13,7 @@ use crate::gofmt;
 use crate::size::{self, Layout};
 use crate::stack::{STACK_GROW, STACK_RED_ZONE};
 use crate::template::{MissingKey, Templates};
-use crate::value::Value;
+use crate::value::{Object, Value};
 
 /// A value during evaluation. Go distinguishes "no value at all" (an invalid
 /// `reflect.Value`: a missing map key, nil data) from an `interface{}` slot that holds
@@ -287,8 +287,9 @@ impl<'a> State<'a> {
         // began); `range N` counts without materializing anything.
         let mut count: Option<i64> = None;
         // `range N` yields values of N's own type (reflect's `Seq`): `int` for a
-        // literal, `int64` for `range (add 1 2)`.
-        let mut count_int64 = false;
+        // literal, `int64` for `range (add 1 2)`, `uint8` for a byte, `uint64` for
+        // semver's `Major`.
+        let mut count_kind = CountKind::Int;
         // A host object of a Go map or slice type ranges over that collection.
         let val = match &val {
             Slot::Iface(Value::Object(o)) | Slot::Val(Value::Object(o)) => {
@@ -296,7 +297,35 @@ impl<'a> State<'a> {
             }
             _ => val,
         };
+        if let Slot::Iface(v) | Slot::Val(v) = &val
+            && let Some((n, kind)) = CountKind::of(v)
+        {
+            if ndecl > 1 {
+                return Err(self.err_at(
+                    last_pos,
+                    last,
+                    format!(
+                        "can't use {} to iterate over more than one variable",
+                        gofmt::format_value(v)
+                    ),
+                ));
+            }
+            if n > i128::from(self.set.limits.max_range_int) {
+                return Err(self.err_at(
+                    b.pos,
+                    node,
+                    format!(
+                        "range over {n} exceeds the limit of {}",
+                        self.set.limits.max_range_int
+                    ),
+                ));
+            }
+            // At most the limit, so it fits an i64.
+            count = Some(n.max(0) as i64);
+            count_kind = kind;
+        }
         let items: Vec<(Slot, Slot)> = match &val {
+            _ if count.is_some() => Vec::new(),
             Slot::Invalid => Vec::new(),
             Slot::Iface(v) | Slot::Val(v) => match v {
                 Value::List(l) => {
@@ -316,28 +345,6 @@ impl<'a> State<'a> {
                         .iter()
                         .map(|(k, e)| (Slot::Val(Value::str(k)), Slot::Iface(e.clone())))
                         .collect()
-                }
-                Value::Int(n) | Value::Int64(n) => {
-                    if ndecl > 1 {
-                        return Err(self.err_at(
-                            last_pos,
-                            last,
-                            format!("can't use {n} to iterate over more than one variable"),
-                        ));
-                    }
-                    if *n > self.set.limits.max_range_int {
-                        return Err(self.err_at(
-                            b.pos,
-                            node,
-                            format!(
-                                "range over {n} exceeds the limit of {}",
-                                self.set.limits.max_range_int
-                            ),
-                        ));
-                    }
-                    count = Some((*n).max(0));
-                    count_int64 = matches!(v, Value::Int64(_));
-                    Vec::new()
                 }
                 Value::Nil => Vec::new(),
                 other => {
@@ -362,14 +369,7 @@ impl<'a> State<'a> {
         let mut pairs = items.into_iter();
         for i in 0..len {
             let (index, elem) = match count {
-                Some(_) => {
-                    let v = if count_int64 {
-                        Value::Int64(i)
-                    } else {
-                        Value::Int(i)
-                    };
-                    (Slot::Invalid, Slot::Val(v))
-                }
+                Some(_) => (Slot::Invalid, Slot::Val(count_kind.value(i))),
                 None => match pairs.next() {
                     Some(p) => p,
                     None => break,
@@ -1146,9 +1146,54 @@ fn last_evaluated(pipe: &Pipe) -> Option<&Arg> {
         [first, ..] => first,
         [] => return None,
     };
-    match node {
-        Arg::Pipe(p) => last_evaluated(p).or(Some(node)),
+    // `(pipe).Field` evaluates its pipeline last; Go's field walk moves no mark.
+    let inner = match node {
+        Arg::Chain { node: inner, .. } => inner.as_ref(),
+        _ => node,
+    };
+    match inner {
+        Arg::Pipe(p) => last_evaluated(p).or(Some(inner)),
         _ => Some(node),
+    }
+}
+
+/// The integer type `range N` counts in: reflect's `Seq` yields N's own type.
+#[derive(Clone)]
+enum CountKind {
+    Int,
+    Int64,
+    Uint8,
+    Uint64,
+    /// A named integer type (`time.Month`, `time.Duration`).
+    Named(Arc<dyn Object>),
+}
+
+impl CountKind {
+    /// N and its type when `v` is an integer `range` counts to.
+    fn of(v: &Value) -> Option<(i128, CountKind)> {
+        Some(match v {
+            Value::Int(n) => (i128::from(*n), CountKind::Int),
+            Value::Int64(n) => (i128::from(*n), CountKind::Int64),
+            Value::Uint8(n) => (i128::from(*n), CountKind::Uint8),
+            Value::Uint64(n) => (i128::from(*n), CountKind::Uint64),
+            Value::Object(o) => {
+                let n = o.go_int()?;
+                o.with_go_int(n)?;
+                (i128::from(n), CountKind::Named(o.clone()))
+            }
+            _ => return None,
+        })
+    }
+
+    /// The `i`th value; `i` is below N, so it fits N's type.
+    fn value(&self, i: i64) -> Value {
+        match self {
+            CountKind::Int => Value::Int(i),
+            CountKind::Int64 => Value::Int64(i),
+            CountKind::Uint8 => Value::Uint8(i as u8),
+            CountKind::Uint64 => Value::Uint64(i as u64),
+            CountKind::Named(o) => o.with_go_int(i).unwrap_or(Value::Int(i)),
+        }
     }
 }
 

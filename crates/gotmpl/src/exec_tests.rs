@@ -809,3 +809,28 @@ fn deeply_nested_values_drop_without_overflow() {
     );
     assert_eq!(out, Ok("done".to_string()));
 }
+
+#[test]
+fn range_over_unsigned_integers_counts_in_their_type() {
+    let mut m = MapInner::new();
+    m.insert("b".into(), Value::Uint8(3));
+    m.insert("u".into(), Value::Uint64(2));
+    m.insert("zero".into(), Value::Uint8(0));
+    let data = Value::map(m);
+    let exec = |text: &str| {
+        let t = set_with(text, MissingKey::Default).unwrap_or_else(|e| panic!("{e}"));
+        t.execute("t", &data).map_err(|e| e.to_string())
+    };
+    let out = exec("{{range .b}}{{printf \"%v:%T \" . .}}{{end}}{{range $x := .u}}{{$x}}{{end}}");
+    assert_eq!(out.unwrap(), "0:uint8 1:uint8 2:uint8 01");
+    assert_eq!(exec("{{range .zero}}x{{else}}none{{end}}").unwrap(), "none");
+    assert_eq!(
+        exec("{{range $i, $e := .u}}{{end}}").unwrap_err(),
+        "template: t:1:18: executing \"t\" at <.u>: can't use 2 to iterate over more than one variable"
+    );
+    // `(pipe).Field`: Go's error names the last node evaluated inside the pipeline.
+    assert_eq!(
+        exec("{{range $i, $e := (dict \"k\" 4).k}}{{end}}").unwrap_err(),
+        "template: t:1:28: executing \"t\" at <4>: can't use 4 to iterate over more than one variable"
+    );
+}

@@ -75,6 +75,8 @@ pub enum Elem {
     String,
     /// `[]map[string]interface {}` (BurntSushi/toml's arrays of tables)
     Map,
+    /// `[][]interface {}` (Sprig's `chunk`)
+    List,
 }
 
 impl Elem {
@@ -85,12 +87,13 @@ impl Elem {
             Elem::Int => "int",
             Elem::String => "string",
             Elem::Map => "map[string]interface {}",
+            Elem::List => "[]interface {}",
         }
     }
     /// Go's zero value of the element type (`index` of a missing map key).
     pub fn zero_value(self) -> Value {
         match self {
-            Elem::Any | Elem::Map => Value::Nil,
+            Elem::Any | Elem::Map | Elem::List => Value::Nil,
             Elem::Int => Value::Int(0),
             Elem::String => Value::str(""),
         }
@@ -159,6 +162,12 @@ pub trait Object: Send + Sync {
     /// The number of a named integer type (`time.Duration`): `%d` prints it and
     /// `empty` tests it, while `%v`/`%s` use `display` (its `String` method).
     fn go_int(&self) -> Option<i64> {
+        None
+    }
+    /// A value of this same named integer type holding `n` (`range` over a
+    /// `time.Month` yields `time.Month`s, as reflect's `Seq` does).
+    fn with_go_int(&self, n: i64) -> Option<Value> {
+        let _ = n;
         None
     }
     /// How goyaml.v3 (`toYamlPretty`) writes a type it special-cases

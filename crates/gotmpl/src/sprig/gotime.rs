@@ -311,9 +311,7 @@ impl Object for GoTime {
         let (wall, _, _) = self.wall();
         Some(match name {
             "Year" => Value::Int(i64::from(wall.year())),
-            "Month" => {
-                GoCalendarInt::month(i64::from(wall.month()), LONG_MONTHS[wall.month0() as usize])
-            }
+            "Month" => GoCalendarInt::month(i64::from(wall.month())),
             "Day" => Value::Int(i64::from(wall.day())),
             "Hour" => Value::Int(i64::from(wall.hour())),
             "Minute" => Value::Int(i64::from(wall.minute())),
@@ -322,7 +320,7 @@ impl Object for GoTime {
             "YearDay" => Value::Int(i64::from(wall.ordinal())),
             "Weekday" => {
                 let day = wall.weekday().num_days_from_sunday();
-                GoCalendarInt::weekday(i64::from(day), LONG_DAYS[day as usize])
+                GoCalendarInt::weekday(i64::from(day))
             }
             // Go's `Unix*` methods return int64; the calendar fields above are int.
             "Unix" => Value::Int64(self.unix()),
@@ -475,7 +473,7 @@ impl GoTime {
     }
 }
 
-const LONG_MONTHS: [&str; 12] = [
+pub(crate) const LONG_MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -489,7 +487,7 @@ const LONG_MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
-const LONG_DAYS: [&str; 7] = [
+pub(crate) const LONG_DAYS: [&str; 7] = [
     "Sunday",
     "Monday",
     "Tuesday",

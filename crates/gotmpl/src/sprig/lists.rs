@@ -163,12 +163,14 @@ pub(super) fn register(f: &mut FuncMap) {
         if size <= 0 {
             return Err(FuncError::new("runtime error: makeslice: len out of range"));
         }
-        Ok(Value::list(
+        // Sprig returns a `[][]interface {}`, a type of its own for reflection.
+        Ok(Value::List(List::typed(
             items
                 .chunks(size as usize)
                 .map(|c| Value::list(c.to_vec()))
                 .collect(),
-        ))
+            Elem::List,
+        )))
     });
     f.add("until", |a| {
         arity("until", a, 1)?;
@@ -318,10 +320,14 @@ mod tests {
             ])],
         );
         assert_eq!(c, Value::list(vec!["a".into()]));
+        let chunks = call("chunk", &[Value::Int(2), ints(&[1, 2, 3])]);
         assert_eq!(
-            call("chunk", &[Value::Int(2), ints(&[1, 2, 3])]),
-            Value::list(vec![ints(&[1, 2]), ints(&[3])])
+            chunks,
+            Value::List(List::typed(vec![ints(&[1, 2]), ints(&[3])], Elem::List))
         );
+        // `[][]interface {}` is its own type: not deeply equal to a list of lists.
+        assert_eq!(chunks.type_name(), "[][]interface {}");
+        assert_ne!(chunks, Value::list(vec![ints(&[1, 2]), ints(&[3])]));
         let err = try_call(
             &crate::sprig::funcs(),
             "append",

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::value::{Object, Value};
 
-use super::gotime::duration_string;
+use super::gotime::{LONG_DAYS, LONG_MONTHS, duration_string};
 
 const SECOND: i64 = 1_000_000_000;
 const MINUTE: i64 = 60 * SECOND;
@@ -134,6 +134,10 @@ impl Object for GoDuration {
         Some(Value::Int64(self.0))
     }
 
+    fn with_go_int(&self, n: i64) -> Option<Value> {
+        Some(GoDuration(n).value())
+    }
+
     fn yaml_v3(&self) -> Option<Value> {
         Some(Value::from(duration_string(self.0)))
     }
@@ -143,24 +147,36 @@ impl Object for GoDuration {
 pub(crate) struct GoCalendarInt {
     type_name: &'static str,
     number: i64,
-    name: &'static str,
 }
 
 impl GoCalendarInt {
-    pub(crate) fn month(number: i64, name: &'static str) -> Value {
+    pub(crate) fn month(number: i64) -> Value {
         Value::Object(Arc::new(GoCalendarInt {
             type_name: "time.Month",
             number,
-            name,
         }))
     }
 
-    pub(crate) fn weekday(number: i64, name: &'static str) -> Value {
+    pub(crate) fn weekday(number: i64) -> Value {
         Value::Object(Arc::new(GoCalendarInt {
             type_name: "time.Weekday",
             number,
-            name,
         }))
+    }
+
+    /// Go's `String`: the name, or `%!Month(13)` outside the calendar (`range`
+    /// over a month counts from 0).
+    fn name(&self) -> String {
+        let (names, short): (&[&str], &str) = if self.type_name == "time.Month" {
+            (&LONG_MONTHS, "Month")
+        } else {
+            (&LONG_DAYS, "Weekday")
+        };
+        let first = i64::from(self.type_name == "time.Month");
+        usize::try_from(self.number - first)
+            .ok()
+            .and_then(|i| names.get(i))
+            .map_or_else(|| format!("%!{short}({})", self.number), |n| n.to_string())
     }
 
     /// spf13/cast's `toInt` special-cases these two types: Sprig's `int`, `add`, ...
@@ -181,11 +197,11 @@ impl Object for GoCalendarInt {
     }
 
     fn field(&self, name: &str) -> Option<Value> {
-        (name == "String").then(|| Value::from(self.name))
+        (name == "String").then(|| Value::from(self.name()))
     }
 
     fn display(&self) -> String {
-        self.name.to_string()
+        self.name()
     }
 
     fn truthy(&self) -> bool {
@@ -203,6 +219,13 @@ impl Object for GoCalendarInt {
     fn to_value(&self) -> Option<Value> {
         Some(Value::Int(self.number))
     }
+
+    fn with_go_int(&self, n: i64) -> Option<Value> {
+        Some(Value::Object(Arc::new(GoCalendarInt {
+            type_name: self.type_name,
+            number: n,
+        })))
+    }
 }
 
 #[cfg(test)]
@@ -211,14 +234,25 @@ mod tests {
 
     #[test]
     fn months_and_weekdays_print_by_name_and_cast_to_numbers() {
-        let m = GoCalendarInt::month(3, "March");
+        let m = GoCalendarInt::month(3);
         assert_eq!(m.type_name(), "time.Month");
         assert_eq!(
             crate::gofmt::sprintf("%v|%d|%s", &[m.clone(), m.clone(), m.clone()]),
             "March|3|March"
         );
         assert_eq!(GoCalendarInt::cast_int(&m), Some(3));
-        let sunday = GoCalendarInt::weekday(0, "Sunday");
+        let sunday = GoCalendarInt::weekday(0);
+        assert_eq!(crate::gofmt::sprintf("%v", &[sunday.clone()]), "Sunday");
+        // `range` over a month starts at 0, outside the calendar.
+        let zero = GoCalendarInt::month(0);
+        assert_eq!(
+            crate::gofmt::sprintf("%v|%d", &[zero.clone(), zero]),
+            "%!Month(0)|0"
+        );
+        assert_eq!(
+            crate::gofmt::sprintf("%v", &[GoCalendarInt::weekday(7)]),
+            "%!Weekday(7)"
+        );
         assert!(!sunday.truthy());
         assert_eq!(GoCalendarInt::cast_int(&GoDuration(5).value()), None);
     }

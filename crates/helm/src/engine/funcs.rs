@@ -160,6 +160,7 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
         check_printed_size(args, Layout::IndentMaps, rt.max_value_bytes())?;
         Ok(Value::str(match values::to_toml(one("toToml", args)?) {
             Ok(s) => s,
+            Err(e @ values::PrintError::Panic(_)) => return Err(FuncError::new(e.to_string())),
             Err(e) => e.to_string(),
         }))
     });

@@ -167,4 +167,8 @@ pub enum PrintError {
     /// go-yaml v2 refuses to read back JSON nested deeper than its limit (`toYaml`).
     #[error("yaml: exceeded max depth of {0}")]
     YamlDepth(usize),
+    /// A Go runtime panic inside the encoder (`toToml nil`): text/template recovers
+    /// it and fails the call with its text, even where Helm prints encoder errors.
+    #[error("{0}")]
+    Panic(String),
 }

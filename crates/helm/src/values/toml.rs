@@ -27,6 +27,10 @@ pub fn to_toml(value: &Value) -> Result<String, PrintError> {
             scalar(value)
         }
         Value::List(_) => scalar(value),
+        // BurntSushi asks reflect for the type of an untyped nil, which panics.
+        Value::Nil => Err(PrintError::Panic(
+            "reflect: call of reflect.Value.Type on zero Value".to_string(),
+        )),
         _ => Err(no_key()),
     }
 }
@@ -355,5 +359,21 @@ mod tests {
             to_toml(&Value::Map(m)).unwrap(),
             "a = 1.0\nb = \"x\"\n\n[c]\n  d = true\n  [c.e]\n    f = [1.0, 2.0]\n\n[[g]]\n  h = 1.0\n\n[[g]]\n  h = 2.0\n"
         );
+    }
+
+    #[test]
+    fn untyped_nil_is_a_reflect_panic_and_nested_nils_are_skipped() {
+        assert!(matches!(
+            to_toml(&Value::Nil),
+            Err(PrintError::Panic(m)) if m == "reflect: call of reflect.Value.Type on zero Value"
+        ));
+        let m = parse_values(
+            "a: null
+b: 1
+",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(to_toml(&Value::Map(m)).unwrap(), "b = 1.0\n");
     }
 }
