@@ -242,7 +242,10 @@ mod tests {
         );
         assert_eq!(GoCalendarInt::cast_int(&m), Some(3));
         let sunday = GoCalendarInt::weekday(0);
-        assert_eq!(crate::gofmt::sprintf("%v", &[sunday.clone()]), "Sunday");
+        assert_eq!(
+            crate::gofmt::sprintf("%v", std::slice::from_ref(&sunday)),
+            "Sunday"
+        );
         // `range` over a month starts at 0, outside the calendar.
         let zero = GoCalendarInt::month(0);
         assert_eq!(
