@@ -181,6 +181,20 @@ fn eval_args(args: &[Value]) -> String {
     sprint(&printable)
 }
 
+/// Go's `index` checks `0 <= i <= len` itself, so an index equal to the length
+/// reaches reflect's `Index`, whose panic text is the error.
+const SLICE_INDEX_PANIC: &str = "reflect: slice index out of range";
+
+/// The type `len` and `index` name in errors: they look through a pointer first
+/// (`*time.Location` is reported as `time.Location`).
+fn indirect_type_name(v: &Value) -> String {
+    let name = go_type_name(v);
+    match name.strip_prefix('*') {
+        Some(elem) if matches!(v, Value::Object(_)) => elem.to_string(),
+        _ => name,
+    }
+}
+
 fn length(v: &Value) -> BResult {
     // A host object of a Go map or slice type has the length of that collection.
     if let Value::Object(o) = v
@@ -194,7 +208,7 @@ fn length(v: &Value) -> BResult {
         Value::List(l) => l.len() as i64,
         Value::Map(m) => m.len() as i64,
         Value::Nil => return call_err("len of nil pointer"),
-        other => return call_err(format!("len of type {}", go_type_name(other))),
+        other => return call_err(format!("len of type {}", indirect_type_name(other))),
     }))
 }
 
@@ -235,14 +249,14 @@ fn index(item: &Value, indexes: &[Value]) -> BResult {
                 let len = l.len();
                 let i = index_arg(idx, len)?;
                 if i == len {
-                    return call_err(format!("index out of range: {i}"));
+                    return call_err(SLICE_INDEX_PANIC);
                 }
                 l.get(i).unwrap_or(Value::Nil)
             }
             Value::String(s) => {
                 let i = index_arg(idx, s.len())?;
                 if i == s.len() {
-                    return call_err(format!("index out of range: {i}"));
+                    return call_err("reflect: string index out of range");
                 }
                 // Go indexes a string's bytes: a `uint8`.
                 Value::Uint8(s.as_bytes()[i])
@@ -250,7 +264,7 @@ fn index(item: &Value, indexes: &[Value]) -> BResult {
             Value::Bytes(b) => {
                 let i = index_arg(idx, b.len())?;
                 if i == b.len() {
-                    return call_err(format!("index out of range: {i}"));
+                    return call_err(SLICE_INDEX_PANIC);
                 }
                 Value::Uint8(b[i])
             }
@@ -266,7 +280,10 @@ fn index(item: &Value, indexes: &[Value]) -> BResult {
             },
             Value::Nil => return call_err("index of nil pointer"),
             other => {
-                return call_err(format!("can't index item of type {}", go_type_name(other)));
+                return call_err(format!(
+                    "can't index item of type {}",
+                    indirect_type_name(other)
+                ));
             }
         };
     }
@@ -381,7 +398,9 @@ fn compare_other(a: &Value, b: &Value) -> Result<bool, BuiltinError> {
         return Ok(a.is_nil() == b.is_nil());
     }
     match (a, b) {
-        (Value::Object(x), Value::Object(y)) => Ok(std::sync::Arc::ptr_eq(x, y)),
+        (Value::Object(x), Value::Object(y)) => Ok(x
+            .go_equal(y.as_ref(), false)
+            .unwrap_or_else(|| std::sync::Arc::ptr_eq(x, y))),
         _ => call_err(format!(
             "non-comparable type {}: {}",
             sprintf("%s", std::slice::from_ref(b)),
@@ -578,9 +597,25 @@ mod tests {
             ok("index", &[l.clone(), Value::Int(1), Value::Int(0)]),
             Value::Int(7)
         );
+        // Go checks `i <= len` only; `i == len` is reflect's panic (as Helm prints).
         assert_eq!(
             call_error("index", &[l.clone(), Value::Int(2)]),
-            "index out of range: 2"
+            "reflect: slice index out of range"
+        );
+        assert_eq!(
+            call_error("index", &[l.clone(), Value::Int(3)]),
+            "index out of range: 3"
+        );
+        assert_eq!(
+            call_error("index", &[Value::str("ab"), Value::Int(2)]),
+            "reflect: string index out of range"
+        );
+        assert_eq!(
+            call_error(
+                "index",
+                &[Value::Bytes(std::sync::Arc::from(&b""[..])), Value::Int(0)]
+            ),
+            "reflect: slice index out of range"
         );
         assert_eq!(
             call_error("index", &[Value::Nil, Value::Int(2)]),

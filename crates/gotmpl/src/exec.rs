@@ -677,9 +677,7 @@ impl<'a> State<'a> {
                     }
                     return match o.call_method(name, &argv) {
                         Some(Ok(v)) => Ok(Slot::from_result(v)),
-                        Some(Err(msg)) => {
-                            Err(self.err_at(pos, node, format!("error calling {name}: {msg}")))
-                        }
+                        Some(Err(msg)) => Err(self.method_error(pos, node, name, args, &argv, msg)),
                         None => Err(self.err_at(
                             pos,
                             node,
@@ -711,6 +709,50 @@ impl<'a> State<'a> {
                 format!("can't evaluate field {name} in type {}", type_name(other)),
             )),
         }
+    }
+
+    /// A host method's error as Go reports it. Argument checks are reflection's,
+    /// made before the call: an argument count at the method, a wrong type at the
+    /// argument (a literal in the words of Go's `evalArg`); only errors the method
+    /// itself returns get "error calling".
+    fn method_error(
+        &self,
+        pos: usize,
+        node: &dyn Display,
+        name: &str,
+        args: &[Arg],
+        argv: &[Value],
+        msg: String,
+    ) -> Flow {
+        if msg.starts_with("wrong number of args for ") {
+            return self.err_at(pos, node, msg);
+        }
+        let Some((want, got)) = msg
+            .strip_prefix("wrong type for value; expected ")
+            .and_then(|r| r.split_once("; got "))
+        else {
+            return self.err_at(pos, node, format!("error calling {name}: {msg}"));
+        };
+        // Arguments are checked left to right: the first of the refused type.
+        let at = argv
+            .iter()
+            .zip(args.iter().skip(1))
+            .find(|(v, _)| v.type_name() == got)
+            .map(|(_, a)| a);
+        let Some(arg) = at else {
+            return self.err_at(pos, node, msg);
+        };
+        let msg = match arg {
+            Arg::Bool { .. } | Arg::String { .. } | Arg::Number { .. } => match want {
+                "string" => format!("expected string; found {arg}"),
+                "bool" => format!("expected bool; found {arg}"),
+                "float64" => format!("expected float; found {arg}"),
+                "int" | "int64" | "time.Duration" => format!("expected integer; found {arg}"),
+                _ => format!("can't handle {arg} for arg of type {want}"),
+            },
+            _ => msg,
+        };
+        self.err_at(arg.pos(), arg, msg)
     }
 
     /// Evaluates an argument to a function or method.

@@ -407,6 +407,12 @@ fn write_value_in(
             }
             _ => fmt_int(out, n, verb, spec, v),
         },
+        // fmt's handleMethods: a `fmt.Stringer` formats its `String` text with the
+        // string verbs (quoted by %q, hex by %x, cut by a precision).
+        Value::Object(o) if o.go_stringer() && matches!(verb, 'v' | 's' | 'q' | 'x' | 'X') => {
+            let text = o.display();
+            fmt_str(out, text.as_bytes(), &text, verb, spec, v)
+        }
         Value::Object(o) => pad(out, &o.display(), spec),
     }
 }

@@ -124,7 +124,7 @@ impl std::ops::DerefMut for ListData {
 /// A host object with fields and methods, such as Helm's `.Files` or
 /// `.Capabilities.APIVersions`. Go templates reach these through reflection;
 /// here the object answers by name.
-pub trait Object: Send + Sync {
+pub trait Object: std::any::Any + Send + Sync {
     /// The Go type name used in error messages and `typeOf` (e.g. `chartutil.Files`).
     fn type_name(&self) -> &str;
     /// A field (or zero-argument method) by name; `None` if there is no such field,
@@ -151,6 +151,11 @@ pub trait Object: Send + Sync {
     fn action_display(&self) -> String {
         self.display()
     }
+    /// Whether the Go type has a value-receiver `String` method (a `fmt.Stringer`
+    /// wherever it is passed), so `%q`, `%x` and precisions format `display`.
+    fn go_stringer(&self) -> bool {
+        false
+    }
     /// Truthiness in `if`/`with`/`and`/`or` (structs are always true in Go).
     fn truthy(&self) -> bool {
         true
@@ -162,6 +167,13 @@ pub trait Object: Send + Sync {
     /// The number of a named integer type (`time.Duration`): `%d` prints it and
     /// `empty` tests it, while `%v`/`%s` use `display` (its `String` method).
     fn go_int(&self) -> Option<i64> {
+        None
+    }
+    /// Go's `==` (`deep` false: `eq`) or `reflect.DeepEqual` (`deep` true) with
+    /// another object, for types whose Go value is not the object's identity (a
+    /// `*time.Location` made again for each `.Location`). `None`: compare by identity.
+    fn go_equal(&self, other: &dyn Object, deep: bool) -> Option<bool> {
+        let _ = (other, deep);
         None
     }
     /// A value of this same named integer type holding `n` (`range` over a
@@ -703,7 +715,9 @@ fn scalar_eq(a: &Value, b: &Value) -> bool {
         (Value::Float(a), Value::Float(b)) => a == b,
         (Value::String(a), Value::String(b)) => a == b,
         (Value::Bytes(a), Value::Bytes(b)) => a == b,
-        (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
+        (Value::Object(a), Value::Object(b)) => a
+            .go_equal(b.as_ref(), true)
+            .unwrap_or_else(|| Arc::ptr_eq(a, b)),
         _ => false,
     }
 }

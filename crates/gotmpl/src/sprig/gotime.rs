@@ -9,6 +9,7 @@ use chrono_tz::{OffsetName, Tz};
 
 use crate::value::{Object, Value};
 
+use super::location::GoLocation;
 use super::timeints::GoCalendarInt;
 
 /// A `time.Location`.
@@ -22,7 +23,22 @@ pub(crate) enum Loc {
     Fixed {
         name: String,
         offset: i32,
+        /// Which `*time.Location` this is, for `eq`: 0 for a zone Go shares (its
+        /// unnamed whole-hour zones, BurntSushi's local-time zones), found by name
+        /// and offset; otherwise a fresh number per zone made, as Go allocates one.
+        id: usize,
     },
+}
+
+/// Go's `FixedZone` returns one shared location per whole hour from -12 to +14
+/// when the zone is unnamed, and a new one otherwise.
+fn fixed_zone_shared(name: &str, offset: i32) -> bool {
+    name.is_empty() && offset % 3600 == 0 && (-12..=14).contains(&(offset / 3600))
+}
+
+fn next_zone_id() -> usize {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 fn local_tz() -> Option<Tz> {
@@ -44,6 +60,66 @@ fn local_tz() -> Option<Tz> {
 }
 
 impl Loc {
+    /// Go's `time.FixedZone(name, offset)`.
+    pub(crate) fn fixed_zone(name: String, offset: i32) -> Loc {
+        let id = if fixed_zone_shared(&name, offset) {
+            0
+        } else {
+            next_zone_id()
+        };
+        Loc::Fixed { name, offset, id }
+    }
+
+    /// A fixed zone made once for the whole process (BurntSushi's package-level
+    /// `date-local`, `time-local`, `datetime-local`).
+    pub(crate) fn process_fixed_zone(name: String, offset: i32) -> Loc {
+        Loc::Fixed {
+            name,
+            offset,
+            id: 0,
+        }
+    }
+
+    /// Go's `==` on the two `*time.Location` pointers.
+    pub(crate) fn same_pointer(&self, other: &Loc) -> bool {
+        match (self, other) {
+            (Loc::Utc, Loc::Utc) | (Loc::Local, Loc::Local) => true,
+            (Loc::Named(a), Loc::Named(b)) => a == b,
+            (
+                Loc::Fixed {
+                    name: n1,
+                    offset: o1,
+                    id: i1,
+                },
+                Loc::Fixed {
+                    name: n2,
+                    offset: o2,
+                    id: i2,
+                },
+            ) => i1 == i2 && (*i1 != 0 || (n1 == n2 && o1 == o2)),
+            _ => false,
+        }
+    }
+
+    /// `reflect.DeepEqual` on the two locations: the same zone data.
+    pub(crate) fn same_zone(&self, other: &Loc) -> bool {
+        match (self, other) {
+            (
+                Loc::Fixed {
+                    name: n1,
+                    offset: o1,
+                    ..
+                },
+                Loc::Fixed {
+                    name: n2,
+                    offset: o2,
+                    ..
+                },
+            ) => n1 == n2 && o1 == o2,
+            _ => self.same_pointer(other),
+        }
+    }
+
     /// Go's `time.LoadLocation`.
     pub(crate) fn load(name: &str) -> Option<Loc> {
         match name {
@@ -72,7 +148,7 @@ impl Loc {
 
     /// Offset east of UTC in seconds and the zone abbreviation at `t`.
     pub(crate) fn zone_at(&self, t: &DateTime<Utc>) -> (i32, String) {
-        if let Loc::Fixed { name, offset } = self {
+        if let Loc::Fixed { name, offset, .. } = self {
             return (*offset, name.clone());
         }
         match self.tz() {
@@ -200,10 +276,7 @@ impl GoTime {
             wall.second,
             wall.nanosecond,
         )?;
-        let loc = Loc::Fixed {
-            name: zone.to_string(),
-            offset,
-        };
+        let loc = Loc::process_fixed_zone(zone.to_string(), offset);
         Some(GoTime {
             instant: loc.instant_of_wall(&naive),
             loc,
@@ -239,34 +312,8 @@ impl GoTime {
     /// The `time.Time` inside a template value, if it is one.
     pub(crate) fn from_value(v: &Value) -> Option<GoTime> {
         let Value::Object(o) = v else { return None };
-        if o.type_name() != "time.Time" {
-            return None;
-        }
-        let secs = match o.field("Unix")? {
-            Value::Int64(s) => s,
-            _ => return None,
-        };
-        let nanos = match o.field("Nanosecond")? {
-            Value::Int(n) => n,
-            _ => 0,
-        };
-        let instant = DateTime::from_timestamp(secs, nanos as u32)?;
-        let name = match o.field("Location") {
-            Some(Value::String(s)) => s.to_string(),
-            _ => String::new(),
-        };
-        let loc = match Loc::load(&name) {
-            Some(l) if !name.is_empty() => l,
-            _ => {
-                // A fixed zone: its offset is in the RFC 3339 form.
-                let offset = o
-                    .to_value()
-                    .and_then(|v| v.as_str().and_then(rfc3339_offset))
-                    .unwrap_or(0);
-                Loc::Fixed { name, offset }
-            }
-        };
-        Some(GoTime { instant, loc })
+        let any: &dyn std::any::Any = o.as_ref();
+        any.downcast_ref::<GoTime>().cloned()
     }
 
     /// Go's `Time.Format(layout)`.
@@ -285,21 +332,6 @@ impl GoTime {
     pub(crate) fn go_string(&self) -> String {
         self.format("2006-01-02 15:04:05.999999999 -0700 MST")
     }
-}
-
-fn rfc3339_offset(s: &str) -> Option<i32> {
-    if s.ends_with('Z') {
-        return Some(0);
-    }
-    let tail = &s[s.len().checked_sub(6)?..];
-    let sign = match tail.as_bytes()[0] {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let h: i32 = tail[1..3].parse().ok()?;
-    let m: i32 = tail[4..6].parse().ok()?;
-    Some(sign * (h * 3600 + m * 60))
 }
 
 impl Object for GoTime {
@@ -328,7 +360,7 @@ impl Object for GoTime {
             "UnixMicro" => Value::Int64(self.instant.timestamp_micros()),
             "UnixNano" => Value::Int64(self.instant.timestamp_nanos_opt().unwrap_or(i64::MIN)),
             "String" => Value::from(self.go_string()),
-            "Location" => Value::from(self.loc.name()),
+            "Location" => GoLocation::value(self.loc.clone()),
             "UTC" => self.in_loc(Loc::Utc).value(),
             "Local" => self.in_loc(Loc::Local).value(),
             "IsZero" => Value::Bool(self.is_zero()),
@@ -422,13 +454,11 @@ impl Object for GoTime {
             }
             "In" => {
                 want(1)?;
-                match &args[0] {
-                    Value::String(n) => Loc::load(n)
-                        .map(|l| self.in_loc(l).value())
-                        .ok_or_else(|| format!("unknown time zone {n}")),
-                    v => Err(format!(
+                match GoLocation::from_value(&args[0]) {
+                    Some(l) => Ok(self.in_loc(l).value()),
+                    None => Err(format!(
                         "wrong type for value; expected *time.Location; got {}",
-                        v.type_name()
+                        args[0].type_name()
                     )),
                 }
             }
@@ -446,6 +476,10 @@ impl Object for GoTime {
 
     fn display(&self) -> String {
         self.go_string()
+    }
+
+    fn go_stringer(&self) -> bool {
+        true
     }
 
     fn to_value(&self) -> Option<Value> {
@@ -1021,10 +1055,7 @@ pub(crate) fn parse_in(layout: &str, value: &str, loc: &Loc) -> Result<GoTime, S
         if t.loc.zone_at(&instant).0 == off {
             return Ok(t);
         }
-        return Ok(t.in_loc(Loc::Fixed {
-            name: String::new(),
-            offset: off,
-        }));
+        return Ok(t.in_loc(Loc::fixed_zone(String::new(), off)));
     }
     if let Some(name) = zone_name {
         // A zone abbreviation: the location's own if it matches, else a zone with
@@ -1038,7 +1069,7 @@ pub(crate) fn parse_in(layout: &str, value: &str, loc: &Loc) -> Result<GoTime, S
         }
         return Ok(GoTime {
             instant: naive.and_utc(),
-            loc: Loc::Fixed { name, offset: 0 },
+            loc: Loc::fixed_zone(name, 0),
         });
     }
     Ok(GoTime {
@@ -1245,10 +1276,7 @@ mod tests {
             ny.format("2006-01-02 15:04 MST -07:00"),
             "2009-02-13 18:31 EST -05:00"
         );
-        let fixed = x.in_loc(Loc::Fixed {
-            name: String::new(),
-            offset: 5 * 3600 + 1800,
-        });
+        let fixed = x.in_loc(Loc::fixed_zone(String::new(), 5 * 3600 + 1800));
         assert_eq!(fixed.format("15:04 MST"), "05:01 +0530");
         assert_eq!(GoTime::zero().go_string(), "0001-01-01 00:00:00 +0000 UTC");
     }

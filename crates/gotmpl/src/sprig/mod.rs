@@ -18,6 +18,7 @@ mod encoding;
 pub(crate) mod gotime;
 mod json;
 mod lists;
+mod location;
 mod math;
 mod network;
 mod paths;

@@ -464,6 +464,10 @@ impl Object for VersionObject {
         self.0.to_string()
     }
 
+    fn go_stringer(&self) -> bool {
+        true
+    }
+
     fn to_value(&self) -> Option<Value> {
         // *Version marshals to JSON as its string form.
         Some(Value::from(self.0.to_string()))

@@ -240,8 +240,12 @@ fn write_inline_table(
 /// time's own zone, except that its TOML local kinds (fromToml's `*-local` zones) print
 /// as a local datetime, date or time.
 fn toml_time(t: &dyn gotmpl::Object) -> String {
-    let zone = t.field("Location");
-    let local_layout = match zone.as_ref().and_then(Value::as_str) {
+    // The zone's name, through the `*time.Location`'s `String` method.
+    let zone = match t.field("Location") {
+        Some(Value::Object(loc)) => Some(loc.display()),
+        _ => None,
+    };
+    let local_layout = match zone.as_deref() {
         Some("datetime-local") => Some("2006-01-02T15:04:05.999999999"),
         Some("date-local") => Some("2006-01-02"),
         Some("time-local") => Some("15:04:05.999999999"),
