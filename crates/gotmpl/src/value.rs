@@ -176,6 +176,12 @@ pub trait Object: std::any::Any + Send + Sync {
         let _ = (other, deep);
         None
     }
+    /// What copystructure's `Copy` (`deepCopy`) makes of the object: it copies
+    /// exported fields only, so a pointer to a struct without any (`*semver.Version`,
+    /// `*time.Location`) becomes a pointer to a new zero struct. `None`: the same.
+    fn deep_copied(&self) -> Option<Value> {
+        None
+    }
     /// A value of this same named integer type holding `n` (`range` over a
     /// `time.Month` yields `time.Month`s, as reflect's `Seq` does).
     fn with_go_int(&self, n: i64) -> Option<Value> {
@@ -523,7 +529,10 @@ impl Value {
 
     fn deep_copy_within(&self, path: &mut ContainerPath) -> Value {
         let Some(id) = ContainerPath::id(self) else {
-            return self.clone();
+            return match self {
+                Value::Object(o) => o.deep_copied().unwrap_or_else(|| self.clone()),
+                _ => self.clone(),
+            };
         };
         if !path.enter(id) {
             return self.clone();
@@ -538,7 +547,7 @@ impl Value {
                 } else {
                     let mut inner = m.0.read().clone();
                     for v in inner.values_mut() {
-                        if v.is_container() {
+                        if v.is_container() || matches!(v, Value::Object(_)) {
                             *v = grow(|| v.deep_copy_within(path));
                         }
                     }
@@ -548,7 +557,7 @@ impl Value {
             Value::List(l) => {
                 let mut items = l.0.read().clone();
                 for v in items.iter_mut() {
-                    if v.is_container() {
+                    if v.is_container() || matches!(v, Value::Object(_)) {
                         *v = grow(|| v.deep_copy_within(path));
                     }
                 }

@@ -122,6 +122,12 @@ impl Object for Certificate {
         m.insert("Key".into(), Value::from(self.key.clone()));
         Some(Value::map(m))
     }
+    fn go_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            ("Cert".into(), Value::from(self.cert.clone())),
+            ("Key".into(), Value::from(self.key.clone())),
+        ])
+    }
 }
 
 fn cert_value(cert: String, key: String) -> Value {

@@ -146,8 +146,15 @@ pub(super) fn register(f: &mut FuncMap) {
                     (m.clone(), Value::Map(m))
                 }
             };
+            let must = name.starts_with("must");
             for src in srcs.into_iter().flatten() {
-                merge_into(&dst, src, overwrite, &mut ContainerPath::new())?;
+                match merge_into(&dst, src, overwrite, &mut ContainerPath::new()) {
+                    Ok(()) => {}
+                    // Sprig's `merge` swallows mergo's errors and returns "".
+                    Err(MergeStop::Mergo(m)) if must => return Err(FuncError::new(m)),
+                    Err(MergeStop::Mergo(_)) => return Ok(Value::str("")),
+                    Err(MergeStop::Panic(m)) => return Err(FuncError::new(m)),
+                }
             }
             Ok(result)
         });
@@ -178,6 +185,39 @@ fn dig(dict: &Value, default: Value, keys: &[String]) -> R {
     Ok(default)
 }
 
+/// Why a merge stopped early.
+pub(crate) enum MergeStop {
+    /// mergo's own error: Sprig's `merge` then returns "", `mustMerge` fails.
+    Mergo(&'static str),
+    /// A reflect panic inside mergo, which fails the call either way.
+    Panic(&'static str),
+}
+
+/// mergo's `ErrDifferentArgumentsTypes`: a pointer (`*semver.Version`) met by a map
+/// or struct it cannot merge into, without `WithOverride`.
+const DIFFERENT_TYPES: &str = "src and dst must be of same type";
+/// Setting an `interface {}` element of a `map[string]interface {}` source into a
+/// `map[string]string` destination (`split`'s result, `.Chart.Annotations`).
+const STRING_MAP_SET: &str =
+    "reflect.Value.SetMapIndex: value of type interface {} is not assignable to type string";
+/// A struct with exported fields (`genCA`'s certificate, `KubeVersion`) met by a
+/// map: mergo walks the struct's fields and asks the map for the same field.
+const FIELD_OF_MAP: &str = "reflect: call of reflect.Value.Field on map Value";
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Map(_) => "map",
+        Value::Object(o) => o.kind_name(),
+        _ => "",
+    }
+}
+
+/// A Go struct whose exported fields mergo merges one by one.
+fn has_mergeable_fields(v: &Value) -> bool {
+    matches!(v, Value::Object(o) if o.kind_name() == "struct"
+        && o.go_fields().is_some_and(|f| !f.is_empty()))
+}
+
 /// mergo's `Merge(&dst, src)` on `map[string]interface{}` (with `WithOverride` when
 /// `overwrite`): nested maps merge recursively in place; otherwise a source value
 /// lands only where the destination is missing or empty (Go zero value), or
@@ -189,7 +229,7 @@ pub(crate) fn merge_into(
     src: &Map,
     overwrite: bool,
     path: &mut ContainerPath,
-) -> Result<(), FuncError> {
+) -> Result<(), MergeStop> {
     if dst.ptr_eq(src) && !path.is_empty() {
         return Ok(());
     }
@@ -207,33 +247,55 @@ fn merge_entries(
     src: &Map,
     overwrite: bool,
     path: &mut ContainerPath,
-) -> Result<(), FuncError> {
+) -> Result<(), MergeStop> {
+    // Only strings go into a `map[string]string`; a `map[string]interface {}`
+    // source's elements are interfaces, which reflect refuses to set there.
+    let set = |key: String, v: Value| {
+        if dst.elem() == Elem::String && src.elem() != Elem::String {
+            return Err(MergeStop::Panic(STRING_MAP_SET));
+        }
+        dst.insert(key, v);
+        Ok(())
+    };
     for (key, s) in src.entries() {
         let d = dst.get(&key);
+        // mergo merges a map, struct or pointer source into the destination value
+        // first; that is where a pointer or a struct with fields objects.
+        if matches!(kind(&s), "map" | "struct")
+            && let Some(dv) = &d
+        {
+            if kind(dv) == "ptr" && !overwrite {
+                return Err(MergeStop::Mergo(DIFFERENT_TYPES));
+            }
+            if has_mergeable_fields(dv) && kind(&s) == "map" {
+                return Err(MergeStop::Panic(FIELD_OF_MAP));
+            }
+        }
         match &s {
             Value::Nil => {
                 if overwrite {
-                    dst.insert(key, Value::Nil);
+                    set(key, Value::Nil)?;
                 }
             }
             Value::Map(sm) => match &d {
+                // A nil map (`.Chart.Annotations` when absent) cannot take keys:
+                // mergo leaves it and then sets the source map in its place.
+                Some(Value::Map(dm)) if dm.is_nil_map() => set(key, s.clone())?,
                 Some(Value::Map(dm)) => {
                     if !dm.ptr_eq(sm) {
                         merge_into(dm, sm, overwrite, path)?;
                     }
                     if dm.is_empty() {
-                        dst.insert(key, s.clone());
+                        set(key, s.clone())?;
                     }
                 }
                 Some(dv) if !is_empty(dv) && !overwrite => {}
-                _ => {
-                    dst.insert(key, s.clone());
-                }
+                _ => set(key, s.clone())?,
             },
             _ => {
                 let keep = matches!(&d, Some(dv) if !is_empty(dv)) && !overwrite;
                 if !keep {
-                    dst.insert(key, s.clone());
+                    set(key, s.clone())?;
                 }
             }
         }
@@ -439,5 +501,41 @@ mod tests {
                 ("n", m(&[("x", Value::Int(2)), ("z", Value::Int(0))]))
             ])
         );
+    }
+
+    #[test]
+    fn merges_follow_mergo_on_go_types() {
+        let funcs = crate::sprig::funcs();
+        let string_map = || call("split", &[",".into(), "a".into()]);
+        // An `interface {}` element cannot be set into a `map[string]string`...
+        let dst = m(&[("k", string_map())]);
+        let src = m(&[("k", m(&[("x", "y".into())]))]);
+        let err = try_call(&funcs, "merge", &[dst, src]).unwrap_err();
+        assert_eq!(err.message, STRING_MAP_SET);
+        // ...but a string from another `map[string]string` can.
+        let dst = m(&[("k", string_map())]);
+        let other = call("split", &[",".into(), "b,c".into()]);
+        call("merge", &[dst.clone(), m(&[("k", other)])]);
+        assert_eq!(
+            dst.as_map().and_then(|d| d.get("k")).map(|k| k.type_name()),
+            Some("map[string]string".to_string())
+        );
+        // A nil `map[string]string` is replaced by the source map.
+        let dst = m(&[("k", Value::Map(Map::nil_of(Elem::String)))]);
+        let src_map = m(&[("x", "y".into())]);
+        call("merge", &[dst.clone(), m(&[("k", src_map.clone())])]);
+        assert_eq!(dst.as_map().and_then(|d| d.get("k")), Some(src_map));
+        // A pointer met by a map: `merge` returns "", `mustMerge` fails.
+        let version = || call("semver", &["1.2.3".into()]);
+        let src = || m(&[("k", m(&[]))]);
+        assert_eq!(
+            call("merge", &[m(&[("k", version())]), src()]),
+            Value::str("")
+        );
+        let err = try_call(&funcs, "mustMerge", &[m(&[("k", version())]), src()]).unwrap_err();
+        assert_eq!(err.message, DIFFERENT_TYPES);
+        // With WithOverride mergo replaces it instead.
+        let over = call("mergeOverwrite", &[m(&[("k", version())]), src()]);
+        assert_eq!(over, m(&[("k", m(&[]))]));
     }
 }

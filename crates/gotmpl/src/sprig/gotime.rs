@@ -28,6 +28,11 @@ pub(crate) enum Loc {
         /// and offset; otherwise a fresh number per zone made, as Go allocates one.
         id: usize,
     },
+    /// A zero `time.Location{}` (what `deepCopy` makes of a location): no name, no
+    /// zones, so Go reads every instant as "UTC" at offset 0. Its own pointer.
+    Zero {
+        id: usize,
+    },
 }
 
 /// Go's `FixedZone` returns one shared location per whole hour from -12 to +14
@@ -80,6 +85,10 @@ impl Loc {
         }
     }
 
+    pub(crate) fn zero() -> Loc {
+        Loc::Zero { id: next_zone_id() }
+    }
+
     /// Go's `==` on the two `*time.Location` pointers.
     pub(crate) fn same_pointer(&self, other: &Loc) -> bool {
         match (self, other) {
@@ -97,6 +106,7 @@ impl Loc {
                     id: i2,
                 },
             ) => i1 == i2 && (*i1 != 0 || (n1 == n2 && o1 == o2)),
+            (Loc::Zero { id: a }, Loc::Zero { id: b }) => a == b,
             _ => false,
         }
     }
@@ -116,6 +126,7 @@ impl Loc {
                     ..
                 },
             ) => n1 == n2 && o1 == o2,
+            (Loc::Zero { .. }, Loc::Zero { .. }) => true,
             _ => self.same_pointer(other),
         }
     }
@@ -135,12 +146,13 @@ impl Loc {
             Loc::Local => "Local".into(),
             Loc::Named(tz) => tz.name().into(),
             Loc::Fixed { name, .. } => name.clone(),
+            Loc::Zero { .. } => String::new(),
         }
     }
 
     fn tz(&self) -> Option<Tz> {
         match self {
-            Loc::Utc | Loc::Fixed { .. } => None,
+            Loc::Utc | Loc::Fixed { .. } | Loc::Zero { .. } => None,
             Loc::Local => local_tz(),
             Loc::Named(tz) => Some(*tz),
         }

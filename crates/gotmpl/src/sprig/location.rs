@@ -43,6 +43,11 @@ impl Object for GoLocation {
         "ptr"
     }
 
+    fn deep_copied(&self) -> Option<Value> {
+        // time.Location's fields are all unexported: the copy is a zero Location.
+        Some(GoLocation::value(Loc::zero()))
+    }
+
     fn go_stringer(&self) -> bool {
         true
     }
@@ -116,5 +121,19 @@ mod tests {
         assert_eq!(loc(&l).to_value(), Some(Value::Map(Map::new())));
         let unnamed = GoLocation::value(Loc::fixed_zone(String::new(), -3600));
         assert_eq!(crate::gofmt::sprintf("[%v]", &[unnamed]), "[]");
+    }
+
+    #[test]
+    fn deep_copies_are_new_zero_locations() {
+        let l = GoLocation::value(Loc::Local);
+        let c = l.deep_copy();
+        assert_eq!(
+            crate::gofmt::sprintf("[%v]", std::slice::from_ref(&c)),
+            "[]"
+        );
+        assert!(!c.deep_equal(&l));
+        assert!(c.deep_equal(&l.deep_copy()));
+        assert_eq!(loc(&c).go_equal(loc(&l.deep_copy()), false), Some(false));
+        assert_eq!(loc(&c).go_equal(loc(&c), false), Some(true));
     }
 }

@@ -468,6 +468,22 @@ impl Object for VersionObject {
         true
     }
 
+    fn kind_name(&self) -> &'static str {
+        "ptr"
+    }
+
+    fn deep_copied(&self) -> Option<Value> {
+        // All of semver.Version's fields are unexported: the copy is 0.0.0.
+        Some(Value::Object(Arc::new(VersionObject(Version {
+            major: 0,
+            minor: 0,
+            patch: 0,
+            pre: String::new(),
+            metadata: String::new(),
+            original: String::new(),
+        }))))
+    }
+
     fn to_value(&self) -> Option<Value> {
         // *Version marshals to JSON as its string form.
         Some(Value::from(self.0.to_string()))

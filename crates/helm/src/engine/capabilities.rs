@@ -344,8 +344,12 @@ impl Capabilities {
             kube_struct: String,
         }
         impl Object for Caps {
+            // Helm hands templates a `*common.Capabilities`.
             fn type_name(&self) -> &str {
-                "common.Capabilities"
+                "*common.Capabilities"
+            }
+            fn kind_name(&self) -> &'static str {
+                "ptr"
             }
             // Go prints the `*Capabilities` pointer as `&{...}` with each field in
             // fmt's struct form; charts (bitnami's `supportsHelmVersion`) regex-match

@@ -86,6 +86,10 @@ impl Object for Files {
         "engine.files"
     }
 
+    fn kind_name(&self) -> &'static str {
+        "map"
+    }
+
     fn field(&self, name: &str) -> Option<Value> {
         match name {
             "AsConfig" => Some(Value::str(
