@@ -1149,24 +1149,20 @@ fn validate_type(slot: &Slot, param: Param) -> Result<Value, String> {
             )),
         },
         Slot::Iface(v) | Slot::Val(v) => {
-            let ok = matches!(
-                (param, v),
+            let ok = match (param, v) {
                 (Param::Any, _)
-                    | (Param::String, Value::String(_))
-                    | (Param::Int, Value::Int(_))
-                    | (Param::Int64, Value::Int64(_))
-                    | (Param::Float64, Value::Float(_))
-                    | (Param::Bool, Value::Bool(_))
-                    | (Param::List, Value::List(_))
-                    | (Param::Map, Value::Map(_))
-            ) && !matches!(
-                // A typed slice (`[]string`) is not assignable to `[]interface{}`.
-                (param, v),
-                (Param::List, Value::List(l)) if l.elem() != crate::value::Elem::Any
-            ) && !matches!(
-                (param, v),
-                (Param::Map, Value::Map(m)) if m.elem() != crate::value::Elem::Any
-            );
+                | (Param::String, Value::String(_))
+                | (Param::Int, Value::Int(_))
+                | (Param::Int64, Value::Int64(_))
+                | (Param::Float64, Value::Float(_))
+                | (Param::Bool, Value::Bool(_)) => true,
+                // A typed slice (`[]string`) or map (`map[string]string`) is not
+                // assignable to `[]interface{}` / `map[string]interface{}`.
+                (Param::List, Value::List(l)) => l.elem() == crate::value::Elem::Any,
+                (Param::Map, Value::Map(m)) => m.elem() == crate::value::Elem::Any,
+                (Param::Time, Value::Object(o)) => o.type_name() == "time.Time",
+                _ => false,
+            };
             if ok {
                 Ok(v.clone())
             } else {

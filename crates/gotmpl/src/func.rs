@@ -161,6 +161,8 @@ pub enum Param {
     List,
     /// `map[string]interface{}` (nil allowed)
     Map,
+    /// `time.Time` (a struct: no nil, literals refused)
+    Time,
 }
 
 impl Param {
@@ -175,6 +177,7 @@ impl Param {
             Param::Bool => "bool",
             Param::List => "[]interface {}",
             Param::Map => "map[string]interface {}",
+            Param::Time => "time.Time",
         }
     }
 }

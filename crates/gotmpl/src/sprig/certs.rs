@@ -293,7 +293,7 @@ pub(super) fn register(f: &mut FuncMap) {
     f.add("genCAWithKey", |a| {
         arity("genCAWithKey", a, 3)?;
         let key = PrivKey::parse(args::string(&a[2])?)
-            .map_err(|e| err(format!("parse error: {}", e.message)))?;
+            .map_err(|e| err(format!("parsing private key: {}", e.message)))?;
         ca(args::string(&a[0])?, args::int(&a[1])?, key)
     });
     f.add("genSelfSignedCert", |a| {
@@ -311,7 +311,7 @@ pub(super) fn register(f: &mut FuncMap) {
         arity("genSelfSignedCertWithKey", a, 5)?;
         let (ips, dns) = (args::list(&a[1])?, args::list(&a[2])?);
         let key = PrivKey::parse(args::string(&a[4])?)
-            .map_err(|e| err(format!("parse error: {}", e.message)))?;
+            .map_err(|e| err(format!("parsing private key: {}", e.message)))?;
         self_signed(args::string(&a[0])?, &ips, &dns, args::int(&a[3])?, key)
     });
     f.add("genSignedCert", |a| {
@@ -330,7 +330,7 @@ pub(super) fn register(f: &mut FuncMap) {
         arity("genSignedCertWithKey", a, 6)?;
         let (ips, dns) = (args::list(&a[1])?, args::list(&a[2])?);
         let key = PrivKey::parse(args::string(&a[5])?)
-            .map_err(|e| err(format!("parse error: {}", e.message)))?;
+            .map_err(|e| err(format!("parsing private key: {}", e.message)))?;
         signed(
             args::string(&a[0])?,
             &ips,

@@ -111,16 +111,17 @@ pub(super) fn register(f: &mut FuncMap) {
             return Err(FuncError::new("dig needs at least three arguments"));
         }
         let dict = a[a.len() - 1].clone();
+        // Sprig asserts the dict's type before the keys'.
+        if !matches!(&dict, Value::Map(m) if m.elem() == Elem::Any) {
+            return Err(assertion_error(&dict, "map[string]interface {}"));
+        }
         let default = a[a.len() - 2].clone();
         let keys = a[..a.len() - 2]
             .iter()
             .map(|k| {
-                k.as_str().map(str::to_string).ok_or_else(|| {
-                    FuncError::new(format!(
-                        "interface conversion: interface {{}} is {}, not string",
-                        k.type_name()
-                    ))
-                })
+                k.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| assertion_error(k, "string"))
             })
             .collect::<Result<Vec<_>, _>>()?;
         dig(&dict, default, &keys)
@@ -161,18 +162,24 @@ pub(super) fn register(f: &mut FuncMap) {
     }
 }
 
+/// Go's failed type assertion on an `interface {}` holding `v`.
+fn assertion_error(v: &Value, want: &str) -> FuncError {
+    let got = match v {
+        Value::Nil => "nil".to_string(),
+        other => other.type_name(),
+    };
+    FuncError::new(format!(
+        "interface conversion: interface {{}} is {got}, not {want}"
+    ))
+}
+
 fn dig(dict: &Value, default: Value, keys: &[String]) -> R {
     let mut cur = dict.clone();
     for (i, key) in keys.iter().enumerate() {
         // Sprig asserts `map[string]interface{}`; a typed map fails the assertion.
         let m = match &cur {
             Value::Map(m) if m.elem() == Elem::Any => m,
-            _ => {
-                return Err(FuncError::new(format!(
-                    "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
-                    cur.type_name()
-                )));
-            }
+            _ => return Err(assertion_error(&cur, "map[string]interface {}")),
         };
         let Some(step) = m.get(key) else {
             return Ok(default);

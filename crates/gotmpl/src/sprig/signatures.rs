@@ -8,7 +8,112 @@
 
 use crate::func::{FuncMap, Param, Signature};
 
-use Param::{Any, Float64, Int, List, String};
+use Param::{Any, Bool, Float64, Int, List, Map, String, Time};
+
+/// Functions with `string`, `bool`, map or `time.Time` parameters (their Go
+/// signatures in Sprig v3.3), so a wrong argument is refused at the argument,
+/// with Go's words, before the call.
+const STRING_TYPED: &[(&str, &[Param])] = &[
+    // strings.go
+    ("trim", &[String]),
+    ("upper", &[String]),
+    ("lower", &[String]),
+    ("title", &[String]),
+    ("untitle", &[String]),
+    ("trimall", &[String, String]),
+    ("trimAll", &[String, String]),
+    ("trimSuffix", &[String, String]),
+    ("trimPrefix", &[String, String]),
+    ("nospace", &[String]),
+    ("initials", &[String]),
+    ("swapcase", &[String]),
+    ("shuffle", &[String]),
+    ("snakecase", &[String]),
+    ("camelcase", &[String]),
+    ("kebabcase", &[String]),
+    ("contains", &[String, String]),
+    ("hasPrefix", &[String, String]),
+    ("hasSuffix", &[String, String]),
+    ("replace", &[String, String, String]),
+    ("split", &[String, String]),
+    ("splitList", &[String, String]),
+    ("join", &[String, Any]),
+    ("atoi", &[String]),
+    // crypto.go, encoding
+    ("sha1sum", &[String]),
+    ("sha256sum", &[String]),
+    ("sha512sum", &[String]),
+    ("adler32sum", &[String]),
+    ("bcrypt", &[String]),
+    ("htpasswd", &[String, String]),
+    ("genPrivateKey", &[String]),
+    ("buildCustomCert", &[String, String]),
+    ("encryptAES", &[String, String]),
+    ("decryptAES", &[String, String]),
+    ("b64enc", &[String]),
+    ("b64dec", &[String]),
+    ("b32enc", &[String]),
+    ("b32dec", &[String]),
+    // date.go
+    ("date", &[String, Any]),
+    ("dateInZone", &[String, Any, String]),
+    ("htmlDateInZone", &[Any, String]),
+    ("dateModify", &[String, Time]),
+    ("mustDateModify", &[String, Time]),
+    ("toDate", &[String, String]),
+    ("mustToDate", &[String, String]),
+    ("unixEpoch", &[Time]),
+    // defaults.go, reflect.go, json
+    ("ternary", &[Any, Any, Bool]),
+    ("typeIs", &[String, Any]),
+    ("typeIsLike", &[String, Any]),
+    ("kindIs", &[String, Any]),
+    ("fromJson", &[String]),
+    ("mustFromJson", &[String]),
+    // paths
+    ("base", &[String]),
+    ("dir", &[String]),
+    ("clean", &[String]),
+    ("ext", &[String]),
+    ("isAbs", &[String]),
+    ("osBase", &[String]),
+    ("osClean", &[String]),
+    ("osDir", &[String]),
+    ("osExt", &[String]),
+    ("osIsAbs", &[String]),
+    // dict.go
+    ("get", &[Map, String]),
+    ("set", &[Map, String, Any]),
+    ("unset", &[Map, String]),
+    ("hasKey", &[Map, String]),
+    ("values", &[Map]),
+    // semver.go, regex.go, url.go
+    ("semver", &[String]),
+    ("semverCompare", &[String, String]),
+    ("regexMatch", &[String, String]),
+    ("mustRegexMatch", &[String, String]),
+    ("regexFind", &[String, String]),
+    ("mustRegexFind", &[String, String]),
+    ("regexReplaceAll", &[String, String, String]),
+    ("mustRegexReplaceAll", &[String, String, String]),
+    ("regexReplaceAllLiteral", &[String, String, String]),
+    ("mustRegexReplaceAllLiteral", &[String, String, String]),
+    ("regexQuoteMeta", &[String]),
+    ("urlParse", &[String]),
+    ("urlJoin", &[Map]),
+];
+
+/// Variadic Go signatures: the last parameter repeats.
+const VARIADIC: &[(&str, &[Param])] = &[
+    ("pluck", &[String, Map]),
+    ("keys", &[Map]),
+    ("pick", &[Map, String]),
+    ("omit", &[Map, String]),
+    ("merge", &[Map, Map]),
+    ("mustMerge", &[Map, Map]),
+    ("mergeOverwrite", &[Map, Map]),
+    ("mustMergeOverwrite", &[Map, Map]),
+];
 
 /// Registers the signatures; call after the functions are added (adding a
 /// function drops its signature).
@@ -57,8 +162,11 @@ pub(super) fn register(f: &mut FuncMap) {
         ("regexSplit", &[String, String, Int]),
         ("mustRegexSplit", &[String, String, Int]),
     ];
-    for (name, params) in fixed {
+    for (name, params) in fixed.iter().chain(STRING_TYPED) {
         f.signature(name, Signature::new(params));
+    }
+    for (name, params) in VARIADIC {
+        f.signature(name, Signature::variadic(params));
     }
     f.signature("seq", Signature::variadic(&[Int]));
     f.signature("round", Signature::variadic(&[Any, Int, Float64]));
@@ -113,6 +221,44 @@ mod tests {
         assert_eq!(
             render("{{ round 2.345 2 }} {{ seq 3 }}", &data).unwrap(),
             "2.35 1 2 3"
+        );
+    }
+
+    #[test]
+    fn string_map_and_time_parameters_are_checked_at_the_argument() {
+        let data = Value::map([("n".to_string(), Value::Int(1))].into_iter().collect());
+        let err = render(r#"{{ upper .n }}"#, &data).unwrap_err();
+        assert!(
+            err.ends_with("at <.n>: wrong type for value; expected string; got int"),
+            "{err}"
+        );
+        let err = render(r#"{{ get "a" "k" }}"#, &data).unwrap_err();
+        assert!(
+            err.ends_with(r#"at <"a">: can't handle "a" for arg of type map[string]interface {}"#),
+            "{err}"
+        );
+        let err = render(r#"{{ unixEpoch .n }}"#, &data).unwrap_err();
+        assert!(
+            err.ends_with("at <.n>: wrong type for value; expected time.Time; got int"),
+            "{err}"
+        );
+        let err = render(r#"{{ ternary 1 2 "x" }}"#, &data).unwrap_err();
+        assert!(
+            err.ends_with(r#"at <"x">: expected bool; found "x""#),
+            "{err}"
+        );
+        let err = render(r#"{{ pick (dict) "a" .n }}"#, &data).unwrap_err();
+        assert!(
+            err.ends_with("at <.n>: wrong type for value; expected string; got int"),
+            "{err}"
+        );
+        assert_eq!(
+            render(
+                r#"{{ unixEpoch (toDate "2006-01-02T15:04:05Z07:00" "1970-01-01T00:00:00Z") }}"#,
+                &data
+            )
+            .unwrap(),
+            "0"
         );
     }
 }

@@ -270,6 +270,22 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
         }
         Err(FuncError::new(warn_wrap(msg)))
     });
+    // Helm's own functions' Go parameters (adding a function dropped any Sprig
+    // signature of the same name), checked by the executor as Go does.
+    use gotmpl::func::{Param, Signature};
+    for name in [
+        "fromYaml",
+        "fromYamlArray",
+        "fromJson",
+        "fromJsonArray",
+        "fromToml",
+        "fail",
+    ] {
+        f.signature(name, Signature::new(&[Param::String]));
+    }
+    for name in ["include", "tpl", "required"] {
+        f.signature(name, Signature::new(&[Param::String, Param::Any]));
+    }
     f
 }
 
