@@ -3,7 +3,7 @@
 
 use crate::func::{FuncError, FuncMap};
 use crate::stack::{ContainerPath, grow};
-use crate::value::{Elem, Map, MapInner, Value};
+use crate::value::{Elem, Map, MapInner, Object, Value};
 
 use super::args::{self, R, arity, arity_min};
 use super::conv::strval;
@@ -197,7 +197,7 @@ pub(crate) enum MergeStop {
     /// mergo's own error: Sprig's `merge` then returns "", `mustMerge` fails.
     Mergo(&'static str),
     /// A reflect panic inside mergo, which fails the call either way.
-    Panic(&'static str),
+    Panic(String),
 }
 
 /// mergo's `ErrDifferentArgumentsTypes`: a pointer (`*semver.Version`) met by a map
@@ -223,6 +223,47 @@ fn kind(v: &Value) -> &'static str {
 fn has_mergeable_fields(v: &Value) -> bool {
     matches!(v, Value::Object(o) if o.kind_name() == "struct"
         && o.go_fields().is_some_and(|f| !f.is_empty()))
+}
+
+/// mergo on two pointers merges what they point at. A struct with exported fields
+/// (`*common.Capabilities`) is walked field by field against the source struct's
+/// fields, which fails on the first field unless the source has the same type; one
+/// without (`*semver.Version`, `*time.Location`) is assigned whole, but only when
+/// overwriting: `*dst = *src`, seen through every holder of the pointer.
+fn pointer_into_pointer(d: &dyn Object, s: &dyn Object, overwrite: bool) -> Result<(), MergeStop> {
+    let same = d
+        .go_equal(s, false)
+        .unwrap_or_else(|| std::ptr::addr_eq(d as *const dyn Object, s as *const dyn Object));
+    if same || d.type_name() == s.type_name() && d.go_fields().is_some_and(|f| !f.is_empty()) {
+        return Ok(());
+    }
+    let pointee = |o: &dyn Object| o.type_name().trim_start_matches('*').to_string();
+    if d.go_fields().is_some_and(|f| !f.is_empty()) {
+        // The first fields: semver.Version's `major uint64`, time.Location's
+        // `name string`.
+        let first = match s.type_name() {
+            "*semver.Version" => "uint64",
+            "*time.Location" => "string",
+            _ => return Ok(()),
+        };
+        return Err(MergeStop::Panic(format!(
+            "reflect: call of reflect.Value.Field on {first} Value"
+        )));
+    }
+    if !overwrite {
+        return Ok(());
+    }
+    if d.type_name() != s.type_name() {
+        return Err(MergeStop::Panic(format!(
+            "reflect.Set: value of type {} is not assignable to type {}",
+            pointee(s),
+            pointee(d)
+        )));
+    }
+    // Two different locations would overwrite one of Go's zones, shared by the
+    // whole process (`Local`, `UTC`): not modelled (see the README's known gaps).
+    super::semver::overwrite_version(d, s);
+    Ok(())
 }
 
 /// mergo's `Merge(&dst, src)` on `map[string]interface{}` (with `WithOverride` when
@@ -259,13 +300,19 @@ fn merge_entries(
     // source's elements are interfaces, which reflect refuses to set there.
     let set = |key: String, v: Value| {
         if dst.elem() == Elem::String && src.elem() != Elem::String {
-            return Err(MergeStop::Panic(STRING_MAP_SET));
+            return Err(MergeStop::Panic(STRING_MAP_SET.to_string()));
         }
         dst.insert(key, v);
         Ok(())
     };
     for (key, s) in src.entries() {
         let d = dst.get(&key);
+        if let (Some(Value::Object(dp)), Value::Object(sp)) = (&d, &s)
+            && dp.kind_name() == "ptr"
+            && sp.kind_name() == "ptr"
+        {
+            pointer_into_pointer(dp.as_ref(), sp.as_ref(), overwrite)?;
+        }
         // mergo merges a map, struct or pointer source into the destination value
         // first; that is where a pointer or a struct with fields objects.
         if matches!(kind(&s), "map" | "struct")
@@ -275,7 +322,7 @@ fn merge_entries(
                 return Err(MergeStop::Mergo(DIFFERENT_TYPES));
             }
             if has_mergeable_fields(dv) && kind(&s) == "map" {
-                return Err(MergeStop::Panic(FIELD_OF_MAP));
+                return Err(MergeStop::Panic(FIELD_OF_MAP.to_string()));
             }
         }
         match &s {
@@ -544,5 +591,40 @@ mod tests {
         // With WithOverride mergo replaces it instead.
         let over = call("mergeOverwrite", &[m(&[("k", version())]), src()]);
         assert_eq!(over, m(&[("k", m(&[]))]));
+    }
+
+    #[test]
+    fn merging_pointers_merges_what_they_point_at() {
+        let funcs = crate::sprig::funcs();
+        let v = |s: &str| call("semver", &[s.into()]);
+        let (a, b) = (v("1.2.3"), v("2.0.0"));
+        // Without WithOverride mergo leaves the destination's version alone...
+        call("merge", &[m(&[("k", a.clone())]), m(&[("k", b.clone())])]);
+        assert_eq!(
+            crate::gofmt::sprintf("%v", std::slice::from_ref(&a)),
+            "1.2.3"
+        );
+        // ...with it, `*dst = *src`: the earlier value itself changes.
+        call("mergeOverwrite", &[m(&[("k", a.clone())]), m(&[("k", b)])]);
+        assert_eq!(
+            crate::gofmt::sprintf("%v", std::slice::from_ref(&a)),
+            "2.0.0"
+        );
+        // Pointers to different types cannot be assigned.
+        let t = call("toDate", &["2006".into(), "2020".into()]);
+        let Value::Object(t) = t else {
+            panic!("not a time")
+        };
+        let loc = t.field("Location").unwrap();
+        let err = try_call(
+            &funcs,
+            "mergeOverwrite",
+            &[m(&[("k", a)]), m(&[("k", loc)])],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message,
+            "reflect.Set: value of type time.Location is not assignable to type semver.Version"
+        );
     }
 }

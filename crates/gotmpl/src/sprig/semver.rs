@@ -372,7 +372,43 @@ impl Atom {
 }
 
 /// The `*semver.Version` Sprig's `semver` returns: methods `Major`, `Minor`, ...
-struct VersionObject(Version);
+/// Behind a lock because Go code can overwrite what the pointer points at
+/// (mergo's `mergeOverwrite` of one version into another), and every holder of the
+/// pointer sees the change.
+struct VersionObject(std::sync::RwLock<Version>);
+
+impl VersionObject {
+    fn value(v: Version) -> Value {
+        Value::Object(Arc::new(VersionObject(std::sync::RwLock::new(v))))
+    }
+
+    fn get(&self) -> Version {
+        // A poisoned lock still holds a whole Version (writers only assign).
+        match self.0.read() {
+            Ok(v) => v.clone(),
+            Err(e) => e.into_inner().clone(),
+        }
+    }
+
+    fn of(o: &dyn Object) -> Option<&VersionObject> {
+        let any: &dyn std::any::Any = o;
+        any.downcast_ref::<VersionObject>()
+    }
+}
+
+/// `*dst = *src` for two `*semver.Version` objects (what mergo's `WithOverride`
+/// does to a pointer met by another of its type); false when either is not one.
+pub(crate) fn overwrite_version(dst: &dyn Object, src: &dyn Object) -> bool {
+    let (Some(d), Some(s)) = (VersionObject::of(dst), VersionObject::of(src)) else {
+        return false;
+    };
+    let v = s.get();
+    match d.0.write() {
+        Ok(mut g) => *g = v,
+        Err(e) => *e.into_inner() = v,
+    }
+    true
+}
 
 impl Object for VersionObject {
     fn type_name(&self) -> &str {
@@ -380,7 +416,7 @@ impl Object for VersionObject {
     }
 
     fn field(&self, name: &str) -> Option<Value> {
-        let v = &self.0;
+        let v = &self.get();
         Some(match name {
             // Masterminds/semver's version numbers are `uint64`.
             "Major" => Value::Uint64(v.major),
@@ -436,17 +472,14 @@ impl Object for VersionObject {
             )));
         }
         let other = match &args[0] {
-            Value::Object(o) if o.type_name() == "*semver.Version" => match o.field("Original") {
-                Some(Value::String(s)) => Version::parse(&s).map_err(|e| e.0),
-                _ => Err("invalid version".into()),
-            },
+            Value::Object(o) if let Some(v) = VersionObject::of(o.as_ref()) => Ok(v.get()),
             v => Err(format!(
                 "wrong type for value; expected *semver.Version; got {}",
                 v.type_name()
             )),
         };
         Some(other.map(|o| {
-            let ord = self.0.compare(&o);
+            let ord = self.get().compare(&o);
             match name {
                 "Compare" => Value::Int(ord as i64),
                 "LessThan" => Value::Bool(ord == Ordering::Less),
@@ -461,7 +494,7 @@ impl Object for VersionObject {
     }
 
     fn display(&self) -> String {
-        self.0.to_string()
+        self.get().to_string()
     }
 
     fn go_stringer(&self) -> bool {
@@ -474,19 +507,19 @@ impl Object for VersionObject {
 
     fn deep_copied(&self) -> Option<Value> {
         // All of semver.Version's fields are unexported: the copy is 0.0.0.
-        Some(Value::Object(Arc::new(VersionObject(Version {
+        Some(VersionObject::value(Version {
             major: 0,
             minor: 0,
             patch: 0,
             pre: String::new(),
             metadata: String::new(),
             original: String::new(),
-        }))))
+        }))
     }
 
     fn to_value(&self) -> Option<Value> {
         // *Version marshals to JSON as its string form.
-        Some(Value::from(self.0.to_string()))
+        Some(Value::from(self.get().to_string()))
     }
 }
 
@@ -494,7 +527,7 @@ fn obj(mut v: Version) -> Value {
     if v.original.is_empty() {
         v.original = v.to_string();
     }
-    Value::Object(Arc::new(VersionObject(v)))
+    VersionObject::value(v)
 }
 
 pub(super) fn register(f: &mut FuncMap) {
