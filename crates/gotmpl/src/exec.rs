@@ -498,9 +498,15 @@ impl<'a> State<'a> {
     fn eval_command(&mut self, dot: &Slot, cmd: &Command, fin: Option<Slot>) -> R<Slot> {
         let first = &cmd.args[0];
         match first {
-            Arg::Field { pos, idents } => {
-                self.eval_field_chain(dot, dot.clone(), *pos, first, idents, &cmd.args, fin)
-            }
+            Arg::Field { pos, idents } => self.eval_field_chain(
+                dot,
+                dot.clone(),
+                (*pos, first),
+                (*pos, first),
+                idents,
+                &cmd.args,
+                fin,
+            ),
             Arg::Chain { .. } => self.eval_chain(dot, first, &cmd.args, fin),
             Arg::Identifier { pos, name, builtin } => self.call_function(
                 dot,
@@ -557,7 +563,7 @@ impl<'a> State<'a> {
             self.not_a_function(args, fin.is_some())?;
             return Ok(value);
         }
-        self.eval_field_chain(dot, value, *pos, node, fields, args, fin)
+        self.eval_field_chain(dot, value, (*pos, node), (*pos, node), fields, args, fin)
     }
 
     fn eval_chain(&mut self, dot: &Slot, node: &Arg, args: &[Arg], fin: Option<Slot>) -> R<Slot> {
@@ -581,9 +587,18 @@ impl<'a> State<'a> {
         if let Arg::Pipe(p) = inner.as_ref()
             && let Some(at) = last_evaluated(p)
         {
-            return self.eval_field_chain(dot, recv, at.pos(), at, fields, args, fin);
+            // ...but a method's own error at the chain.
+            return self.eval_field_chain(
+                dot,
+                recv,
+                (at.pos(), at),
+                (*pos, node),
+                fields,
+                args,
+                fin,
+            );
         }
-        self.eval_field_chain(dot, recv, *pos, node, fields, args, fin)
+        self.eval_field_chain(dot, recv, (*pos, node), (*pos, node), fields, args, fin)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -591,17 +606,17 @@ impl<'a> State<'a> {
         &mut self,
         dot: &Slot,
         mut recv: Slot,
-        pos: usize,
-        node: &Arg,
+        (pos, node): (usize, &Arg),
+        call: (usize, &Arg),
         idents: &[Arc<str>],
         args: &[Arg],
         fin: Option<Slot>,
     ) -> R<Slot> {
         let n = idents.len();
         for ident in &idents[..n - 1] {
-            recv = self.eval_field(dot, ident, pos, node, &[], None, recv)?;
+            recv = self.eval_field(dot, ident, (pos, node), call, &[], None, recv)?;
         }
-        self.eval_field(dot, &idents[n - 1], pos, node, args, fin, recv)
+        self.eval_field(dot, &idents[n - 1], (pos, node), call, args, fin, recv)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -609,8 +624,8 @@ impl<'a> State<'a> {
         &mut self,
         dot: &Slot,
         name: &str,
-        pos: usize,
-        node: &Arg,
+        (pos, node): (usize, &Arg),
+        call: (usize, &Arg),
         args: &[Arg],
         fin: Option<Slot>,
         recv: Slot,
@@ -667,6 +682,30 @@ impl<'a> State<'a> {
                 }
             }
             Value::Object(o) => {
+                if let Some(params) = o.method_params(name) {
+                    let mut argv = Vec::with_capacity(params.len());
+                    if has_args || !params.is_empty() {
+                        let sig = Signature::new(params);
+                        self.typed_args(dot, pos, node, name, &sig, args, fin, &mut argv)?;
+                    }
+                    let r = if params.is_empty() {
+                        o.field(name).map(Ok)
+                    } else {
+                        o.call_method(name, &argv)
+                    };
+                    return match r {
+                        Some(Ok(v)) => Ok(Slot::from_result(v)),
+                        // Go reports a method's own error at the field or chain.
+                        Some(Err(msg)) => {
+                            Err(self.err_at(call.0, call.1, format!("error calling {name}: {msg}")))
+                        }
+                        None => Err(self.err_at(
+                            pos,
+                            node,
+                            format!("can't evaluate field {name} in type {}", type_name(&value)),
+                        )),
+                    };
+                }
                 if o.has_method(name) {
                     let mut argv = Vec::with_capacity(args.len());
                     for a in args.iter().skip(1) {
@@ -677,7 +716,7 @@ impl<'a> State<'a> {
                     }
                     return match o.call_method(name, &argv) {
                         Some(Ok(v)) => Ok(Slot::from_result(v)),
-                        Some(Err(msg)) => Err(self.method_error(pos, node, name, args, &argv, msg)),
+                        Some(Err(msg)) => Err(self.method_error(pos, node, name, msg)),
                         None => Err(self.err_at(
                             pos,
                             node,
@@ -696,6 +735,29 @@ impl<'a> State<'a> {
                         }
                         Ok(Slot::from_result(v))
                     }
+                    // A named map type (`engine.files`) without such a method: Go
+                    // reads the key, as on any map.
+                    None if let Some(Value::Map(m)) = o.collection() => {
+                        if has_args {
+                            return Err(self.err_at(
+                                pos,
+                                node,
+                                format!("{name} is not a method but has arguments"),
+                            ));
+                        }
+                        match m.get(name) {
+                            Some(v) => Ok(Slot::Val(v)),
+                            None => match self.set.missing_key {
+                                MissingKey::Default => Ok(Slot::Invalid),
+                                MissingKey::Zero => Ok(Slot::Val(m.zero_value())),
+                                MissingKey::Error => Err(self.err_at(
+                                    pos,
+                                    node,
+                                    format!("map has no entry for key {}", gofmt::quote(name)),
+                                )),
+                            },
+                        }
+                    }
                     None => Err(self.err_at(
                         pos,
                         node,
@@ -711,48 +773,16 @@ impl<'a> State<'a> {
         }
     }
 
-    /// A host method's error as Go reports it. Argument checks are reflection's,
-    /// made before the call: an argument count at the method, a wrong type at the
-    /// argument (a literal in the words of Go's `evalArg`); only errors the method
-    /// itself returns get "error calling".
-    fn method_error(
-        &self,
-        pos: usize,
-        node: &dyn Display,
-        name: &str,
-        args: &[Arg],
-        argv: &[Value],
-        msg: String,
-    ) -> Flow {
-        if msg.starts_with("wrong number of args for ") {
+    /// The error of a method that checks its own arguments (no `method_params`):
+    /// reflection's argument errors come without "error calling", as Go reports
+    /// checks made before the call.
+    fn method_error(&self, pos: usize, node: &dyn Display, name: &str, msg: String) -> Flow {
+        if msg.starts_with("wrong number of args for ")
+            || msg.starts_with("wrong type for value; expected ")
+        {
             return self.err_at(pos, node, msg);
         }
-        let Some((want, got)) = msg
-            .strip_prefix("wrong type for value; expected ")
-            .and_then(|r| r.split_once("; got "))
-        else {
-            return self.err_at(pos, node, format!("error calling {name}: {msg}"));
-        };
-        // Arguments are checked left to right: the first of the refused type.
-        let at = argv
-            .iter()
-            .zip(args.iter().skip(1))
-            .find(|(v, _)| v.type_name() == got)
-            .map(|(_, a)| a);
-        let Some(arg) = at else {
-            return self.err_at(pos, node, msg);
-        };
-        let msg = match arg {
-            Arg::Bool { .. } | Arg::String { .. } | Arg::Number { .. } => match want {
-                "string" => format!("expected string; found {arg}"),
-                "bool" => format!("expected bool; found {arg}"),
-                "float64" => format!("expected float; found {arg}"),
-                "int" | "int64" | "time.Duration" => format!("expected integer; found {arg}"),
-                _ => format!("can't handle {arg} for arg of type {want}"),
-            },
-            _ => msg,
-        };
-        self.err_at(arg.pos(), arg, msg)
+        self.err_at(pos, node, format!("error calling {name}: {msg}"))
     }
 
     /// Evaluates an argument to a function or method.
@@ -763,8 +793,8 @@ impl<'a> State<'a> {
             Arg::Field { pos, idents } => self.eval_field_chain(
                 dot,
                 dot.clone(),
-                *pos,
-                arg,
+                (*pos, arg),
+                (*pos, arg),
                 idents,
                 std::slice::from_ref(arg),
                 None,
@@ -889,7 +919,7 @@ impl<'a> State<'a> {
         if let Some(f) = user
             && let Some(sig) = self.set.funcs_ref().get_signature(name)
         {
-            self.typed_args(dot, pos, name, sig, args, fin, argv)?;
+            self.typed_args(dot, pos, ident, name, sig, args, fin, argv)?;
             return match f(self, argv) {
                 Ok(v) => Ok(Slot::from_result(v)),
                 Err(e) => Err(self.func_error(pos, ident, name, cmd, e)),
@@ -933,30 +963,33 @@ impl<'a> State<'a> {
         &mut self,
         dot: &Slot,
         pos: usize,
+        at: &Arg,
         name: &str,
         sig: &Signature,
         args: &[Arg],
         fin: Option<Slot>,
         argv: &mut Vec<Value>,
     ) -> R<()> {
-        let nargs = args.len() - 1;
+        // `args[0]` is the command's own node; a field inside a chain (`$t.In.Year`)
+        // is called with no command at all.
+        let nargs = args.len().saturating_sub(1);
         let n = nargs + usize::from(fin.is_some());
         let fixed = sig.params.len() - usize::from(sig.variadic);
         if sig.variadic && n < fixed {
             return Err(self.err_at(
                 pos,
-                &args[0],
+                at,
                 format!("wrong number of args for {name}: want at least {fixed} got {nargs}"),
             ));
         }
         if !sig.variadic && n != fixed {
             return Err(self.err_at(
                 pos,
-                &args[0],
+                at,
                 format!("wrong number of args for {name}: want {fixed} got {n}"),
             ));
         }
-        for (i, a) in args[1..].iter().enumerate() {
+        for (i, a) in args.get(1..).unwrap_or_default().iter().enumerate() {
             let param = sig.param(i).unwrap_or(Param::Any);
             let v = self.typed_arg(dot, a, param)?;
             argv.push(v);
@@ -964,7 +997,10 @@ impl<'a> State<'a> {
         if let Some(f) = fin {
             let param = sig.param(n - 1).unwrap_or(Param::Any);
             // Go reports this at the node it evaluated last.
-            let at = args.last().unwrap_or(&args[0]);
+            let at = match args {
+                [_, .., last] => last,
+                _ => at,
+            };
             let v = validate_type(&f, param).map_err(|m| self.err_at(at.pos(), at, m))?;
             argv.push(v);
         }
@@ -977,11 +1013,11 @@ impl<'a> State<'a> {
         }
         let tname = param.go_name();
         let literal = match (node, param) {
-            (Arg::Nil { .. }, Param::List | Param::Map) => Some(Ok(Value::Nil)),
+            (Arg::Nil { .. }, Param::List | Param::Map | Param::Ptr(_)) => Some(Ok(Value::Nil)),
             (Arg::Nil { .. }, _) => Some(Err(format!("cannot assign nil to {tname}"))),
             (Arg::Bool { val, .. }, Param::Bool) => Some(Ok(Value::Bool(*val))),
             (Arg::String { val, .. }, Param::String) => Some(Ok(val.clone())),
-            (Arg::Number { num, .. }, Param::Int | Param::Int64) => Some(
+            (Arg::Number { num, .. }, Param::Int | Param::Int64 | Param::Duration) => Some(
                 num.int
                     .map(|i| match param {
                         Param::Int64 => Value::Int64(i),
@@ -998,7 +1034,9 @@ impl<'a> State<'a> {
                 Some(Err(match param {
                     Param::Bool => format!("expected bool; found {node}"),
                     Param::String => format!("expected string; found {node}"),
-                    Param::Int | Param::Int64 => format!("expected integer; found {node}"),
+                    Param::Int | Param::Int64 | Param::Duration => {
+                        format!("expected integer; found {node}")
+                    }
                     Param::Float64 => format!("expected float; found {node}"),
                     _ => format!("can't handle {node} for arg of type {tname}"),
                 }))
@@ -1139,7 +1177,7 @@ fn validate_type(slot: &Slot, param: Param) -> Result<Value, String> {
     let tname = param.go_name();
     match slot {
         Slot::Invalid | Slot::Val(Value::Nil) => match param {
-            Param::Any | Param::List | Param::Map => Ok(Value::Nil),
+            Param::Any | Param::List | Param::Map | Param::Ptr(_) => Ok(Value::Nil),
             _ => Err(format!("invalid value; expected {tname}")),
         },
         Slot::Iface(Value::Nil) => match param {
@@ -1161,6 +1199,8 @@ fn validate_type(slot: &Slot, param: Param) -> Result<Value, String> {
                 (Param::List, Value::List(l)) => l.elem() == crate::value::Elem::Any,
                 (Param::Map, Value::Map(m)) => m.elem() == crate::value::Elem::Any,
                 (Param::Time, Value::Object(o)) => o.type_name() == "time.Time",
+                (Param::Duration, Value::Object(o)) => o.type_name() == "time.Duration",
+                (Param::Ptr(name), Value::Object(o)) => o.type_name() == name,
                 _ => false,
             };
             if ok {

@@ -834,3 +834,62 @@ fn range_over_unsigned_integers_counts_in_their_type() {
         "template: t:1:28: executing \"t\" at <4>: can't use 4 to iterate over more than one variable"
     );
 }
+
+/// A named map type (`engine.files` is a `map[string][]byte`) with one method.
+struct NamedMap;
+
+impl crate::value::Object for NamedMap {
+    fn type_name(&self) -> &str {
+        "engine.files"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn method_params(&self, name: &str) -> Option<&'static [crate::func::Param]> {
+        (name == "Get").then_some(&[crate::func::Param::String])
+    }
+    fn call_method(&self, _name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        Some(Ok(args[0].clone()))
+    }
+    fn collection(&self) -> Option<Value> {
+        let mut m = MapInner::new();
+        m.insert("k".into(), Value::Bytes(std::sync::Arc::from(&b"v"[..])));
+        Some(Value::Map(crate::value::Map::typed(
+            m,
+            crate::value::Elem::Bytes,
+        )))
+    }
+}
+
+#[test]
+fn named_map_types_read_keys_that_are_not_methods() {
+    let mut m = MapInner::new();
+    m.insert("F".into(), Value::Object(std::sync::Arc::new(NamedMap)));
+    let data = Value::map(m);
+    let exec = |text: &str, mk: MissingKey| {
+        let t = set_with(text, mk).unwrap_or_else(|e| panic!("{e}"));
+        t.execute("t", &data).map_err(|e| e.to_string())
+    };
+    assert_eq!(
+        exec(
+            r#"{{ .F.k }}|{{ .F.Get "x" }}|{{ .F.nope }}"#,
+            MissingKey::Zero
+        )
+        .unwrap(),
+        "[118]|x|[]"
+    );
+    assert_eq!(
+        exec("{{ .F.nope }}", MissingKey::Default).unwrap(),
+        "<no value>"
+    );
+    assert!(
+        exec("{{ .F.k 1 }}", MissingKey::Zero)
+            .unwrap_err()
+            .ends_with("k is not a method but has arguments")
+    );
+    assert!(
+        exec("{{ .F.Get }}", MissingKey::Zero)
+            .unwrap_err()
+            .ends_with("at <.F.Get>: wrong number of args for Get: want 1 got 0")
+    );
+}

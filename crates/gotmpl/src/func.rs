@@ -163,6 +163,10 @@ pub enum Param {
     Map,
     /// `time.Time` (a struct: no nil, literals refused)
     Time,
+    /// `time.Duration` (kind int64: integer literals convert, values must be one)
+    Duration,
+    /// A pointer type by Go name (`*time.Location`): nil allowed, values of that type
+    Ptr(&'static str),
 }
 
 impl Param {
@@ -178,6 +182,8 @@ impl Param {
             Param::List => "[]interface {}",
             Param::Map => "map[string]interface {}",
             Param::Time => "time.Time",
+            Param::Duration => "time.Duration",
+            Param::Ptr(name) => name,
         }
     }
 }

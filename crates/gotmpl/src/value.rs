@@ -77,6 +77,8 @@ pub enum Elem {
     Map,
     /// `[][]interface {}` (Sprig's `chunk`)
     List,
+    /// `[][]uint8` / `map[string][]uint8` (Helm's `engine.files`)
+    Bytes,
 }
 
 impl Elem {
@@ -88,12 +90,14 @@ impl Elem {
             Elem::String => "string",
             Elem::Map => "map[string]interface {}",
             Elem::List => "[]interface {}",
+            Elem::Bytes => "[]uint8",
         }
     }
     /// Go's zero value of the element type (`index` of a missing map key).
     pub fn zero_value(self) -> Value {
         match self {
             Elem::Any | Elem::Map | Elem::List => Value::Nil,
+            Elem::Bytes => Value::Bytes(Arc::from(&[][..])),
             Elem::Int => Value::Int(0),
             Elem::String => Value::str(""),
         }
@@ -133,6 +137,14 @@ pub trait Object: std::any::Any + Send + Sync {
     /// Call a method with arguments. `None` if there is no such method.
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         let _ = (name, args);
+        None
+    }
+    /// The Go parameters of method `name`, when it is a method (`Some(&[])` for one
+    /// without arguments, such as `Year`): the executor then checks the arguments as
+    /// Go's reflection does (count, literal conversion, types) before calling it.
+    /// `None` for struct fields, and for methods of objects that check their own.
+    fn method_params(&self, name: &str) -> Option<&'static [crate::func::Param]> {
+        let _ = name;
         None
     }
     /// Whether `name` is a method that takes arguments (so `.Files.Get "x"` calls it).

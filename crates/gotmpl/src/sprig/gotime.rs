@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike, Utc};
 use chrono_tz::{OffsetName, Tz};
 
+use crate::func::Param;
 use crate::value::{Object, Value};
 
 use super::location::GoLocation;
@@ -468,6 +469,10 @@ impl Object for GoTime {
                 want(1)?;
                 match GoLocation::from_value(&args[0]) {
                     Some(l) => Ok(self.in_loc(l).value()),
+                    // Go's `In` panics on a nil location.
+                    None if args[0].is_nil() => {
+                        Err("time: missing Location in call to Time.In".to_string())
+                    }
                     None => Err(format!(
                         "wrong type for value; expected *time.Location; got {}",
                         args[0].type_name()
@@ -484,6 +489,20 @@ impl Object for GoTime {
             name,
             "Format" | "Add" | "AddDate" | "Sub" | "Before" | "After" | "Equal" | "In"
         )
+    }
+
+    fn method_params(&self, name: &str) -> Option<&'static [Param]> {
+        Some(match name {
+            "Format" => &[Param::String],
+            "Add" => &[Param::Duration],
+            "AddDate" => &[Param::Int, Param::Int, Param::Int],
+            "Sub" | "Before" | "After" | "Equal" => &[Param::Time],
+            "In" => &[Param::Ptr("*time.Location")],
+            "Year" | "Month" | "Day" | "Hour" | "Minute" | "Second" | "Nanosecond" | "YearDay"
+            | "Weekday" | "Unix" | "UnixMilli" | "UnixMicro" | "UnixNano" | "String"
+            | "Location" | "UTC" | "Local" | "IsZero" => &[],
+            _ => return None,
+        })
     }
 
     fn display(&self) -> String {

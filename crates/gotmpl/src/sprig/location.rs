@@ -39,6 +39,10 @@ impl Object for GoLocation {
         self.0.name()
     }
 
+    fn method_params(&self, name: &str) -> Option<&'static [crate::func::Param]> {
+        (name == "String").then_some(&[])
+    }
+
     fn kind_name(&self) -> &'static str {
         "ptr"
     }

@@ -473,6 +473,10 @@ impl Object for VersionObject {
         }
         let other = match &args[0] {
             Value::Object(o) if let Some(v) = VersionObject::of(o.as_ref()) => Ok(v.get()),
+            // Masterminds dereferences the nil pointer.
+            Value::Nil => {
+                Err("runtime error: invalid memory address or nil pointer dereference".into())
+            }
             v => Err(format!(
                 "wrong type for value; expected *semver.Version; got {}",
                 v.type_name()
@@ -491,6 +495,16 @@ impl Object for VersionObject {
 
     fn has_method(&self, name: &str) -> bool {
         matches!(name, "Compare" | "LessThan" | "GreaterThan" | "Equal")
+    }
+
+    fn method_params(&self, name: &str) -> Option<&'static [crate::func::Param]> {
+        const VERSION: &[crate::func::Param] = &[crate::func::Param::Ptr("*semver.Version")];
+        Some(match name {
+            "Compare" | "LessThan" | "GreaterThan" | "Equal" => VERSION,
+            "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "Original" | "String"
+            | "IncMajor" | "IncMinor" | "IncPatch" => &[],
+            _ => return None,
+        })
     }
 
     fn display(&self) -> String {

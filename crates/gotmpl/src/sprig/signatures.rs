@@ -261,4 +261,43 @@ mod tests {
             "0"
         );
     }
+
+    #[test]
+    fn methods_of_go_values_check_arguments_like_reflection() {
+        let data = Value::map([("n".to_string(), Value::Int(1))].into_iter().collect());
+        let t = r#"{{ $t := toDate "2006-01-02T15:04:05Z07:00" "2020-03-01T00:00:00Z" }}"#;
+        let run = |body: &str| render(&format!("{t}{body}"), &data);
+        // Literals convert to the parameter's type.
+        assert_eq!(
+            run("{{ $t.AddDate 1.0 0 0 }}|{{ $t.Add 5 }}").unwrap(),
+            "2021-03-01 00:00:00 +0000 UTC|2020-03-01 00:00:00.000000005 +0000 UTC"
+        );
+        // Values must already have it.
+        let err = run("{{ $t.Add .n }}").unwrap_err();
+        assert!(
+            err.ends_with("at <.n>: wrong type for value; expected time.Duration; got int"),
+            "{err}"
+        );
+        let err = run("{{ $t.Year 1 }}").unwrap_err();
+        assert!(
+            err.ends_with("at <$t.Year>: wrong number of args for Year: want 0 got 1"),
+            "{err}"
+        );
+        let err = run("{{ $t.Sub nil }}").unwrap_err();
+        assert!(
+            err.ends_with("at <nil>: cannot assign nil to time.Time"),
+            "{err}"
+        );
+        // nil reaches a pointer parameter; the method's own failure is "error calling".
+        let err = run("{{ $t.In nil }}").unwrap_err();
+        assert!(
+            err.ends_with("error calling In: time: missing Location in call to Time.In"),
+            "{err}"
+        );
+        let err = run(r#"{{ $t.In "UTC" }}"#).unwrap_err();
+        assert!(
+            err.ends_with(r#"at <"UTC">: can't handle "UTC" for arg of type *time.Location"#),
+            "{err}"
+        );
+    }
 }

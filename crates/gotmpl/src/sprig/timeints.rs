@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use crate::func::Param;
 use crate::value::{Object, Value};
 
 use super::gotime::{LONG_DAYS, LONG_MONTHS, duration_string};
@@ -114,6 +115,15 @@ impl Object for GoDuration {
         matches!(name, "Round" | "Truncate")
     }
 
+    fn method_params(&self, name: &str) -> Option<&'static [Param]> {
+        Some(match name {
+            "Round" | "Truncate" => &[Param::Duration],
+            "Hours" | "Minutes" | "Seconds" | "Milliseconds" | "Microseconds" | "Nanoseconds"
+            | "String" | "Abs" => &[],
+            _ => return None,
+        })
+    }
+
     fn display(&self) -> String {
         duration_string(self.0)
     }
@@ -198,6 +208,10 @@ impl Object for GoCalendarInt {
 
     fn field(&self, name: &str) -> Option<Value> {
         (name == "String").then(|| Value::from(self.name()))
+    }
+
+    fn method_params(&self, name: &str) -> Option<&'static [Param]> {
+        (name == "String").then_some(&[])
     }
 
     fn display(&self) -> String {

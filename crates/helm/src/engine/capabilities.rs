@@ -140,6 +140,9 @@ impl Object for ApiVersions {
     fn has_method(&self, name: &str) -> bool {
         name == "Has"
     }
+    fn method_params(&self, name: &str) -> Option<&'static [gotmpl::func::Param]> {
+        (name == "Has").then_some(&[gotmpl::func::Param::String])
+    }
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         if name != "Has" {
             return None;

@@ -108,6 +108,14 @@ impl Object for Files {
         matches!(name, "Get" | "GetBytes" | "Glob" | "Lines")
     }
 
+    fn method_params(&self, name: &str) -> Option<&'static [gotmpl::func::Param]> {
+        Some(match name {
+            "Get" | "GetBytes" | "Glob" | "Lines" => &[gotmpl::func::Param::String],
+            "AsConfig" | "AsSecrets" => &[],
+            _ => return None,
+        })
+    }
+
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         let r = match name {
             "Get" => arg_str(args, name).map(|p| {
@@ -153,12 +161,13 @@ impl Object for Files {
     }
 
     fn to_value(&self) -> Option<Value> {
-        Some(Value::map(
+        Some(Value::Map(gotmpl::Map::typed(
             self.files
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
                 .collect(),
-        ))
+            gotmpl::value::Elem::Bytes,
+        )))
     }
 
     // engine.files is a `map[string][]byte`: `range $path, $bytes := .Files.Glob ..`.
