@@ -10,6 +10,8 @@
 use boon::{Compiler, ErrorKind, Schemas, ValidationError};
 use gotmpl::value::{Map, Value};
 
+mod metaschema;
+
 /// A chart's schema and its dependencies' (names are aliases where set).
 #[derive(Debug, Clone, Default)]
 pub struct SchemaChart {
@@ -67,13 +69,38 @@ fn chart_report(chart: &SchemaChart, values: &Map) -> String {
 pub fn validate_single(values: &Map, schema_json: &str) -> Result<(), String> {
     let schema: serde_json::Value =
         serde_json::from_str(schema_json).map_err(|e| format!("{e}\n"))?;
+    let proven = match metaschema::prove(&schema) {
+        metaschema::Proof::Valid => true,
+        metaschema::Proof::Metaschema(draft) => metaschema::metaschema_accepts(draft, &schema),
+        metaschema::Proof::Unknown => false,
+    };
+    if proven && validate_proven(values, schema).is_some() {
+        return Ok(());
+    }
+    // boon's own path; a failure seen above is reported from here, with its texts.
+    let schema: serde_json::Value =
+        serde_json::from_str(schema_json).map_err(|e| format!("{e}\n"))?;
+    validate_with(values, schema, SCHEMA_URL)
+}
+
+/// Where a schema already shown valid against its metaschema is compiled: boon skips
+/// its own metaschema check for `json-schema.org` (see `metaschema`).
+const PROVEN_SCHEMA_URL: &str = "https://json-schema.org/capstan/values.schema.json";
+
+/// `Some` when a proven schema compiles and the values pass it; `None` sends every
+/// failure back to boon's path, so its texts (which name the schema's URL) are exact.
+fn validate_proven(values: &Map, schema: serde_json::Value) -> Option<()> {
+    validate_with(values, schema, PROVEN_SCHEMA_URL).ok()
+}
+
+fn validate_with(values: &Map, schema: serde_json::Value, url: &str) -> Result<(), String> {
     let mut compiler = Compiler::new();
     let mut schemas = Schemas::new();
     compiler
-        .add_resource(SCHEMA_URL, schema)
+        .add_resource(url, schema)
         .map_err(|e| format!("{e}\n"))?;
     let index = compiler
-        .compile(SCHEMA_URL, &mut schemas)
+        .compile(url, &mut schemas)
         .map_err(|e| compile_error(&e))?;
     // boon validates (and serde_json drops) recursively, as deep as the values nest
     // (up to the loader's 1000 levels) when the schema is recursive.
