@@ -10,7 +10,11 @@
 use boon::{Compiler, ErrorKind, Schemas, ValidationError};
 use gotmpl::value::{Map, Value};
 
+mod compiled;
 mod metaschema;
+
+use compiled::Compiled;
+use std::sync::Arc;
 
 /// A chart's schema and its dependencies' (names are aliases where set).
 #[derive(Debug, Clone, Default)]
@@ -67,33 +71,48 @@ fn chart_report(chart: &SchemaChart, values: &Map) -> String {
 
 /// Helm's `ValidateAgainstSingleSchema`: `Err` holds the failure lines (ending in "\n").
 pub fn validate_single(values: &Map, schema_json: &str) -> Result<(), String> {
-    let schema: serde_json::Value =
-        serde_json::from_str(schema_json).map_err(|e| format!("{e}\n"))?;
-    let proven = match metaschema::prove(&schema) {
-        metaschema::Proof::Valid => true,
-        metaschema::Proof::Metaschema(draft) => metaschema::metaschema_accepts(draft, &schema),
-        metaschema::Proof::Unknown => false,
-    };
-    if proven && validate_proven(values, schema).is_some() {
+    if let Some(compiled) = proven_schema(schema_json)
+        && run(values, &compiled).is_ok()
+    {
         return Ok(());
     }
-    // boon's own path; a failure seen above is reported from here, with its texts.
+    // boon's own path; a failure seen above is reported from here, with its texts
+    // (which name the schema's URL).
     let schema: serde_json::Value =
         serde_json::from_str(schema_json).map_err(|e| format!("{e}\n"))?;
-    validate_with(values, schema, SCHEMA_URL)
+    // Its schemas may come from other documents: no bound, always a fresh segment.
+    run(values, &compile(schema, SCHEMA_URL, usize::MAX)?)
 }
 
 /// Where a schema already shown valid against its metaschema is compiled: boon skips
 /// its own metaschema check for `json-schema.org` (see `metaschema`).
 const PROVEN_SCHEMA_URL: &str = "https://json-schema.org/capstan/values.schema.json";
 
-/// `Some` when a proven schema compiles and the values pass it; `None` sends every
-/// failure back to boon's path, so its texts (which name the schema's URL) are exact.
-fn validate_proven(values: &Map, schema: serde_json::Value) -> Option<()> {
-    validate_with(values, schema, PROVEN_SCHEMA_URL).ok()
+/// The schema compiled under [`PROVEN_SCHEMA_URL`] when `metaschema` shows it valid
+/// and independent of its URL (kept per process by text, see `compiled`); `None`
+/// for every other schema and for one that fails to compile.
+fn proven_schema(text: &str) -> Option<Arc<Compiled>> {
+    if let Some(hit) = compiled::get(text) {
+        return Some(hit);
+    }
+    let schema: serde_json::Value = serde_json::from_str(text).ok()?;
+    let proven = match metaschema::prove(&schema) {
+        metaschema::Proof::Valid => true,
+        metaschema::Proof::Metaschema(draft) => metaschema::metaschema_accepts(draft, &schema),
+        metaschema::Proof::Unknown => false,
+    };
+    if !proven {
+        return None;
+    }
+    let nodes = metaschema::schema_nodes(&schema);
+    let compiled = Arc::new(compile(schema, PROVEN_SCHEMA_URL, nodes).ok()?);
+    compiled::insert(text, Arc::clone(&compiled));
+    Some(compiled)
 }
 
-fn validate_with(values: &Map, schema: serde_json::Value, url: &str) -> Result<(), String> {
+/// `nodes`: a bound on the schemas boon compiles from the document (see
+/// [`Compiled::stack_needed`]).
+fn compile(schema: serde_json::Value, url: &str, nodes: usize) -> Result<Compiled, String> {
     let mut compiler = Compiler::new();
     let mut schemas = Schemas::new();
     compiler
@@ -102,19 +121,45 @@ fn validate_with(values: &Map, schema: serde_json::Value, url: &str) -> Result<(
     let index = compiler
         .compile(url, &mut schemas)
         .map_err(|e| compile_error(&e))?;
+    Ok(Compiled {
+        schemas,
+        index,
+        nodes,
+    })
+}
+
+fn run(values: &Map, compiled: &Compiled) -> Result<(), String> {
+    let instance = Value::Map(values.clone()).to_json();
+    let needed = compiled.stack_needed(json_depth(&instance));
     // boon validates (and serde_json drops) recursively, as deep as the values nest
     // (up to the loader's 1000 levels) when the schema is recursive.
-    gotmpl::stack::with_stack(VALIDATION_STACK, || {
-        let instance = Value::Map(values.clone()).to_json();
-        match schemas.validate(&instance, index) {
+    gotmpl::stack::with_stack_needing(needed, VALIDATION_STACK, move || {
+        let result = match compiled.schemas.validate(&instance, compiled.index) {
             Ok(()) => Ok(()),
             Err(e) => {
                 let mut out = String::new();
                 write_causes(&e, 0, &mut out);
-                Ok::<(), String>(()).and(Err(out))
+                Err(out)
             }
-        }
+        };
+        drop(instance);
+        result
     })
+}
+
+/// How deeply `v` nests (a scalar is 0), without recursing.
+fn json_depth(v: &serde_json::Value) -> usize {
+    let mut deepest = 0;
+    let mut work = vec![(v, 0usize)];
+    while let Some((v, depth)) = work.pop() {
+        deepest = deepest.max(depth);
+        match v {
+            serde_json::Value::Array(items) => work.extend(items.iter().map(|x| (x, depth + 1))),
+            serde_json::Value::Object(m) => work.extend(m.values().map(|x| (x, depth + 1))),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// Stack for one validation: a debug build validates the 1000-level test below in 8 MiB.

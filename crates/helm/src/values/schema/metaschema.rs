@@ -329,6 +329,25 @@ fn distinct(items: &[Value]) -> bool {
             .all(|(i, x)| items[..i].iter().all(|y| y != x))
 }
 
+/// How many objects and booleans `schema` holds: every schema boon compiles from a
+/// base-independent document is one of them.
+pub(super) fn schema_nodes(schema: &Value) -> usize {
+    let mut count = 0;
+    let mut work = vec![schema];
+    while let Some(v) = work.pop() {
+        match v {
+            Value::Object(m) => {
+                count += 1;
+                work.extend(m.values());
+            }
+            Value::Array(items) => work.extend(items),
+            Value::Bool(_) => count += 1,
+            _ => {}
+        }
+    }
+    count
+}
+
 /// Whether the metaschema of `draft` accepts `schema`. Each metaschema is compiled
 /// once per process, with the format assertions boon's own set is compiled with.
 pub(super) fn metaschema_accepts(draft: Draft, schema: &Value) -> bool {
@@ -444,6 +463,12 @@ mod tests {
             }
             assert!(!boon_accepts(text), "{text}");
         }
+    }
+
+    #[test]
+    fn schema_nodes_counts_objects_and_booleans() {
+        let v = serde_json::json!({"properties": {"a": true, "b": {"enum": [1, {}]}}});
+        assert_eq!(schema_nodes(&v), 5);
     }
 
     #[test]
