@@ -925,15 +925,27 @@ impl<'a> State<'a> {
                 Err(e) => Err(self.func_error(pos, ident, name, cmd, e)),
             };
         }
+        // `len` of Go's zero reflect.Value (`nil`, a variable holding no value) asks
+        // it for its type, a panic; a nil interface is "len of nil pointer".
+        let mut zero_arg = false;
         for (i, a) in args[1..].iter().enumerate() {
             let slot = self.eval_arg(dot, a)?;
             if i == 0 && builtin == Some(Builtin::Printf) {
                 self.check_string_param(a, &slot)?;
             }
+            zero_arg |= matches!(slot, Slot::Invalid | Slot::Val(Value::Nil));
             argv.push(slot.value());
         }
         if let Some(f) = fin {
+            zero_arg |= matches!(f, Slot::Invalid | Slot::Val(Value::Nil));
             argv.push(f.value());
+        }
+        if builtin == Some(Builtin::Len) && user.is_none() && zero_arg && argv.len() == 1 {
+            return Err(self.err_at(
+                cmd.pos(),
+                &cmd,
+                format!("error calling {name}: reflect: call of reflect.Value.Type on zero Value"),
+            ));
         }
         if let Some(f) = user {
             return match f(self, argv) {

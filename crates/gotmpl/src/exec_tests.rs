@@ -443,8 +443,15 @@ fn function_errors() {
         err("x\n{{ .a | index .l }}", r#"{"l":[1],"a":5}"#),
         "template: t:2:8: executing \"t\" at <index .l>: error calling index: index out of range: 5"
     );
+    // A missing key is no value at all under the default missingkey (Go's
+    // `canBeNil` lets it through to `len` as a zero reflect.Value); Helm's
+    // missingkey=zero makes it a nil interface, "len of nil pointer".
     assert_eq!(
         err("{{len .nope}}", "{}"),
+        "template: t:1:2: executing \"t\" at <len .nope>: error calling len: reflect: call of reflect.Value.Type on zero Value"
+    );
+    assert_eq!(
+        run_mk("{{len .nope}}", "{}", MissingKey::Zero).unwrap_err(),
         "template: t:1:2: executing \"t\" at <len .nope>: error calling len: len of nil pointer"
     );
     assert_eq!(
@@ -891,5 +898,18 @@ fn named_map_types_read_keys_that_are_not_methods() {
         exec("{{ .F.Get }}", MissingKey::Zero)
             .unwrap_err()
             .ends_with("at <.F.Get>: wrong number of args for Get: want 1 got 0")
+    );
+}
+
+#[test]
+fn len_of_no_value_is_reflects_panic() {
+    assert_eq!(
+        err("{{ $x := .nope }}{{ len $x }}", "{}"),
+        "template: t:1:20: executing \"t\" at <len $x>: error calling len: reflect: call of reflect.Value.Type on zero Value"
+    );
+    // A nil read out of a map is a nil interface.
+    assert_eq!(
+        err("{{ len .a }}", r#"{"a":null}"#),
+        "template: t:1:3: executing \"t\" at <len .a>: error calling len: len of nil pointer"
     );
 }

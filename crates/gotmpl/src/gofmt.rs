@@ -478,7 +478,10 @@ fn write_go_syntax(out: &mut String, v: &Value, depth: usize, path: &mut Contain
         }
         // A named integer (`time.Duration`) has no GoString: its number.
         Value::Object(o) if let Some(n) = o.go_int() => out.push_str(&n.to_string()),
-        Value::Object(o) => out.push_str(&o.display()),
+        Value::Object(o) => match o.go_syntax() {
+            Some(s) => out.push_str(&s),
+            None => out.push_str(&o.display()),
+        },
     }
 }
 

@@ -163,6 +163,10 @@ pub trait Object: std::any::Any + Send + Sync {
     fn action_display(&self) -> String {
         self.display()
     }
+    /// `%#v` of a type with a `GoString` method (`time.Time`: `time.Date(...)`).
+    fn go_syntax(&self) -> Option<String> {
+        None
+    }
     /// Whether the Go type has a value-receiver `String` method (a `fmt.Stringer`
     /// wherever it is passed), so `%q`, `%x` and precisions format `display`.
     fn go_stringer(&self) -> bool {

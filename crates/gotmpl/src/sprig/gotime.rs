@@ -513,6 +513,26 @@ impl Object for GoTime {
         true
     }
 
+    fn go_syntax(&self) -> Option<String> {
+        // Go's `Time.GoString`.
+        let (wall, _, _) = self.wall();
+        let loc = match &self.loc {
+            Loc::Utc => "time.UTC".to_string(),
+            Loc::Local => "time.Local".to_string(),
+            other => format!("time.Location({})", crate::gofmt::quote(&other.name())),
+        };
+        Some(format!(
+            "time.Date({}, time.{}, {}, {}, {}, {}, {}, {loc})",
+            wall.year(),
+            LONG_MONTHS[wall.month0() as usize],
+            wall.day(),
+            wall.hour(),
+            wall.minute(),
+            wall.second(),
+            self.instant.timestamp_subsec_nanos(),
+        ))
+    }
+
     fn to_value(&self) -> Option<Value> {
         // encoding/json marshals a time as RFC 3339 with nanoseconds.
         Some(Value::from(
@@ -1310,6 +1330,22 @@ mod tests {
         let fixed = x.in_loc(Loc::fixed_zone(String::new(), 5 * 3600 + 1800));
         assert_eq!(fixed.format("15:04 MST"), "05:01 +0530");
         assert_eq!(GoTime::zero().go_string(), "0001-01-01 00:00:00 +0000 UTC");
+    }
+
+    #[test]
+    fn go_strings_name_the_location() {
+        let x = t(1234567890, 120_000_000, Loc::Utc);
+        assert_eq!(
+            x.go_syntax().unwrap(),
+            "time.Date(2009, time.February, 13, 23, 31, 30, 120000000, time.UTC)"
+        );
+        let fixed = x.in_loc(Loc::fixed_zone("PST".into(), 0));
+        assert!(
+            fixed
+                .go_syntax()
+                .unwrap()
+                .ends_with(r#"time.Location("PST"))"#)
+        );
     }
 
     #[test]

@@ -23,15 +23,22 @@ pub fn to_toml(value: &Value) -> Result<String, PrintError> {
         // BurntSushi writes a top-level value that is not a table as a bare element
         // (no key, no newline); only a top-level array of tables has no form.
         Value::List(_) if is_table_array(value) => Err(no_key()),
-        Value::Bool(_) | Value::Int(_) | Value::Int64(_) | Value::Float(_) | Value::String(_) => {
-            scalar(value)
-        }
-        Value::List(_) => scalar(value),
+        Value::Bool(_)
+        | Value::Int(_)
+        | Value::Int64(_)
+        | Value::Uint8(_)
+        | Value::Uint64(_)
+        | Value::Float(_)
+        | Value::String(_) => scalar(value),
+        // Objects that are not tables (a time, a duration, a month, a semver
+        // version, which marshals as text) are written as values.
+        Value::Object(_) => scalar(value),
+        Value::List(_) | Value::Bytes(_) => scalar(value),
         // BurntSushi asks reflect for the type of an untyped nil, which panics.
         Value::Nil => Err(PrintError::Panic(
             "reflect: call of reflect.Value.Type on zero Value".to_string(),
         )),
-        _ => Err(no_key()),
+        Value::Map(_) => Err(no_key()),
     }
 }
 
@@ -194,6 +201,10 @@ fn write_scalar(out: &mut String, v: &Value, path: &mut ContainerPath) -> Result
         }
         Value::Nil => {}
         Value::Object(o) if o.type_name() == "time.Time" => out.push_str(&toml_time(o.as_ref())),
+        // BurntSushi writes a `time.Duration` as its text, quoted.
+        Value::Object(o) if o.type_name() == "time.Duration" => {
+            out.push_str(&quote_string(&o.display()))
+        }
         Value::Object(o) if let Some(inner @ (Value::Map(_) | Value::List(_))) = o.collection() => {
             grow(|| write_scalar(out, &inner, path))?
         }
@@ -379,5 +390,13 @@ b: 1
         )
         .unwrap();
         assert_eq!(to_toml(&Value::Map(m)).unwrap(), "b = 1.0\n");
+    }
+
+    #[test]
+    fn go_typed_scalars_are_values_at_any_level() {
+        assert_eq!(to_toml(&Value::Uint64(3)).unwrap(), "3");
+        assert_eq!(to_toml(&Value::Uint8(65)).unwrap(), "65");
+        let bytes = Value::Bytes(std::sync::Arc::from(&b"AB"[..]));
+        assert_eq!(to_toml(&bytes).unwrap(), "[65, 66]");
     }
 }
