@@ -856,6 +856,8 @@ pub(crate) fn parse_in(layout: &str, value: &str, loc: &Loc) -> Result<GoTime, S
     let mut pm: Option<bool> = None;
     let mut zone_offset: Option<i32> = None;
     let mut zone_name: Option<String> = None;
+    // Go's `z`: a zone fixed by the text itself ("UTC", ISO "Z"), which wins.
+    let mut zone_utc = false;
     let mut rest_layout = layout;
     let mut v = value;
     loop {
@@ -997,8 +999,7 @@ pub(crate) fn parse_in(layout: &str, value: &str, loc: &Loc) -> Result<GoTime, S
             } => {
                 if iso && v.starts_with('Z') {
                     v = &v[1..];
-                    zone_offset = Some(0);
-                    zone_name = Some("UTC".into());
+                    zone_utc = true;
                     continue;
                 }
                 let b = v.as_bytes();
@@ -1045,15 +1046,11 @@ pub(crate) fn parse_in(layout: &str, value: &str, loc: &Loc) -> Result<GoTime, S
             }
             Std::Tz => {
                 if v.len() >= 3 && &v[..3] == "UTC" {
-                    zone_name = Some("UTC".into());
-                    zone_offset = Some(0);
+                    zone_utc = true;
                     v = &v[3..];
                     continue;
                 }
-                let n = v.bytes().take_while(|c| c.is_ascii_uppercase()).count();
-                if n < 3 {
-                    return Err(bad(()));
-                }
+                let n = time_zone_len(v).ok_or(()).map_err(bad)?;
                 zone_name = Some(v[..n].to_string());
                 v = &v[n..];
             }
@@ -1093,24 +1090,30 @@ pub(crate) fn parse_in(layout: &str, value: &str, loc: &Loc) -> Result<GoTime, S
     let naive = date
         .and_hms_nano_opt(hour, min, sec, nsec)
         .ok_or_else(|| err("", value, ": time out of range"))?;
+    if zone_utc {
+        return Ok(GoTime {
+            instant: naive.and_utc(),
+            loc: Loc::Utc,
+        });
+    }
     if let Some(off) = zone_offset {
         let instant = naive.and_utc() - chrono::Duration::seconds(i64::from(off));
-        // Go keeps the given location when its offset agrees, else a fixed zone.
+        // Go keeps the given location when its offset (and name, if any) agree at
+        // that instant, else records a fixed zone with the name and offset.
         let t = GoTime {
             instant,
             loc: loc.clone(),
         };
-        if zone_name.as_deref() == Some("UTC") && off == 0 {
-            return Ok(t.in_loc(Loc::Utc));
-        }
-        if t.loc.zone_at(&instant).0 == off {
+        let (local_off, local_name) = t.loc.zone_at(&instant);
+        if local_off == off && zone_name.as_ref().is_none_or(|n| *n == local_name) {
             return Ok(t);
         }
-        return Ok(t.in_loc(Loc::fixed_zone(String::new(), off)));
+        return Ok(t.in_loc(Loc::fixed_zone(zone_name.unwrap_or_default(), off)));
     }
     if let Some(name) = zone_name {
         // A zone abbreviation: the location's own if it matches, else a zone with
-        // that name and offset 0 (Go's behaviour for unknown abbreviations).
+        // that name and an unknown offset (0; `GMT+3` names its hours), the wall
+        // clock read as UTC.
         let t = GoTime {
             instant: loc.instant_of_wall(&naive),
             loc: loc.clone(),
@@ -1118,15 +1121,67 @@ pub(crate) fn parse_in(layout: &str, value: &str, loc: &Loc) -> Result<GoTime, S
         if t.loc.zone_at(&t.instant).1 == name {
             return Ok(t);
         }
+        let offset = match name.strip_prefix("GMT") {
+            Some(hours) if !hours.is_empty() => hours.parse::<i32>().unwrap_or(0) * 3600,
+            _ => 0,
+        };
         return Ok(GoTime {
             instant: naive.and_utc(),
-            loc: Loc::fixed_zone(name, 0),
+            loc: Loc::fixed_zone(name, offset),
         });
     }
     Ok(GoTime {
         instant: loc.instant_of_wall(&naive),
         loc: loc.clone(),
     })
+}
+
+/// Go's `parseTimeZone`: the length of a zone abbreviation at the start of `v` —
+/// `ChST`/`MeST`, `GMT` with an optional signed hour offset, a bare `+hh`/`-hh`,
+/// or three to five upper-case letters (four or five only when ending in `T`,
+/// and `WITA`).
+fn time_zone_len(v: &str) -> Option<usize> {
+    let b = v.as_bytes();
+    if b.len() < 3 {
+        return None;
+    }
+    if b.len() >= 4 && (&b[..4] == b"ChST" || &b[..4] == b"MeST") {
+        return Some(4);
+    }
+    if &b[..3] == b"GMT" {
+        return Some(3 + signed_offset_len(&v[3..]));
+    }
+    if b[0] == b'+' || b[0] == b'-' {
+        return Some(signed_offset_len(v)).filter(|&n| n > 0);
+    }
+    let upper = b
+        .iter()
+        .take(6)
+        .take_while(|c| c.is_ascii_uppercase())
+        .count();
+    match upper {
+        3 => Some(3),
+        4 if b[3] == b'T' || &b[..4] == b"WITA" => Some(4),
+        5 if b[4] == b'T' => Some(5),
+        _ => None,
+    }
+}
+
+/// Go's `parseSignedOffset`: `+h`/`-hh` (hours up to 23); 0 when there is none.
+fn signed_offset_len(v: &str) -> usize {
+    let b = v.as_bytes();
+    if !matches!(b.first(), Some(b'+' | b'-')) {
+        return 0;
+    }
+    let digits = b[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return 0;
+    }
+    // Go's leadingInt overflows past int64; such text is no offset either.
+    match v[1..1 + digits].parse::<u64>() {
+        Ok(x) if x <= 23 => 1 + digits,
+        _ => 0,
+    }
 }
 
 fn frac_nanos(digits: &str) -> u32 {
@@ -1330,6 +1385,36 @@ mod tests {
         let fixed = x.in_loc(Loc::fixed_zone(String::new(), 5 * 3600 + 1800));
         assert_eq!(fixed.format("15:04 MST"), "05:01 +0530");
         assert_eq!(GoTime::zero().go_string(), "0001-01-01 00:00:00 +0000 UTC");
+    }
+
+    #[test]
+    fn zone_abbreviations_follow_go() {
+        for (text, n) in [
+            ("PST", Some(3)),
+            ("CEST", Some(4)),
+            ("WITA", Some(4)),
+            ("ACDT", Some(4)),
+            ("ABCD", None),
+            ("ABCDT", Some(5)),
+            ("ABCDEF", None),
+            ("ChST", Some(4)),
+            ("GMT+3", Some(5)),
+            ("GMT+24", Some(3)),
+            ("+05", Some(3)),
+            ("AB", None),
+        ] {
+            assert_eq!(time_zone_len(text), n, "{text}");
+        }
+        // GMT+h names its offset; the wall clock is read as UTC.
+        let t = parse_in("2006 MST", "2020 GMT+3", &Loc::Utc).unwrap();
+        assert_eq!(t.unix(), 1_577_836_800);
+        assert_eq!(t.go_string(), "2020-01-01 03:00:00 +0300 GMT+3");
+        // A name beside a numeric offset names the fixed zone.
+        let t = parse_in("2006 MST -0700", "2020 PDT -0700", &Loc::Utc).unwrap();
+        assert_eq!(t.loc.name(), "PDT");
+        // "UTC" fixes the zone, whatever offset follows.
+        let t = parse_in("2006 MST -0700", "2020 UTC +0100", &Loc::Utc).unwrap();
+        assert_eq!(t.unix(), 1_577_836_800);
     }
 
     #[test]
