@@ -134,6 +134,9 @@ impl Object for ApiVersions {
     fn type_name(&self) -> &str {
         "common.VersionSet"
     }
+    fn kind_name(&self) -> &'static str {
+        "slice"
+    }
     fn field(&self, _name: &str) -> Option<Value> {
         None
     }
