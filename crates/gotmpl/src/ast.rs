@@ -2,9 +2,72 @@
 //! way Go's `Node.String()` does, because exec errors quote it: `at <.Values.a.b>`.
 
 use std::fmt;
+use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::value::Value;
+
+/// A piece of a template's source text (a text run, a name, a literal's source)
+/// sharing the whole text rather than copying its piece: parsing allocates nothing
+/// for it, and the tree keeps the text alive anyway.
+#[derive(Clone)]
+pub struct Src {
+    text: Arc<str>,
+    start: usize,
+    end: usize,
+}
+
+impl Src {
+    /// `text[range]`; the range must lie on character boundaries of `text`.
+    pub fn new(text: &Arc<str>, start: usize, end: usize) -> Src {
+        debug_assert!(text.is_char_boundary(start) && text.is_char_boundary(end));
+        Src {
+            text: text.clone(),
+            start,
+            end,
+        }
+    }
+
+    /// Where the piece starts in the source text.
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    /// All of `text`.
+    pub fn whole(text: Arc<str>) -> Src {
+        let end = text.len();
+        Src {
+            text,
+            start: 0,
+            end,
+        }
+    }
+}
+
+impl Deref for Src {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text[self.start..self.end]
+    }
+}
+
+impl fmt::Debug for Src {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl fmt::Display for Src {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
+/// The names of a field chain `.a.b.c`, kept as their source text `a.b.c` (no name
+/// contains a dot): one slice instead of one string per name.
+pub fn field_names(path: &str) -> impl Iterator<Item = &str> {
+    path.split('.').filter(|_| !path.is_empty())
+}
 
 /// A parsed template: one file's top level, or one `define`/`block` body.
 #[derive(Debug)]
@@ -52,7 +115,7 @@ impl List {
 pub enum Node {
     Text {
         pos: usize,
-        text: Arc<str>,
+        text: Src,
     },
     Action {
         pos: usize,
@@ -92,7 +155,7 @@ pub struct Pipe {
 pub struct Variable {
     pub pos: usize,
     /// `$x` or `$`; field names follow in `Arg::Variable` uses.
-    pub name: Arc<str>,
+    pub name: Src,
 }
 
 #[derive(Debug)]
@@ -104,7 +167,7 @@ pub struct Command {
 /// A parsed number literal, with the interpretations Go's `NumberNode` records.
 #[derive(Debug, Clone)]
 pub struct Number {
-    pub text: String,
+    pub text: Src,
     pub int: Option<i64>,
     pub float: Option<f64>,
     /// Whether the literal, used untyped, is a float (`1.0`, `1e3`) rather than an int.
@@ -116,25 +179,26 @@ pub struct Number {
 /// An operand.
 #[derive(Debug)]
 pub enum Arg {
+    /// `.a.b`: `idents` is `a.b` (see [`field_names`]).
     Field {
         pos: usize,
-        idents: Vec<Arc<str>>,
+        idents: Src,
     },
-    /// `$x.a.b`: `name` is `$x`, `fields` the rest.
+    /// `$x.a.b`: `name` is `$x`, `fields` the rest (`a.b`, or empty).
     Variable {
         pos: usize,
-        name: Arc<str>,
-        fields: Vec<Arc<str>>,
+        name: Src,
+        fields: Src,
     },
-    /// `(pipe).a.b` or `fn.a` (the latter fails at exec time).
+    /// `(pipe).a.b` or `fn.a` (the latter fails at exec time); `fields` is `a.b`.
     Chain {
         pos: usize,
         node: Box<Arg>,
-        fields: Vec<Arc<str>>,
+        fields: Src,
     },
     Identifier {
         pos: usize,
-        name: Arc<str>,
+        name: Src,
         /// The builtin of this name, if any (a user function may still override it).
         builtin: Option<crate::builtins::Builtin>,
     },
@@ -154,7 +218,7 @@ pub enum Arg {
     },
     String {
         pos: usize,
-        quoted: String,
+        quoted: Src,
         /// The unquoted text, ready to hand out without allocating.
         val: Value,
     },
@@ -181,16 +245,11 @@ impl Arg {
 impl fmt::Display for Arg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Arg::Field { idents, .. } => {
-                for i in idents {
-                    write!(f, ".{i}")?;
-                }
-                Ok(())
-            }
+            Arg::Field { idents, .. } => write!(f, ".{idents}"),
             Arg::Variable { name, fields, .. } => {
                 write!(f, "{name}")?;
-                for i in fields {
-                    write!(f, ".{i}")?;
+                if !fields.is_empty() {
+                    write!(f, ".{fields}")?;
                 }
                 Ok(())
             }
@@ -200,10 +259,7 @@ impl fmt::Display for Arg {
                 } else {
                     write!(f, "{node}")?;
                 }
-                for i in fields {
-                    write!(f, ".{i}")?;
-                }
-                Ok(())
+                write!(f, ".{fields}")
             }
             Arg::Identifier { name, .. } => write!(f, "{name}"),
             Arg::Dot { .. } => write!(f, "."),

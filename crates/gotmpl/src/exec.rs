@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::Arc;
 
-use crate::ast::{Arg, Branch, Command, List, Node, Number, Pipe, Tree};
+use crate::ast::{Arg, Branch, Command, List, Node, Number, Pipe, Src, Tree, field_names};
 use crate::builtins::{self, Builtin, BuiltinError};
 use crate::func::{FuncError, Param, Runtime, Signature};
 use crate::gofmt;
@@ -81,7 +81,7 @@ pub(crate) struct State<'a> {
     overlays: Vec<HashMap<String, Arc<Tree>>>,
     /// One stack of variables; a template call starts a frame at `frame` (templates
     /// see only their own variables, as in Go).
-    vars: Vec<(Arc<str>, Slot)>,
+    vars: Vec<(Src, Slot)>,
     frame: usize,
     tmpl: Arc<Tree>,
     depth: usize,
@@ -95,7 +95,7 @@ pub(crate) struct State<'a> {
     parsed_text: Option<ParsedText>,
     /// Spare argument vectors, reused across calls to avoid an allocation per call.
     arg_pool: Vec<Vec<Value>>,
-    dollar: Arc<str>,
+    dollar: Src,
 }
 
 struct ParsedText {
@@ -119,7 +119,7 @@ impl<'a> State<'a> {
             include_counts: HashMap::new(),
             parsed_text: None,
             arg_pool: Vec::new(),
-            dollar: Arc::from("$"),
+            dollar: Src::whole(Arc::from("$")),
         }
     }
 
@@ -608,15 +608,18 @@ impl<'a> State<'a> {
         mut recv: Slot,
         (pos, node): (usize, &Arg),
         call: (usize, &Arg),
-        idents: &[Arc<str>],
+        idents: &str,
         args: &[Arg],
         fin: Option<Slot>,
     ) -> R<Slot> {
-        let n = idents.len();
-        for ident in &idents[..n - 1] {
-            recv = self.eval_field(dot, ident, (pos, node), call, &[], None, recv)?;
+        // Only the last name of the chain receives the arguments.
+        let mut names = field_names(idents);
+        let mut name = names.next().unwrap_or_default();
+        for next in names {
+            recv = self.eval_field(dot, name, (pos, node), call, &[], None, recv)?;
+            name = next;
         }
-        self.eval_field(dot, &idents[n - 1], (pos, node), call, args, fin, recv)
+        self.eval_field(dot, name, (pos, node), call, args, fin, recv)
     }
 
     #[allow(clippy::too_many_arguments)]

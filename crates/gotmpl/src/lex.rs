@@ -2,9 +2,8 @@
 //! `text/template/parse/lex.go` (trim markers, comments, custom delimiters).
 //!
 //! Tokens are produced eagerly into a vector; a lexing error becomes the last token
-//! (an `Error` item), which the parser reports when it reaches it, as Go does.
-
-use std::borrow::Cow;
+//! (an `Error` item, its message in [`Lexed::error`]), which the parser reports when it
+//! reaches it, as Go does.
 
 /// Kinds of tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,31 +65,51 @@ impl ItemType {
 }
 
 /// One token: its kind, byte offset, text and line.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Item<'a> {
     pub typ: ItemType,
     pub pos: usize,
-    /// A slice of the template text (only error messages are owned): lexing
-    /// allocates nothing per token, and the parser's look-ahead copies are free.
-    /// Nodes copy what they keep.
-    pub val: Cow<'a, str>,
+    /// A slice of the template text (empty for `Error`, whose message is
+    /// [`Lexed::error`]): lexing allocates nothing per token, and the parser's
+    /// look-ahead copies are plain copies.
+    pub val: &'a str,
     pub line: usize,
 }
 
-impl std::fmt::Display for Item<'_> {
-    /// How Go's parser names a token in "unexpected X" errors.
+/// The tokens of one text; the last is `Eof` or `Error`.
+pub struct Lexed<'a> {
+    pub items: Vec<Item<'a>>,
+    /// The message of the final `Error` item, if lexing failed.
+    pub error: String,
+}
+
+impl Item<'_> {
+    /// How Go's parser names a token in "unexpected X" errors; `error` is the lexer's
+    /// message, shown for an `Error` item.
+    pub fn describe<'e>(&'e self, error: &'e str) -> impl std::fmt::Display + 'e {
+        Describe { item: self, error }
+    }
+}
+
+struct Describe<'e, 'a> {
+    item: &'e Item<'a>,
+    error: &'e str,
+}
+
+impl std::fmt::Display for Describe<'_, '_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.typ {
+        let it = self.item;
+        match it.typ {
             ItemType::Eof => write!(f, "EOF"),
-            ItemType::Error => write!(f, "{}", self.val),
-            t if t.is_keyword() => write!(f, "<{}>", self.val),
+            ItemType::Error => write!(f, "{}", self.error),
+            t if t.is_keyword() => write!(f, "<{}>", it.val),
             _ => {
-                if self.val.chars().count() > 10 {
+                if it.val.chars().count() > 10 {
                     // Go's %.10q: quote the first ten runes.
-                    let head: String = self.val.chars().take(10).collect();
+                    let head: String = it.val.chars().take(10).collect();
                     write!(f, "{}...", crate::gofmt::quote(&head))
                 } else {
-                    write!(f, "{}", crate::gofmt::quote(&self.val))
+                    write!(f, "{}", crate::gofmt::quote(it.val))
                 }
             }
         }
@@ -120,10 +139,15 @@ struct Lexer<'a> {
     start_line: usize,
     paren_depth: usize,
     items: Vec<Item<'a>>,
+    error: String,
 }
 
 fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+fn is_space_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 fn is_alnum(c: char) -> bool {
@@ -133,38 +157,48 @@ fn is_alnum(c: char) -> bool {
     c.is_alphabetic() || c.is_numeric()
 }
 
-/// Byte offset of the first `delim` in `hay`. Searching for the delimiter's first
-/// byte with `find(char)` (a memchr) beats a substring search whose set-up cost is paid
-/// for every text run.
+/// Whether `hay[at..]` starts with `needle`. Delimiters are a few bytes: a short loop
+/// costs less than the `memcmp` call `starts_with` makes.
+#[inline]
+fn starts_at(hay: &[u8], at: usize, needle: &[u8]) -> bool {
+    match hay.get(at..at + needle.len()) {
+        Some(s) => s.iter().zip(needle).all(|(a, b)| a == b),
+        None => false,
+    }
+}
+
+/// Number of newlines in `s` (a byte count the compiler vectorises).
+fn newlines(s: &str) -> usize {
+    s.bytes().filter(|&b| b == b'\n').count()
+}
+
+/// Byte offset of the first `delim` in `hay`: memchr for its first byte, then a
+/// comparison of the rest.
 fn find_delim(hay: &str, delim: &str) -> Option<usize> {
-    let mut first = delim.chars();
-    let Some(head) = first.next() else {
+    let d = delim.as_bytes();
+    let Some(&head) = d.first() else {
         return Some(0);
     };
+    let h = hay.as_bytes();
     let mut from = 0;
-    while let Some(i) = hay[from..].find(head) {
+    while let Some(i) = memchr::memchr(head, &h[from..]) {
         let at = from + i;
-        if hay[at..].starts_with(delim) {
+        if starts_at(h, at, d) {
             return Some(at);
         }
-        from = at + head.len_utf8();
+        from = at + 1;
     }
     None
 }
 
 fn has_left_trim_marker(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() >= 2 && b[0] == b'-' && is_space(b[1] as char)
+    b.len() >= 2 && b[0] == b'-' && is_space_byte(b[1])
 }
 
 fn has_right_trim_marker(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() >= 2 && is_space(b[0] as char) && b[1] == b'-'
-}
-
-/// How often `byte` occurs: a cheap upper bound on the number of actions.
-fn count_byte(input: &str, byte: u8) -> usize {
-    input.bytes().filter(|&b| b == byte).count()
+    b.len() >= 2 && is_space_byte(b[0]) && b[1] == b'-'
 }
 
 fn left_or_default(left: &str) -> &str {
@@ -172,10 +206,12 @@ fn left_or_default(left: &str) -> &str {
 }
 
 /// Tokenizes `input` completely. The last item is `Eof` or `Error`.
-pub fn lex<'a>(input: &'a str, left: &'a str, right: &'a str, opts: LexOptions) -> Vec<Item<'a>> {
+pub fn lex<'a>(input: &'a str, left: &'a str, right: &'a str, opts: LexOptions) -> Lexed<'a> {
+    let left = left_or_default(left);
+    let head = left.as_bytes().first().copied().unwrap_or(b'{');
     let mut l = Lexer {
         input,
-        left: left_or_default(left),
+        left,
         right: if right.is_empty() { "}}" } else { right },
         opts,
         pos: 0,
@@ -185,20 +221,14 @@ pub fn lex<'a>(input: &'a str, left: &'a str, right: &'a str, opts: LexOptions) 
         paren_depth: 0,
         // Growing the token vector by doubling copied every token several times;
         // an action is rarely more than a dozen tokens.
-        items: Vec::with_capacity(
-            2 + 16
-                * count_byte(
-                    input,
-                    left_or_default(left)
-                        .as_bytes()
-                        .first()
-                        .copied()
-                        .unwrap_or(b'{'),
-                ),
-        ),
+        items: Vec::with_capacity(2 + 16 * memchr::memchr_iter(head, input.as_bytes()).count()),
+        error: String::new(),
     };
     l.run();
-    l.items
+    Lexed {
+        items: l.items,
+        error: l.error,
+    }
 }
 
 enum State {
@@ -260,11 +290,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit(&mut self, typ: ItemType) {
-        let val = Cow::Borrowed(&self.input[self.start..self.pos]);
+        let val = &self.input[self.start..self.pos];
         self.emit_val(typ, val);
     }
 
-    fn emit_val(&mut self, typ: ItemType, val: Cow<'a, str>) {
+    fn emit_val(&mut self, typ: ItemType, val: &'a str) {
         self.items.push(Item {
             typ,
             pos: self.start,
@@ -276,7 +306,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn ignore(&mut self) {
-        self.line += self.input[self.start..self.pos].matches('\n').count();
+        self.line += newlines(&self.input[self.start..self.pos]);
         self.start = self.pos;
         self.start_line = self.line;
     }
@@ -285,9 +315,10 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             typ: ItemType::Error,
             pos: self.start,
-            val: Cow::Owned(msg),
+            val: "",
             line: self.start_line,
         });
+        self.error = msg;
         State::Done
     }
 
@@ -306,7 +337,7 @@ impl<'a> Lexer<'a> {
                 let val: &'a str = &self.input[self.start..text_end];
                 let item_start = self.start;
                 let item_line = self.start_line;
-                self.line = self.start_line + val.matches('\n').count();
+                self.line = self.start_line + newlines(val);
                 self.start = text_end;
                 self.start_line = self.line;
                 // Skip the trimmed space, counting its newlines.
@@ -315,7 +346,7 @@ impl<'a> Lexer<'a> {
                     self.items.push(Item {
                         typ: ItemType::Text,
                         pos: item_start,
-                        val: Cow::Borrowed(val),
+                        val,
                         line: item_line,
                     });
                 }
@@ -324,11 +355,11 @@ impl<'a> Lexer<'a> {
         }
         self.pos = self.input.len();
         if self.pos > self.start {
-            self.line += self.input[self.start..self.pos].matches('\n').count();
-            let val = Cow::Borrowed(&self.input[self.start..self.pos]);
+            self.line += newlines(&self.input[self.start..self.pos]);
+            let val = &self.input[self.start..self.pos];
             self.emit_val(ItemType::Text, val);
         }
-        self.emit_val(ItemType::Eof, Cow::Borrowed(""));
+        self.emit_val(ItemType::Eof, "");
         State::Done
     }
 
@@ -341,7 +372,7 @@ impl<'a> Lexer<'a> {
             self.ignore();
             return State::Comment;
         }
-        let val = Cow::Borrowed(self.left);
+        let val = self.left;
         self.items.push(Item {
             typ: ItemType::LeftDelim,
             pos: self.start,
@@ -354,18 +385,23 @@ impl<'a> Lexer<'a> {
         State::InsideAction
     }
 
+    /// Whether a right delimiter starts here, and whether it has a trim marker.
     #[inline]
     fn at_right_delim(&self) -> (bool, bool) {
-        let rest = self.rest();
+        let input = self.input.as_bytes();
+        let right = self.right.as_bytes();
+        let at = self.pos;
+        let Some(&b) = input.get(at) else {
+            return (false, false);
+        };
         // Most calls are in the middle of an action: one byte rules them out.
-        match (rest.as_bytes().first(), self.right.as_bytes().first()) {
-            (Some(b), Some(r)) if b != r && !is_space(*b as char) => return (false, false),
-            _ => {}
-        }
-        if has_right_trim_marker(rest) && rest[TRIM_MARKER_LEN..].starts_with(self.right) {
+        if is_space_byte(b)
+            && input.get(at + 1) == Some(&b'-')
+            && starts_at(input, at + TRIM_MARKER_LEN, right)
+        {
             return (true, true);
         }
-        if rest.starts_with(self.right) {
+        if right.first() == Some(&b) && starts_at(input, at, right) {
             return (true, false);
         }
         (false, false)
@@ -497,7 +533,7 @@ impl<'a> Lexer<'a> {
         let bytes = self.input.as_bytes();
         while let Some(&b) = bytes.get(self.pos) {
             if b.is_ascii() {
-                if b == b'_' || b.is_ascii_alphanumeric() {
+                if ASCII_WORD[usize::from(b)] {
                     self.pos += 1;
                     continue;
                 }
@@ -580,11 +616,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn at_terminator(&self) -> bool {
-        match self.peek() {
+        let input = self.input.as_bytes();
+        match input.get(self.pos) {
             None => true,
-            Some(c) if is_space(c) => true,
-            Some('.' | ',' | '|' | ':' | ')' | '(') => true,
-            _ => self.rest().starts_with(self.right),
+            Some(b' ' | b'\t' | b'\r' | b'\n' | b'.' | b',' | b'|' | b':' | b')' | b'(') => true,
+            Some(_) => starts_at(input, self.pos, self.right.as_bytes()),
         }
     }
 
@@ -673,15 +709,34 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_quote(&mut self) -> State {
+        // Bytes suffice: the quote, backslash and newline are ASCII, and a multi-byte
+        // character's bytes are never ASCII.
+        let input = self.input.as_bytes();
         loop {
-            match self.next() {
-                Some('\\') => match self.next() {
-                    Some('\n') | None => return self.errorf("unterminated quoted string".into()),
-                    _ => {}
-                },
-                Some('\n') | None => return self.errorf("unterminated quoted string".into()),
-                Some('"') => break,
-                _ => {}
+            match memchr::memchr3(b'"', b'\\', b'\n', &input[self.pos..]) {
+                Some(i) => {
+                    self.pos += i + 1;
+                    match input[self.pos - 1] {
+                        b'"' => break,
+                        b'\\' => match input.get(self.pos) {
+                            Some(b'\n') | None => {
+                                return self.errorf("unterminated quoted string".into());
+                            }
+                            // Skip the escaped character (whole, if it is multi-byte).
+                            Some(_) => {
+                                self.next();
+                            }
+                        },
+                        _ => {
+                            self.line += 1;
+                            return self.errorf("unterminated quoted string".into());
+                        }
+                    }
+                }
+                None => {
+                    self.pos = input.len();
+                    return self.errorf("unterminated quoted string".into());
+                }
             }
         }
         self.emit(ItemType::String);
@@ -689,17 +744,34 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_raw_quote(&mut self) -> State {
-        loop {
-            match self.next() {
-                None => return self.errorf("unterminated raw quoted string".into()),
-                Some('`') => break,
-                _ => {}
+        let input = self.input.as_bytes();
+        match memchr::memchr(b'`', &input[self.pos..]) {
+            Some(i) => {
+                self.line += newlines(&self.input[self.pos..self.pos + i]);
+                self.pos += i + 1;
+            }
+            None => {
+                self.line += newlines(self.rest());
+                self.pos = input.len();
+                return self.errorf("unterminated raw quoted string".into());
             }
         }
         self.emit(ItemType::RawString);
         State::InsideAction
     }
 }
+
+/// ASCII bytes that continue an identifier, field or variable name.
+const ASCII_WORD: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        t[i] = b == b'_' || b.is_ascii_alphanumeric();
+        i += 1;
+    }
+    t
+};
 
 /// Go's `%#U` of a rune: `U+0023 '#'`.
 fn unicode_plus(c: char) -> String {
@@ -714,8 +786,9 @@ fn unicode_plus(c: char) -> String {
 mod tests {
     use super::*;
 
+    /// Each token's kind and text (an error's text is the lexer's message).
     fn kinds(s: &str) -> Vec<(ItemType, String)> {
-        lex(
+        let lexed = lex(
             s,
             "",
             "",
@@ -723,10 +796,15 @@ mod tests {
                 break_ok: true,
                 continue_ok: true,
             },
-        )
-        .into_iter()
-        .map(|i| (i.typ, i.val.to_string()))
-        .collect()
+        );
+        lexed
+            .items
+            .iter()
+            .map(|i| match i.typ {
+                ItemType::Error => (i.typ, lexed.error.clone()),
+                _ => (i.typ, i.val.to_string()),
+            })
+            .collect()
     }
 
     #[test]

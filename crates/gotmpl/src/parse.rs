@@ -2,10 +2,11 @@
 //! error messages (`template: NAME:LINE: unexpected ...`), the same `define` and
 //! `block` handling (definitions land in a tree set next to the top-level tree).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::ast::{Arg, Branch, Command, List, Node, Number, Pipe, Tree, Variable};
+use crate::ast::{Arg, Branch, Command, List, Node, Number, Pipe, Src, Tree, Variable};
 use crate::lex::{Item, ItemType, LexOptions, lex};
 use crate::stack::{STACK_GROW, STACK_RED_ZONE};
 use crate::value::Value;
@@ -27,16 +28,17 @@ pub fn parse(name: &str, text: &str, cfg: &ParseConfig<'_>) -> Result<Vec<Arc<Tr
         break_ok: !(cfg.has_function)("break"),
         continue_ok: !(cfg.has_function)("continue"),
     };
-    let items = lex(text, cfg.left_delim, cfg.right_delim, opts);
+    let lexed = lex(text, cfg.left_delim, cfg.right_delim, opts);
     let text: Arc<str> = Arc::from(text);
     let parse_name: Arc<str> = Arc::from(name);
     let mut p = Parser {
-        items,
+        items: lexed.items,
+        lex_error: lexed.error,
         idx: 0,
         hi: 0,
         parse_name: parse_name.clone(),
         cfg,
-        vars: vec![Arc::from("$")],
+        vars: vec!["$"],
         range_depth: 0,
         depth: 0,
         action_line: 0,
@@ -68,12 +70,14 @@ enum Parsed {
 
 struct Parser<'a> {
     items: Vec<Item<'a>>,
+    /// The message of the final `Error` item, if any.
+    lex_error: String,
     idx: usize,
     /// Highest token index looked at: Go reports the line of the last lexed token.
     hi: usize,
     parse_name: Arc<str>,
     cfg: &'a ParseConfig<'a>,
-    vars: Vec<Arc<str>>,
+    vars: Vec<&'a str>,
     range_depth: usize,
     depth: usize,
     action_line: usize,
@@ -94,7 +98,7 @@ impl<'a> Parser<'a> {
     }
 
     fn next(&mut self) -> Item<'a> {
-        let it = self.item(self.idx).clone();
+        let it = *self.item(self.idx);
         self.hi = self.hi.max(self.idx.min(self.items.len() - 1));
         if self.idx < self.items.len() {
             self.idx += 1;
@@ -108,7 +112,7 @@ impl<'a> Parser<'a> {
 
     fn peek(&mut self) -> Item<'a> {
         self.hi = self.hi.max(self.idx.min(self.items.len() - 1));
-        self.item(self.idx).clone()
+        *self.item(self.idx)
     }
 
     fn peek_type(&mut self) -> ItemType {
@@ -131,6 +135,11 @@ impl<'a> Parser<'a> {
         it
     }
 
+    /// The token's text as a node keeps it: a slice of the shared source.
+    fn src(&self, tok: &Item) -> Src {
+        Src::new(&self.text, tok.pos, tok.pos + tok.val.len())
+    }
+
     // ---- errors -------------------------------------------------------------------
 
     fn errorf(&self, msg: impl std::fmt::Display) -> String {
@@ -146,13 +155,16 @@ impl<'a> Parser<'a> {
                     " in action started at {}:{}",
                     self.parse_name, self.action_line
                 );
-                if tok.val.ends_with(" action") {
+                if self.lex_error.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
             }
-            return self.errorf(format!("{tok}{extra}"));
+            return self.errorf(format!("{}{extra}", self.lex_error));
         }
-        self.errorf(format!("unexpected {tok} in {context}"))
+        self.errorf(format!(
+            "unexpected {} in {context}",
+            tok.describe(&self.lex_error)
+        ))
     }
 
     fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item<'a>> {
@@ -216,10 +228,10 @@ impl<'a> Parser<'a> {
         if tok.typ != ItemType::String && tok.typ != ItemType::RawString {
             return Err(self.unexpected(&tok, CONTEXT));
         }
-        let name = unquote(&tok.val).map_err(|e| self.errorf(e))?;
+        let name = unquote(tok.val).map_err(|e| self.errorf(e))?.into_owned();
         self.expect(ItemType::RightDelim, CONTEXT)?;
         // A definition has its own variable scope.
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Arc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         let (list, stop) = self.item_list()?;
         self.vars = saved_vars;
@@ -252,7 +264,7 @@ impl<'a> Parser<'a> {
         match tok.typ {
             ItemType::Text => Ok(Parsed::Node(Node::Text {
                 pos: tok.pos,
-                text: Arc::from(&*tok.val),
+                text: self.src(&tok),
             })),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
@@ -375,7 +387,9 @@ impl<'a> Parser<'a> {
 
     fn parse_template_name(&mut self, tok: &Item, context: &str) -> PResult<String> {
         match tok.typ {
-            ItemType::String | ItemType::RawString => unquote(&tok.val).map_err(|e| self.errorf(e)),
+            ItemType::String | ItemType::RawString => unquote(tok.val)
+                .map(Cow::into_owned)
+                .map_err(|e| self.errorf(e)),
             _ => Err(self.unexpected(tok, context)),
         }
     }
@@ -401,7 +415,7 @@ impl<'a> Parser<'a> {
         let tok = self.next_non_space();
         let name = self.parse_template_name(&tok, CONTEXT)?;
         let pipe = self.pipeline(CONTEXT, ItemType::RightDelim)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Arc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         self.enter("nesting")?;
         let listed = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, || self.item_list());
@@ -447,22 +461,20 @@ impl<'a> Parser<'a> {
                 ItemType::Assign | ItemType::Declare => {
                     pipe.is_assign = next.typ == ItemType::Assign;
                     self.next_non_space();
-                    let name: Arc<str> = Arc::from(&*v.val);
                     pipe.decl.push(Variable {
                         pos: v.pos,
-                        name: name.clone(),
+                        name: self.src(&v),
                     });
-                    self.vars.push(name);
+                    self.vars.push(v.val);
                     break;
                 }
-                ItemType::Char if &*next.val == "," => {
+                ItemType::Char if next.val == "," => {
                     self.next_non_space();
-                    let name: Arc<str> = Arc::from(&*v.val);
                     pipe.decl.push(Variable {
                         pos: v.pos,
-                        name: name.clone(),
+                        name: self.src(&v),
                     });
-                    self.vars.push(name);
+                    self.vars.push(v.val);
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().typ {
                             ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
@@ -563,27 +575,29 @@ impl<'a> Parser<'a> {
         };
         if self.peek_type() == ItemType::Field {
             let pos = self.peek().pos;
-            let mut fields: Vec<Arc<str>> = Vec::new();
+            // The field tokens are adjacent: `.a.b` is one run of source text.
+            let mut end = pos;
             while self.peek_type() == ItemType::Field {
                 let f = self.next();
-                fields.push(Arc::from(&f.val[1..]));
+                end = f.pos + f.val.len();
             }
+            let fields = Src::new(&self.text, pos + 1, end);
             return Ok(Some(match node {
-                Arg::Field { mut idents, .. } => {
-                    idents.extend(fields);
-                    Arg::Field { pos, idents }
-                }
+                // `.x` followed by `.a.b`, or `$v[.x]` followed by `.a.b`: extend the
+                // existing run to the new end.
+                Arg::Field { idents, .. } => Arg::Field {
+                    pos,
+                    idents: self.extend_run(&idents, end),
+                },
                 Arg::Variable {
-                    name,
-                    fields: mut vf,
-                    ..
+                    name, fields: vf, ..
                 } => {
-                    vf.extend(fields);
-                    Arg::Variable {
-                        pos,
-                        name,
-                        fields: vf,
-                    }
+                    let fields = if vf.is_empty() {
+                        fields
+                    } else {
+                        self.extend_run(&vf, end)
+                    };
+                    Arg::Variable { pos, name, fields }
                 }
                 Arg::Bool { .. }
                 | Arg::String { .. }
@@ -609,16 +623,16 @@ impl<'a> Parser<'a> {
         let tok = self.next_non_space();
         Ok(Some(match tok.typ {
             ItemType::Identifier => {
-                if !(self.cfg.has_function)(&tok.val) {
+                if !(self.cfg.has_function)(tok.val) {
                     return Err(self.errorf(format!(
                         "function {} not defined",
-                        crate::gofmt::quote(&tok.val)
+                        crate::gofmt::quote(tok.val)
                     )));
                 }
                 Arg::Identifier {
                     pos: tok.pos,
-                    name: Arc::from(&*tok.val),
-                    builtin: crate::builtins::Builtin::from_name(&tok.val),
+                    name: self.src(&tok),
+                    builtin: crate::builtins::Builtin::from_name(tok.val),
                 }
             }
             ItemType::Dot => Arg::Dot { pos: tok.pos },
@@ -626,14 +640,14 @@ impl<'a> Parser<'a> {
             ItemType::Variable => self.use_var(&tok)?,
             ItemType::Field => Arg::Field {
                 pos: tok.pos,
-                idents: vec![Arc::from(&tok.val[1..])],
+                idents: Src::new(&self.text, tok.pos + 1, tok.pos + tok.val.len()),
             },
             ItemType::Bool => Arg::Bool {
                 pos: tok.pos,
-                val: &*tok.val == "true",
+                val: tok.val == "true",
             },
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
-                let num = parse_number(&tok.val, tok.typ).map_err(|e| self.errorf(e))?;
+                let num = parse_number(self.src(&tok), tok.typ).map_err(|e| self.errorf(e))?;
                 Arg::Number { pos: tok.pos, num }
             }
             ItemType::LeftParen => {
@@ -645,11 +659,11 @@ impl<'a> Parser<'a> {
                 Arg::Pipe(Box::new(r?))
             }
             ItemType::String | ItemType::RawString => {
-                let s = unquote(&tok.val).map_err(|e| self.errorf(e))?;
+                let s = unquote(tok.val).map_err(|e| self.errorf(e))?;
                 Arg::String {
                     pos: tok.pos,
-                    quoted: tok.val.to_string(),
-                    val: Value::str(s),
+                    quoted: self.src(&tok),
+                    val: Value::String(Arc::from(s.as_ref())),
                 }
             }
             _ => {
@@ -659,16 +673,26 @@ impl<'a> Parser<'a> {
         }))
     }
 
+    /// A source run that starts where `run` starts and ends at `end`.
+    fn extend_run(&self, run: &Src, end: usize) -> Src {
+        Src::new(&self.text, run.start(), end)
+    }
+
     fn use_var(&mut self, tok: &Item) -> PResult<Arg> {
-        let mut parts = tok.val.split('.');
-        let name = parts.next().unwrap_or("$");
-        let fields: Vec<Arc<str>> = parts.map(Arc::from).collect();
-        if !self.vars.iter().any(|v| &**v == name) {
-            return Err(self.errorf(format!("undefined variable {}", crate::gofmt::quote(name))));
+        // `$x` (the lexer ends a variable token at a dot; the split is defensive).
+        let (name, fields) = match tok.val.find('.') {
+            Some(dot) => (
+                Src::new(&self.text, tok.pos, tok.pos + dot),
+                Src::new(&self.text, tok.pos + dot + 1, tok.pos + tok.val.len()),
+            ),
+            None => (self.src(tok), Src::new(&self.text, tok.pos, tok.pos)),
+        };
+        if !self.vars.iter().any(|v| *v == &*name) {
+            return Err(self.errorf(format!("undefined variable {}", crate::gofmt::quote(&name))));
         }
         Ok(Arg::Variable {
             pos: tok.pos,
-            name: Arc::from(name),
+            name,
             fields,
         })
     }
@@ -676,8 +700,9 @@ impl<'a> Parser<'a> {
 
 // ---- literals -------------------------------------------------------------------------
 
-/// Go's `strconv.Unquote` for "..." and `...` literals.
-pub fn unquote(s: &str) -> Result<String, String> {
+/// Go's `strconv.Unquote` for "..." and `...` literals (borrowed when nothing needs
+/// decoding).
+pub fn unquote(s: &str) -> Result<Cow<'_, str>, String> {
     let syntax = || "invalid syntax".to_string();
     if s.len() < 2 {
         return Err(syntax());
@@ -693,11 +718,14 @@ pub fn unquote(s: &str) -> Result<String, String> {
                 return Err(syntax());
             }
             // Go drops carriage returns from raw strings.
-            Ok(body.replace('\r', ""))
+            if body.contains('\r') {
+                return Ok(Cow::Owned(body.replace('\r', "")));
+            }
+            Ok(Cow::Borrowed(body))
         }
         b'"' => {
-            if !body.contains('\\') && !body.contains('"') && !body.contains('\n') {
-                return Ok(body.to_string());
+            if !body.contains(['\\', '"', '\n']) {
+                return Ok(Cow::Borrowed(body));
             }
             let mut out: Vec<u8> = Vec::with_capacity(body.len());
             let mut rest = body;
@@ -715,7 +743,7 @@ pub fn unquote(s: &str) -> Result<String, String> {
                 }
                 rest = tail;
             }
-            Ok(String::from_utf8_lossy(&out).into_owned())
+            Ok(Cow::Owned(String::from_utf8_lossy(&out).into_owned()))
         }
         _ => Err(syntax()),
     }
@@ -877,9 +905,11 @@ fn parse_go_float(text: &str) -> Option<f64> {
 }
 
 /// Go's `newNumber`: the interpretations a number literal admits.
-fn parse_number(text: &str, typ: ItemType) -> Result<Number, String> {
+fn parse_number(src: Src, typ: ItemType) -> Result<Number, String> {
+    let source = src.clone();
+    let text: &str = &source;
     let mut n = Number {
-        text: text.to_string(),
+        text: src,
         int: None,
         float: None,
         is_float_syntax: false,
@@ -1067,7 +1097,8 @@ mod tests {
 
     #[test]
     fn numbers() {
-        let n = |s: &str| parse_number(s, ItemType::Number);
+        let src = |s: &str| Src::whole(Arc::from(s));
+        let n = |s: &str| parse_number(src(s), ItemType::Number);
         assert_eq!(n("0x1F").map(|n| n.int), Ok(Some(31)));
         assert_eq!(n("0o17").map(|n| n.int), Ok(Some(15)));
         assert_eq!(n("017").map(|n| n.int), Ok(Some(15)));
@@ -1084,17 +1115,20 @@ mod tests {
         assert_eq!(n("0x1p-2").map(|n| n.float), Ok(Some(0.25)));
         assert!(n("99999999999999999999").is_err());
         assert_eq!(
-            parse_number("'a'", ItemType::CharConstant).map(|n| n.int),
+            parse_number(src("'a'"), ItemType::CharConstant).map(|n| n.int),
             Ok(Some(97))
         );
         assert_eq!(
-            parse_number("'\\n'", ItemType::CharConstant).map(|n| n.int),
+            parse_number(src("'\\n'"), ItemType::CharConstant).map(|n| n.int),
             Ok(Some(10))
         );
         assert_eq!(
-            unquote("\"a\\tb\\u00e9\\x41\\101\""),
+            unquote("\"a\\tb\\u00e9\\x41\\101\"").map(Cow::into_owned),
             Ok("a\tbéAA".to_string())
         );
-        assert_eq!(unquote("`a\r\nb`"), Ok("a\nb".to_string()));
+        assert_eq!(
+            unquote("`a\r\nb`").map(Cow::into_owned),
+            Ok("a\nb".to_string())
+        );
     }
 }
