@@ -54,7 +54,30 @@ pub const ALL: &[(&str, Builtin)] = &[
 
 impl Builtin {
     pub fn from_name(name: &str) -> Option<Builtin> {
-        ALL.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+        // A match compiles to a length switch; every identifier is looked up when
+        // parsed, so a scan of `ALL` cost a dozen string comparisons each.
+        Some(match name {
+            "and" => Builtin::And,
+            "call" => Builtin::Call,
+            "html" => Builtin::Html,
+            "index" => Builtin::Index,
+            "slice" => Builtin::Slice,
+            "js" => Builtin::Js,
+            "len" => Builtin::Len,
+            "not" => Builtin::Not,
+            "or" => Builtin::Or,
+            "print" => Builtin::Print,
+            "printf" => Builtin::Printf,
+            "println" => Builtin::Println,
+            "urlquery" => Builtin::Urlquery,
+            "eq" => Builtin::Eq,
+            "ge" => Builtin::Ge,
+            "gt" => Builtin::Gt,
+            "le" => Builtin::Le,
+            "lt" => Builtin::Lt,
+            "ne" => Builtin::Ne,
+            _ => return None,
+        })
     }
 
     /// A bit for "a user function overrides this builtin" masks.
@@ -501,6 +524,15 @@ mod tests {
     use super::*;
 
     /// Bytes index to `uint8`; Go compares signed and unsigned integers by value.
+    #[test]
+    fn from_name_knows_every_builtin() {
+        for (name, b) in ALL {
+            assert_eq!(Builtin::from_name(name), Some(*b));
+        }
+        assert_eq!(Builtin::from_name("include"), None);
+        assert_eq!(Builtin::from_name(""), None);
+    }
+
     #[test]
     fn bytes_index_to_uint8_and_compare_with_ints() {
         let b = Value::Bytes(b"hi"[..].into());

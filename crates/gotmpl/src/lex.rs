@@ -289,11 +289,13 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    #[inline]
     fn emit(&mut self, typ: ItemType) {
         let val = &self.input[self.start..self.pos];
         self.emit_val(typ, val);
     }
 
+    #[inline]
     fn emit_val(&mut self, typ: ItemType, val: &'a str) {
         self.items.push(Item {
             typ,
@@ -660,10 +662,11 @@ impl<'a> Lexer<'a> {
         State::InsideAction
     }
 
+    /// Consumes the next byte if it is one of `valid` (ASCII, no newline).
     fn accept(&mut self, valid: &str) -> bool {
-        match self.peek() {
-            Some(c) if valid.contains(c) => {
-                self.next();
+        match self.input.as_bytes().get(self.pos) {
+            Some(b) if valid.as_bytes().contains(b) => {
+                self.pos += 1;
                 true
             }
             _ => false,

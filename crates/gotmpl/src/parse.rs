@@ -724,7 +724,7 @@ pub fn unquote(s: &str) -> Result<Cow<'_, str>, String> {
             Ok(Cow::Borrowed(body))
         }
         b'"' => {
-            if !body.contains(['\\', '"', '\n']) {
+            if memchr::memchr3(b'\\', b'"', b'\n', body.as_bytes()).is_none() {
                 return Ok(Cow::Borrowed(body));
             }
             let mut out: Vec<u8> = Vec::with_capacity(body.len());
