@@ -67,8 +67,9 @@ pub(crate) fn yaml_to_json(data: &[u8], file: &str) -> Result<Json, ChartError> 
     }
     // go-yaml v2 (under sigs.k8s.io/yaml) types the scalars, as the values loader
     // does: YAML 1.1 numbers (`010` is octal 8, `1_0.5` is 10.5, `.inf` a float that a
-    // string field receives as "+Inf") and an overflowing `1e400` kept as text.
-    if let Ok(v) = crate::values::parse_yaml_value(text) {
+    // string field receives as "+Inf", `123456789` an integer it receives as written)
+    // and an overflowing `1e400` kept as text.
+    if let Ok(v) = crate::values::parse_yaml_struct_value(text) {
         return Ok(go_json(&v));
     }
     // A document go-yaml rejects: serde-saphyr words the error (the texts the chart
@@ -649,6 +650,24 @@ fn sanitize(s: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_land_in_string_fields_as_written() {
+        // Helm 4.2.3 renders these as 123456789 and 18446744073709551615.
+        let doc = yaml_to_json(
+            b"apiVersion: v2\nname: n\nversion: 0.1.0\nappVersion: 123456789\n\
+              annotations:\n  u: 18446744073709551615\n",
+            "Chart.yaml",
+        )
+        .unwrap();
+        let mut md = Metadata::default();
+        md.apply(&doc, "Chart.yaml").unwrap();
+        assert_eq!(md.app_version, "123456789");
+        assert_eq!(
+            md.annotations,
+            Some(vec![("u".to_string(), "18446744073709551615".to_string())])
+        );
+    }
 
     #[test]
     fn yaml11_numbers_land_in_string_fields_like_go() {

@@ -117,6 +117,7 @@ fn scalar_text(v: &Value) -> Option<String> {
         Value::String(s) => s.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
+        Value::Uint64(u) => u.to_string(),
         Value::Float(f) => crate::values::format_g32(*f),
         other => format!("{other:?}"),
     })

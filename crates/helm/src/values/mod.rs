@@ -75,7 +75,7 @@ pub use yaml::{
 
 pub(crate) use gofloat::format_g32;
 pub use gofloat::{format_g as format_go_float, format_json as format_json_float};
-pub(crate) use yaml::json_field_matches;
+pub(crate) use yaml::{json_field_matches, parse_yaml_struct_value};
 
 /// Errors from loading values.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

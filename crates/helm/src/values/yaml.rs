@@ -21,6 +21,8 @@ use granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
 
 mod fast;
 mod flow;
+mod gocheck;
+mod goscan;
 mod gosyntax;
 mod head;
 mod linebreaks;
@@ -63,6 +65,13 @@ pub fn parse_values(text: &str, origin: &str) -> Result<Map, ValuesError> {
                 found: trimmed.to_string(),
             });
         }
+        // The reader ends a document at a separator only when it holds a line; a
+        // separator with nothing before it (the file's first line, or right after
+        // another) is the next document's own first line, which go-yaml then reads
+        // as `---` (so error lines count it).
+        if line_start == start {
+            continue;
+        }
         load_document(&text[start..line_start], start_line, origin, &mut values)?;
         start = pos;
         start_line = n + 1;
@@ -81,6 +90,15 @@ fn load_document(
     if chunk.is_empty() {
         return Ok(());
     }
+    // Helm's document reader ends every line it hands on, the last one included, with
+    // a line break: a block scalar keeps it (`|+`) and errors at the end count it.
+    let owned;
+    let chunk = if chunk.ends_with('\n') {
+        chunk
+    } else {
+        owned = format!("{chunk}\n");
+        owned.as_str()
+    };
     let doc = load(chunk, origin).map_err(|mut e| {
         // Our own position counts in the whole file; go-yaml's text keeps the line
         // within the document, as Helm prints it.
@@ -110,6 +128,21 @@ pub fn parse_yaml_value(text: &str) -> Result<Value, ValuesError> {
     load(text, "")
 }
 
+/// A document as sigs.k8s.io/yaml hands it to a Go struct (Chart.yaml): go-yaml's
+/// integers stay integers and `.inf`/`.nan` non-finite floats instead of failing, since
+/// a scalar bound for a string field becomes text before JSON sees it (`123456789`,
+/// `+Inf`).
+pub(crate) fn parse_yaml_struct_value(text: &str) -> Result<Value, ValuesError> {
+    load_with(
+        text,
+        "",
+        Rules {
+            go_ints: true,
+            keep_non_finite: true,
+        },
+    )
+}
+
 /// Parse JSON as Go's encoding/json does into `interface{}` (`fromJson`): numbers are
 /// float64.
 pub fn parse_json_value(text: &str) -> Result<Value, ValuesError> {
@@ -136,7 +169,20 @@ fn json_kind(v: &Value) -> &'static str {
 }
 
 fn load(text: &str, origin: &str) -> Result<Value, ValuesError> {
-    load_with(text, origin, false)
+    load_with(text, origin, Rules::default())
+}
+
+/// How a document's scalars become values, where callers differ from values files.
+#[derive(Debug, Clone, Copy, Default)]
+struct Rules {
+    /// Keep go-yaml's integers as `int64` (`uint64` past its range) instead of
+    /// JSON's float64: manifest heads and Chart.yaml, where sigs.k8s.io/yaml turns an
+    /// integer bound for a string field into its decimal text (`1000000`), a float
+    /// into `'g'` text (`1e+06`).
+    go_ints: bool,
+    /// Decode `.inf`/`.nan` as non-finite floats instead of encoding/json's
+    /// "unsupported value" error.
+    keep_non_finite: bool,
 }
 
 /// The text as granit should read it to see what libyaml sees, and the original
@@ -168,20 +214,20 @@ fn granit_input(text: &str) -> (Cow<'_, str>, Option<Vec<char>>) {
     (text, original)
 }
 
-fn load_with(text: &str, origin: &str, go_ints: bool) -> Result<Value, ValuesError> {
+fn load_with(text: &str, origin: &str, rules: Rules) -> Result<Value, ValuesError> {
     let (text, original) = granit_input(text);
     let text = text.as_ref();
     if let Some(original) = original {
-        return build_and_decode(text, origin, Some(&original), go_ints);
+        return build_and_decode(text, origin, Some(&original), rules);
     }
     if let Some(doc) = fast::build(text)
-        && let Ok(value) = decode(&doc, origin, go_ints)
+        && let Ok(value) = decode(&doc, origin, rules)
     {
         return Ok(value);
     }
     // Not for the fast path, or a decoding error: the full parser reports it, with its
     // own positions.
-    build_and_decode(text, origin, None, go_ints)
+    build_and_decode(text, origin, None, rules)
 }
 
 /// Comments right after a closing bracket or quote that are blanked out and retried
@@ -196,24 +242,73 @@ fn build_and_decode(
     text: &str,
     origin: &str,
     original: Option<&[char]>,
-    go_ints: bool,
+    rules: Rules,
 ) -> Result<Value, ValuesError> {
     let mut blanked: Option<String> = None;
-    for _ in 0..MAX_ADJACENT_COMMENTS {
+    let mut retries = 0;
+    let doc = loop {
         let current = blanked.as_deref().unwrap_or(text);
         match build(current, origin, original) {
-            Ok(doc) => return decode(&doc, origin, go_ints),
+            Ok(doc) => break doc,
             Err(e) => match blank_adjacent_comment(current, &e) {
-                Some(next) => blanked = Some(next),
-                None => return Err(e),
+                Some(next) if retries < MAX_ADJACENT_COMMENTS => {
+                    blanked = Some(next);
+                    retries += 1;
+                }
+                _ => return Err(in_go_words(e, text)),
             },
         }
+    };
+    // granit reads some texts go-yaml refuses (an anchor name holding `:`, a `?` in a
+    // flow scalar...): go-yaml's own scanner and parser have the last word. Only on
+    // the full parser's path: the fast reader takes no text go-yaml could refuse.
+    if let Some(failure) = gocheck::go_failure(text) {
+        return Err(go_failure_error(failure, origin));
     }
-    decode(
-        &build(blanked.as_deref().unwrap_or(text), origin, original)?,
-        origin,
-        go_ints,
-    )
+    decode(&doc, origin, rules)
+}
+
+/// A syntax error granit found, worded and placed as go-yaml's own scanner and parser
+/// (replayed over `text`) fail; granit's mapped wording stays where they find no
+/// error (a text go-yaml reads but granit cannot).
+fn in_go_words(error: ValuesError, text: &str) -> ValuesError {
+    match error {
+        // Our own position stays granit's (where the text went wrong, which a stack
+        // file's error points at); the wording is go-yaml's.
+        ValuesError::Yaml {
+            origin,
+            line,
+            column,
+            message,
+            go_text,
+        } => match gocheck::go_failure(text) {
+            Some(failure) => ValuesError::Yaml {
+                origin,
+                line,
+                column,
+                message: failure.problem,
+                go_text: Some(failure.go_text),
+            },
+            None => ValuesError::Yaml {
+                origin,
+                line,
+                column,
+                message,
+                go_text,
+            },
+        },
+        other => other,
+    }
+}
+
+fn go_failure_error(failure: gocheck::GoFailure, origin: &str) -> ValuesError {
+    ValuesError::Yaml {
+        origin: origin.to_string(),
+        line: failure.line,
+        column: failure.column,
+        message: failure.problem,
+        go_text: Some(failure.go_text),
+    }
 }
 
 /// The text with the comment granit refused (`error`) replaced by spaces, if that is
@@ -250,15 +345,13 @@ fn blank_adjacent_comment(text: &str, error: &ValuesError) -> Option<String> {
     changed.then_some(out)
 }
 
-fn decode(doc: &Document<'_>, origin: &str, go_ints: bool) -> Result<Value, ValuesError> {
+fn decode(doc: &Document<'_>, origin: &str, rules: Rules) -> Result<Value, ValuesError> {
     let Some(root) = doc.root else {
         return Ok(Value::Nil);
     };
-    if go_ints {
-        Decoder::with_go_ints(doc, origin).value(root)
-    } else {
-        Decoder::new(doc, origin).value(root)
-    }
+    let mut decoder = Decoder::with_rules(doc, origin, rules);
+    let result = decoder.value(root);
+    decoder.finish(result)
 }
 
 #[derive(Debug)]
@@ -953,10 +1046,11 @@ struct Decoder<'a> {
     alias_count: u64,
     alias_depth: u32,
     depth: u32,
-    /// Keep go-yaml's integers as `int64` instead of JSON's float64: manifest heads,
-    /// where sigs.k8s.io/yaml turns an integer bound for a string field into its
-    /// decimal text (`1000000`), a float into `'g'` text (`1e+06`).
-    go_ints: bool,
+    rules: Rules,
+    /// The first failure of the JSON step: sigs.k8s.io/yaml converts to JSON only once
+    /// go-yaml decoded the whole document, so any go-yaml error (a tag that does not
+    /// fit, a collection as a key...) anywhere wins over it.
+    json_failure: Option<ValuesError>,
 }
 
 /// go-yaml v2's tolerated ratio of alias-expanded nodes to all decoded nodes.
@@ -981,16 +1075,25 @@ impl<'a> Decoder<'a> {
             alias_count: 0,
             alias_depth: 0,
             depth: 0,
-            go_ints: false,
+            rules: Rules::default(),
+            json_failure: None,
         }
     }
 
-    /// A decoder that keeps integers as `int64` (see `go_ints`).
-    fn with_go_ints(doc: &'a Document<'a>, origin: &'a str) -> Self {
+    fn with_rules(doc: &'a Document<'a>, origin: &'a str, rules: Rules) -> Self {
         Decoder {
-            go_ints: true,
+            rules,
             ..Decoder::new(doc, origin)
         }
+    }
+
+    /// A decoder that keeps integers as `int64` (see [`Rules::go_ints`]).
+    fn with_go_ints(doc: &'a Document<'a>, origin: &'a str) -> Self {
+        let rules = Rules {
+            go_ints: true,
+            ..Rules::default()
+        };
+        Decoder::with_rules(doc, origin, rules)
     }
 
     /// A go-yaml decoding error (its text is `yaml: ` and the message).
@@ -1006,6 +1109,22 @@ impl<'a> Decoder<'a> {
         let message = message.into();
         let go_text = message.clone();
         self.error_with(idx, message, go_text)
+    }
+
+    /// Notes a failure of the JSON step (see `json_failure`); decoding goes on.
+    fn defer_json_error(&mut self, idx: usize, message: impl Into<String>) {
+        if self.json_failure.is_none() {
+            self.json_failure = Some(self.json_error(idx, message));
+        }
+    }
+
+    /// The decoded root, or the first failure of the JSON step.
+    fn finish(&mut self, result: Result<Value, ValuesError>) -> Result<Value, ValuesError> {
+        let value = result?;
+        match self.json_failure.take() {
+            Some(e) => Err(e),
+            None => Ok(value),
+        }
     }
 
     fn error_with(&self, idx: usize, message: String, go_text: String) -> ValuesError {
@@ -1075,7 +1194,7 @@ impl<'a> Decoder<'a> {
 
     /// The Go value of a scalar, then what JSON makes of it.
     fn scalar(
-        &self,
+        &mut self,
         idx: usize,
         value: &str,
         plain: bool,
@@ -1096,18 +1215,18 @@ impl<'a> Decoder<'a> {
         match resolved {
             Resolved::Null => Ok(Value::Nil),
             Resolved::Bool(b) => Ok(Value::Bool(b)),
-            Resolved::Int(i) if self.go_ints => Ok(Value::Int64(i)),
+            Resolved::Int(i) if self.rules.go_ints => Ok(Value::Int64(i)),
             Resolved::Int(i) => Ok(Value::Float(i as f64)),
+            Resolved::Uint(u) if self.rules.go_ints => Ok(Value::Uint64(u)),
             Resolved::Uint(u) => Ok(Value::Float(u as f64)),
             Resolved::BigInt(f) | Resolved::Float(f) => {
-                if f.is_finite() {
-                    Ok(Value::Float(f))
-                } else {
-                    Err(self.json_error(
+                if !f.is_finite() && !self.rules.keep_non_finite {
+                    self.defer_json_error(
                         idx,
                         format!("json: unsupported value: {}", super::gofloat::format_g(f)),
-                    ))
+                    );
                 }
+                Ok(Value::Float(f))
             }
             Resolved::Timestamp | Resolved::Str | Resolved::Merge => Ok(Value::str(value)),
         }
@@ -1260,12 +1379,13 @@ impl<'a> Decoder<'a> {
                             _ => ("%!s(<nil>)".to_string(), "<nil>".to_string()),
                         };
                         let shown = gosyntax::sharp_v(self.doc, value_idx);
-                        Err(self.json_error(
+                        self.defer_json_error(
                             idx,
                             format!(
                                 "unsupported map key of type: {kind}, key: {key}, value: {shown}"
                             ),
-                        ))
+                        );
+                        Ok(key)
                     }
                 }
             }
@@ -1404,6 +1524,55 @@ mod tests {
         assert!(err.to_string().contains("unsupported map key"), "{err}");
         let err = parse_values("a: &x [*x]\n", "self.yaml").unwrap_err();
         assert!(err.to_string().contains("contains itself"), "{err}");
+    }
+
+    #[test]
+    fn a_separator_with_nothing_before_it_opens_the_next_document() {
+        // Texts from Helm 4.2.3's LoadValues: the separator line is part of the
+        // document, so error lines count it.
+        let e = parse_values("---\na: [\n", "f").unwrap_err();
+        assert_eq!(
+            e.load_values_text(),
+            "cannot unmarshal yaml document: error converting YAML to JSON: \
+             yaml: line 2: did not find expected node content"
+        );
+        let e = parse_values("a: 1\n---\n---\nb: [\n", "f").unwrap_err();
+        assert!(
+            e.load_values_text()
+                .ends_with("yaml: line 2: did not find expected node content"),
+            "{e}"
+        );
+        let m = parse_values("---\n---\na: 1\n", "f").unwrap();
+        assert_eq!(m.get("a"), Some(Value::Float(1.0)));
+    }
+
+    #[test]
+    fn struct_values_keep_go_numbers() {
+        // Block text the fast reader takes, and flow text it leaves to the full parser.
+        for text in [
+            "a: .inf\nb: -.Inf\nc: .NaN\n",
+            "{a: .inf, b: -.Inf, c: .NaN}\n",
+        ] {
+            assert!(parse_yaml_value(text).is_err(), "{text}");
+            let v = parse_yaml_struct_value(text).unwrap();
+            let m = v.as_map().unwrap();
+            let float = |k: &str| match m.get(k) {
+                Some(Value::Float(f)) => f,
+                other => panic!("{k}: {other:?}"),
+            };
+            assert_eq!(float("a"), f64::INFINITY);
+            assert_eq!(float("b"), f64::NEG_INFINITY);
+            assert!(float("c").is_nan());
+        }
+        // Integers stay Go's (checked with Helm 4.2.3: `123456789` and
+        // `18446744073709551615` land in Chart.yaml string fields as written).
+        let v = parse_yaml_struct_value("a: 010\nb: 123456789\nc: 18446744073709551615\n").unwrap();
+        let m = v.as_map().unwrap();
+        assert!(matches!(m.get("a"), Some(Value::Int64(8))));
+        assert!(matches!(m.get("b"), Some(Value::Int64(123_456_789))));
+        assert!(matches!(m.get("c"), Some(Value::Uint64(u64::MAX))));
+        // Everything else is refused as before.
+        assert!(parse_yaml_struct_value("~: 1\n").is_err());
     }
 
     #[test]
@@ -1716,7 +1885,8 @@ mod tests {
 
     #[test]
     fn go_syntax_of_an_alias_bomb_key_is_bounded() {
-        // The key's error prints its value before the value is decoded (and counted).
+        // go-yaml decodes the whole document before the JSON step refuses the null key,
+        // so the bomb under it fails first (Helm 4.2.3's text).
         let mut text = String::from("~: [&a0 [x, x, x, x, x, x, x, x, x, x]");
         for i in 1..8 {
             let prev = format!("*a{}", i - 1);
@@ -1724,6 +1894,16 @@ mod tests {
         }
         text.push_str("]\n");
         let err = parse_values(&text, "bomb.yaml")
+            .unwrap_err()
+            .load_values_text();
+        assert_eq!(
+            err,
+            "cannot unmarshal yaml document: error converting YAML to JSON: \
+             yaml: document contains excessive aliasing"
+        );
+        // A large value under a null key is printed up to a bound.
+        let text = format!("~: [{}]\n", vec!["x"; 3000].join(", "));
+        let err = parse_values(&text, "big.yaml")
             .unwrap_err()
             .load_values_text();
         assert!(err.len() < 5000 && err.ends_with("..."), "{err}");

@@ -157,7 +157,8 @@ fn quoted(s: &str) -> Option<(Cow<'_, str>, usize)> {
             if bytes[end] == b'"' {
                 return Some((Cow::Borrowed(&s[1..end]), end + 1));
             }
-            // Escapes: only the unambiguous common ones; others go to the full parser.
+            // Escapes: only the unambiguous common ones; others go to the full parser
+            // (`\/` among them: JSON's, which go-yaml v2 refuses).
             let mut out = String::from(&s[1..end]);
             let mut i = end;
             loop {
@@ -167,7 +168,6 @@ fn quoted(s: &str) -> Option<(Cow<'_, str>, usize)> {
                         let (c, len) = match *bytes.get(i + 1)? {
                             b'\\' => ('\\', 2),
                             b'"' => ('"', 2),
-                            b'/' => ('/', 2),
                             b'n' => ('\n', 2),
                             b't' => ('\t', 2),
                             b'r' => ('\r', 2),
@@ -567,13 +567,15 @@ impl<'a> Builder<'a> {
     }
 
     fn flow_scalar(&mut self, flow: &mut Flow<'a>) -> Option<()> {
+        // A `?` ends a plain scalar in flow context for go-yaml v2 (then fails as a
+        // misplaced key indicator), so a scalar running into one is declined.
         let rest = &flow.text[flow.pos..];
         let (value, plain, len) = if rest.starts_with(['\'', '"']) {
             let (value, len) = quoted(rest)?;
             (value, false, len)
         } else {
             let len = rest
-                .find([',', '[', ']', '{', '}', ':', '#', '\n', '\'', '"'])
+                .find([',', '[', ']', '{', '}', ':', '#', '\n', '\'', '"', '?'])
                 .unwrap_or(rest.len());
             let value = rest[..len].trim_end_matches(' ');
             if value.is_empty() || starts_with_indicator(value) || value.contains("  ") {
@@ -628,7 +630,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::super::{
-        build_and_decode, decode, granit_input, head::json_field_matches,
+        Rules, build_and_decode, decode, granit_input, head::json_field_matches,
         head::parse_manifest_head, load,
     };
     use crate::values::ValuesError;
@@ -641,11 +643,15 @@ mod tests {
 
     fn full_with(text: &str, go_ints: bool) -> Result<Value, ValuesError> {
         let (text, original) = granit_input(text);
-        build_and_decode(&text, "t", original.as_deref(), go_ints)
+        let rules = Rules {
+            go_ints,
+            ..Rules::default()
+        };
+        build_and_decode(&text, "t", original.as_deref(), rules)
     }
 
     fn fast(text: &str) -> Option<Result<Value, ValuesError>> {
-        super::build(text).map(|doc| decode(&doc, "t", false))
+        super::build(text).map(|doc| decode(&doc, "t", Rules::default()))
     }
 
     /// What SortManifests reads of a fully loaded document: the keys matching

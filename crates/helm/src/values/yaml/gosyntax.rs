@@ -106,16 +106,17 @@ fn go_value(doc: &Document<'_>, idx: usize, depth: u32, budget: &mut usize) -> G
 }
 
 /// fmt's map key order: numbers and strings by value. Keys of different types compare
-/// by their type in Go (by address, so not stable across builds); here by a fixed rank.
+/// by their type descriptors' addresses in Go, fixed for one Helm binary: Helm 4.2.3
+/// prints nil, then strings, uint64, int, float64 and bool keys.
 fn key_order(a: &GoValue, b: &GoValue) -> std::cmp::Ordering {
     fn rank(v: &GoValue) -> u8 {
         match v {
             GoValue::Nil => 0,
-            GoValue::Bool(_) => 1,
-            GoValue::Int(_) => 2,
-            GoValue::Uint(_) => 3,
+            GoValue::Str(_) => 1,
+            GoValue::Uint(_) => 2,
+            GoValue::Int(_) => 3,
             GoValue::Float(_) => 4,
-            GoValue::Str(_) => 5,
+            GoValue::Bool(_) => 5,
             _ => 6,
         }
     }

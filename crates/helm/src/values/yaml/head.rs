@@ -17,7 +17,7 @@ use gotmpl::value::Value;
 
 use super::super::ValuesError;
 use super::super::resolve::{Resolved, resolve_plain};
-use super::{Decoder, Document, Kind, fast, load_with};
+use super::{Decoder, Document, Kind, Rules, fast, load_with};
 
 /// The document as a value holding only the keys that match `apiVersion`, `kind` and
 /// `metadata` (itself holding only those matching `name` and `annotations` when it is
@@ -29,7 +29,11 @@ pub fn parse_manifest_head(text: &str) -> Result<Value, ValuesError> {
     {
         return Ok(head);
     }
-    load_with(text, "", true)
+    let rules = Rules {
+        go_ints: true,
+        ..Rules::default()
+    };
+    load_with(text, "", rules)
 }
 
 /// encoding/json's match of an object key to a struct field's JSON name: exact, or
@@ -52,7 +56,9 @@ fn head(doc: &Document<'_>) -> Option<Value> {
         return Some(Value::Nil);
     };
     let mut decoder = Decoder::with_go_ints(doc, "");
-    pick(&mut decoder, root, &["apiVersion", "kind", "metadata"])
+    let head = pick(&mut decoder, root, &["apiVersion", "kind", "metadata"])?;
+    // A failure of the JSON step is reported by the full load, after go-yaml's own.
+    decoder.json_failure.is_none().then_some(head)
 }
 
 /// The map at `idx` with only the `wanted` keys decoded (`metadata` itself picked),

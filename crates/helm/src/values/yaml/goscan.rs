@@ -1,0 +1,1044 @@
+//! go-yaml v2's scanner (libyaml's design), reduced to what decides *where* and *how* a
+//! document fails: token kinds and marks, simple keys, indentation and flow levels, and
+//! every scanner error with go-yaml's problem text. Scalar values are not built.
+//!
+//! Behaviour follows go-yaml v2.4 (the one under sigs.k8s.io/yaml) where it differs
+//! from C libyaml: simple keys are checked lazily (when the parser wants the token that
+//! could start one, or at a `:`), a negative insertion point appends a token, and a
+//! `:` ends a plain scalar only before white space, in flow context too.
+
+use std::collections::{HashMap, VecDeque};
+
+/// A position: character index, 0-based line and column.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Mark {
+    pub index: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A syntax error as go-yaml reports it: the problem and where the scanner or parser
+/// stood (`problem_mark`); context marks never decide the printed line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct SyntaxError {
+    pub scanner: bool,
+    pub problem: &'static str,
+    pub mark: Mark,
+}
+
+pub(super) type Scan<T> = Result<T, SyntaxError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Tok {
+    StreamStart,
+    StreamEnd,
+    VersionDirective { major: u8, minor: u8 },
+    TagDirective,
+    DocumentStart,
+    DocumentEnd,
+    BlockSequenceStart,
+    BlockMappingStart,
+    BlockEnd,
+    FlowSequenceStart,
+    FlowSequenceEnd,
+    FlowMappingStart,
+    FlowMappingEnd,
+    BlockEntry,
+    FlowEntry,
+    Key,
+    Value,
+    Alias,
+    Anchor,
+    Tag,
+    Scalar,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Token {
+    pub kind: Tok,
+    pub start: Mark,
+    pub end: Mark,
+    /// Alias/anchor name, a tag's or %TAG directive's handle.
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct SimpleKey {
+    possible: bool,
+    required: bool,
+    token_number: usize,
+    mark: Mark,
+}
+
+/// go-yaml's limits on flow and block nesting.
+const MAX_FLOW_LEVEL: usize = 10_000;
+const MAX_INDENTS: usize = 10_000;
+
+pub(super) struct Scanner {
+    chars: Vec<char>,
+    /// The character index from which go-yaml's reader would refuse the input: it
+    /// decodes 512-byte chunks as the scanner's look-ahead first reaches into them and
+    /// checks every character of a chunk at once. Set once the scanner looked there.
+    reader_limit: Option<usize>,
+    reader_tripped: std::cell::Cell<bool>,
+    pos: usize,
+    mark: Mark,
+    tokens: VecDeque<Token>,
+    tokens_parsed: usize,
+    token_available: bool,
+    stream_start_produced: bool,
+    pub stream_end_produced: bool,
+    indent: isize,
+    indents: Vec<isize>,
+    simple_key_allowed: bool,
+    simple_keys: Vec<SimpleKey>,
+    keys_by_token: HashMap<usize, usize>,
+    flow_level: usize,
+}
+
+fn is_blank(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// `\0` stands for the end of the input (the text has none: see [`Scanner::new`]).
+fn is_breakz(c: char) -> bool {
+    is_break(c) || c == '\0'
+}
+
+fn is_blankz(c: char) -> bool {
+    is_blank(c) || is_breakz(c)
+}
+
+fn is_alpha(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+fn error<T>(scanner: bool, problem: &'static str, mark: Mark) -> Scan<T> {
+    Err(SyntaxError {
+        scanner,
+        problem,
+        mark,
+    })
+}
+
+impl Scanner {
+    /// A scanner over `text`, which must hold no NUL (the reader refuses control
+    /// characters before the scanner sees them). A leading BOM is the reader's.
+    pub fn new(text: &str) -> Self {
+        let reader_limit = reader_limit(text);
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+        Scanner {
+            chars: text.chars().collect(),
+            reader_limit,
+            reader_tripped: std::cell::Cell::new(false),
+            pos: 0,
+            mark: Mark::default(),
+            tokens: VecDeque::new(),
+            tokens_parsed: 0,
+            token_available: false,
+            stream_start_produced: false,
+            stream_end_produced: false,
+            indent: -1,
+            indents: Vec::new(),
+            simple_key_allowed: false,
+            simple_keys: Vec::new(),
+            keys_by_token: HashMap::new(),
+            flow_level: 0,
+        }
+    }
+
+    fn ch(&self, ahead: usize) -> char {
+        self.cache(ahead + 1);
+        self.chars.get(self.pos + ahead).copied().unwrap_or('\0')
+    }
+
+    /// go-yaml's `cache(parser, n)`: the next `n` characters are decoded (and checked).
+    fn cache(&self, n: usize) {
+        if self.reader_limit.is_some_and(|limit| self.pos + n > limit) {
+            self.reader_tripped.set(true);
+        }
+    }
+
+    /// Whether go-yaml's reader has failed by now ("control characters are not
+    /// allowed"), which it reports before anything the scanner found since.
+    pub fn reader_failed(&self) -> bool {
+        self.reader_tripped.get()
+    }
+
+    fn skip(&mut self) {
+        self.pos += 1;
+        self.mark.index += 1;
+        self.mark.column += 1;
+    }
+
+    fn skip_line(&mut self) {
+        if self.ch(0) == '\r' && self.ch(1) == '\n' {
+            self.pos += 2;
+            self.mark.index += 2;
+        } else if is_break(self.ch(0)) {
+            self.pos += 1;
+            self.mark.index += 1;
+        } else {
+            return;
+        }
+        self.mark.column = 0;
+        self.mark.line += 1;
+    }
+
+    fn scan_error<T>(&self, problem: &'static str) -> Scan<T> {
+        error(true, problem, self.mark)
+    }
+
+    /// The next token, left in the queue.
+    pub fn peek(&mut self) -> Scan<&Token> {
+        if !self.token_available {
+            self.fetch_more_tokens()?;
+        }
+        match self.tokens.front() {
+            Some(t) => Ok(t),
+            // fetch_more_tokens always leaves a token; an empty queue would be a bug
+            // here, reported as no error rather than a panic on untrusted input.
+            None => error(false, "", self.mark),
+        }
+    }
+
+    pub fn skip_token(&mut self) {
+        self.token_available = false;
+        self.tokens_parsed += 1;
+        if let Some(t) = self.tokens.pop_front() {
+            self.stream_end_produced = t.kind == Tok::StreamEnd;
+        }
+    }
+
+    fn insert_token(&mut self, pos: isize, token: Token) {
+        match usize::try_from(pos) {
+            Ok(p) if p <= self.tokens.len() => self.tokens.insert(p, token),
+            _ => self.tokens.push_back(token),
+        }
+    }
+
+    fn push(&mut self, kind: Tok, start: Mark) {
+        let end = self.mark;
+        self.tokens.push_back(Token {
+            kind,
+            start,
+            end,
+            value: String::new(),
+        });
+    }
+
+    fn fetch_more_tokens(&mut self) -> Scan<()> {
+        loop {
+            if !self.tokens.is_empty() {
+                let Some(&i) = self.keys_by_token.get(&self.tokens_parsed) else {
+                    break;
+                };
+                if !self.simple_key_is_valid(i)? {
+                    break;
+                }
+            }
+            self.fetch_next_token()?;
+        }
+        self.token_available = true;
+        Ok(())
+    }
+
+    fn simple_key_is_valid(&mut self, i: usize) -> Scan<bool> {
+        let Some(key) = self.simple_keys.get(i).copied() else {
+            return Ok(false);
+        };
+        if !key.possible {
+            return Ok(false);
+        }
+        if key.mark.line < self.mark.line || key.mark.index + 1024 < self.mark.index {
+            if key.required {
+                return self.scan_error("could not find expected ':'");
+            }
+            self.simple_keys[i].possible = false;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn save_simple_key(&mut self) -> Scan<()> {
+        let required = self.flow_level == 0 && self.indent == self.mark.column as isize;
+        if self.simple_key_allowed {
+            let key = SimpleKey {
+                possible: true,
+                required,
+                token_number: self.tokens_parsed + self.tokens.len(),
+                mark: self.mark,
+            };
+            self.remove_simple_key()?;
+            let last = self.simple_keys.len() - 1;
+            self.simple_keys[last] = key;
+            self.keys_by_token.insert(key.token_number, last);
+        }
+        Ok(())
+    }
+
+    fn remove_simple_key(&mut self) -> Scan<()> {
+        let Some(key) = self.simple_keys.last_mut() else {
+            return Ok(());
+        };
+        if key.possible {
+            if key.required {
+                return self.scan_error("could not find expected ':'");
+            }
+            key.possible = false;
+            let number = key.token_number;
+            self.keys_by_token.remove(&number);
+        }
+        Ok(())
+    }
+
+    fn increase_flow_level(&mut self) -> Scan<()> {
+        self.simple_keys.push(SimpleKey {
+            token_number: self.tokens_parsed + self.tokens.len(),
+            mark: self.mark,
+            ..SimpleKey::default()
+        });
+        self.flow_level += 1;
+        if self.flow_level > MAX_FLOW_LEVEL {
+            return self.scan_error("exceeded max depth of 10000");
+        }
+        Ok(())
+    }
+
+    fn decrease_flow_level(&mut self) {
+        if self.flow_level > 0 {
+            self.flow_level -= 1;
+            if let Some(key) = self.simple_keys.pop() {
+                self.keys_by_token.remove(&key.token_number);
+            }
+        }
+    }
+
+    /// Opens a block collection at `column` if it is deeper than the current one; the
+    /// start token goes before token `number` (absolute), or at the end for `None`.
+    fn roll_indent(
+        &mut self,
+        column: usize,
+        number: Option<usize>,
+        kind: Tok,
+        mark: Mark,
+    ) -> Scan<()> {
+        if self.flow_level > 0 {
+            return Ok(());
+        }
+        if self.indent < column as isize {
+            self.indents.push(self.indent);
+            self.indent = column as isize;
+            if self.indents.len() > MAX_INDENTS {
+                return self.scan_error("exceeded max depth of 10000");
+            }
+            let pos = number.map_or(-1, |n| n as isize - self.tokens_parsed as isize);
+            self.insert_token(
+                pos,
+                Token {
+                    kind,
+                    start: mark,
+                    end: mark,
+                    value: String::new(),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn unroll_indent(&mut self, column: isize) {
+        if self.flow_level > 0 {
+            return;
+        }
+        while self.indent > column {
+            self.push(Tok::BlockEnd, self.mark);
+            self.indent = self.indents.pop().unwrap_or(-1);
+        }
+    }
+
+    fn fetch_next_token(&mut self) -> Scan<()> {
+        self.cache(1);
+        if self.reader_failed() {
+            return error(false, "", self.mark);
+        }
+        if !self.stream_start_produced {
+            self.indent = -1;
+            self.simple_keys.push(SimpleKey::default());
+            self.simple_key_allowed = true;
+            self.stream_start_produced = true;
+            self.push(Tok::StreamStart, self.mark);
+            return Ok(());
+        }
+        self.scan_to_next_token();
+        self.unroll_indent(self.mark.column as isize);
+        self.cache(4);
+        let c = self.ch(0);
+        if c == '\0' {
+            return self.fetch_stream_end();
+        }
+        let column0 = self.mark.column == 0;
+        if column0 && c == '%' {
+            return self.fetch_directive();
+        }
+        if column0 && is_blankz(self.ch(3)) {
+            let three = [self.ch(0), self.ch(1), self.ch(2)];
+            if three == ['-'; 3] {
+                return self.fetch_document_indicator(Tok::DocumentStart);
+            }
+            if three == ['.'; 3] {
+                return self.fetch_document_indicator(Tok::DocumentEnd);
+            }
+        }
+        let next = self.ch(1);
+        let flow = self.flow_level > 0;
+        match c {
+            '[' => self.fetch_flow_collection_start(Tok::FlowSequenceStart),
+            '{' => self.fetch_flow_collection_start(Tok::FlowMappingStart),
+            ']' => self.fetch_flow_collection_end(Tok::FlowSequenceEnd),
+            '}' => self.fetch_flow_collection_end(Tok::FlowMappingEnd),
+            ',' => self.fetch_flow_entry(),
+            '-' if is_blankz(next) => self.fetch_block_entry(),
+            '?' if flow || is_blankz(next) => self.fetch_key(),
+            ':' if flow || is_blankz(next) => self.fetch_value(),
+            '*' => self.fetch_anchor(Tok::Alias),
+            '&' => self.fetch_anchor(Tok::Anchor),
+            '!' => self.fetch_tag(),
+            '|' | '>' if !flow => self.fetch_block_scalar(),
+            '\'' => self.fetch_flow_scalar(true),
+            '"' => self.fetch_flow_scalar(false),
+            _ => {
+                let indicator = is_blankz(c) || "-?:,[]{}#&*!|>'\"%@`".contains(c);
+                if !indicator
+                    || (c == '-' && !is_blank(next))
+                    || (!flow && (c == '?' || c == ':') && !is_blankz(next))
+                {
+                    self.fetch_plain_scalar()
+                } else {
+                    self.scan_error("found character that cannot start any token")
+                }
+            }
+        }
+    }
+
+    fn fetch_stream_end(&mut self) -> Scan<()> {
+        if self.mark.column != 0 {
+            self.mark.column = 0;
+            self.mark.line += 1;
+        }
+        self.unroll_indent(-1);
+        self.remove_simple_key()?;
+        self.simple_key_allowed = false;
+        self.push(Tok::StreamEnd, self.mark);
+        Ok(())
+    }
+
+    fn fetch_directive(&mut self) -> Scan<()> {
+        self.unroll_indent(-1);
+        self.remove_simple_key()?;
+        self.simple_key_allowed = false;
+        self.scan_directive()
+    }
+
+    fn fetch_document_indicator(&mut self, kind: Tok) -> Scan<()> {
+        self.unroll_indent(-1);
+        self.remove_simple_key()?;
+        self.simple_key_allowed = false;
+        let start = self.mark;
+        self.skip();
+        self.skip();
+        self.skip();
+        self.push(kind, start);
+        Ok(())
+    }
+
+    fn fetch_flow_collection_start(&mut self, kind: Tok) -> Scan<()> {
+        self.save_simple_key()?;
+        self.increase_flow_level()?;
+        self.simple_key_allowed = true;
+        let start = self.mark;
+        self.skip();
+        self.push(kind, start);
+        Ok(())
+    }
+
+    fn fetch_flow_collection_end(&mut self, kind: Tok) -> Scan<()> {
+        self.remove_simple_key()?;
+        self.decrease_flow_level();
+        self.simple_key_allowed = false;
+        let start = self.mark;
+        self.skip();
+        self.push(kind, start);
+        Ok(())
+    }
+
+    fn fetch_flow_entry(&mut self) -> Scan<()> {
+        self.remove_simple_key()?;
+        self.simple_key_allowed = true;
+        let start = self.mark;
+        self.skip();
+        self.push(Tok::FlowEntry, start);
+        Ok(())
+    }
+
+    fn fetch_block_entry(&mut self) -> Scan<()> {
+        if self.flow_level == 0 {
+            if !self.simple_key_allowed {
+                return self.scan_error("block sequence entries are not allowed in this context");
+            }
+            self.roll_indent(self.mark.column, None, Tok::BlockSequenceStart, self.mark)?;
+        }
+        self.remove_simple_key()?;
+        self.simple_key_allowed = true;
+        let start = self.mark;
+        self.skip();
+        self.push(Tok::BlockEntry, start);
+        Ok(())
+    }
+
+    fn fetch_key(&mut self) -> Scan<()> {
+        if self.flow_level == 0 {
+            if !self.simple_key_allowed {
+                return self.scan_error("mapping keys are not allowed in this context");
+            }
+            self.roll_indent(self.mark.column, None, Tok::BlockMappingStart, self.mark)?;
+        }
+        self.remove_simple_key()?;
+        self.simple_key_allowed = self.flow_level == 0;
+        let start = self.mark;
+        self.skip();
+        self.push(Tok::Key, start);
+        Ok(())
+    }
+
+    fn fetch_value(&mut self) -> Scan<()> {
+        let last = self.simple_keys.len() - 1;
+        if self.simple_key_is_valid(last)? {
+            let key = self.simple_keys[last];
+            let pos = key.token_number as isize - self.tokens_parsed as isize;
+            self.insert_token(
+                pos,
+                Token {
+                    kind: Tok::Key,
+                    start: key.mark,
+                    end: key.mark,
+                    value: String::new(),
+                },
+            );
+            self.roll_indent(
+                key.mark.column,
+                Some(key.token_number),
+                Tok::BlockMappingStart,
+                key.mark,
+            )?;
+            self.simple_keys[last].possible = false;
+            self.keys_by_token.remove(&key.token_number);
+            self.simple_key_allowed = false;
+        } else {
+            if self.flow_level == 0 {
+                if !self.simple_key_allowed {
+                    return self.scan_error("mapping values are not allowed in this context");
+                }
+                self.roll_indent(self.mark.column, None, Tok::BlockMappingStart, self.mark)?;
+            }
+            self.simple_key_allowed = self.flow_level == 0;
+        }
+        let start = self.mark;
+        self.skip();
+        self.push(Tok::Value, start);
+        Ok(())
+    }
+
+    fn fetch_anchor(&mut self, kind: Tok) -> Scan<()> {
+        self.save_simple_key()?;
+        self.simple_key_allowed = false;
+        let start = self.mark;
+        self.skip();
+        let mut name = String::new();
+        while is_alpha(self.ch(0)) {
+            name.push(self.ch(0));
+            self.skip();
+        }
+        let c = self.ch(0);
+        if name.is_empty() || !(is_blankz(c) || "?:,]}%@`".contains(c)) {
+            return self.scan_error("did not find expected alphabetic or numeric character");
+        }
+        let end = self.mark;
+        self.tokens.push_back(Token {
+            kind,
+            start,
+            end,
+            value: name,
+        });
+        Ok(())
+    }
+
+    fn fetch_tag(&mut self) -> Scan<()> {
+        self.save_simple_key()?;
+        self.simple_key_allowed = false;
+        let start = self.mark;
+        let handle;
+        if self.ch(1) == '<' {
+            self.skip();
+            self.skip();
+            self.scan_tag_uri(false, "")?;
+            if self.ch(0) != '>' {
+                return self.scan_error("did not find the expected '>'");
+            }
+            self.skip();
+            handle = String::new();
+        } else {
+            let first = self.scan_tag_handle(false)?;
+            if first.len() > 1 && first.ends_with('!') {
+                self.scan_tag_uri(false, "")?;
+                handle = first;
+            } else {
+                let suffix_empty = self.scan_tag_uri(false, &first)?;
+                // `!` alone: handle '' and suffix '!'; else the primary handle.
+                handle = if suffix_empty {
+                    String::new()
+                } else {
+                    "!".to_string()
+                };
+            }
+        }
+        if !is_blankz(self.ch(0)) {
+            return self.scan_error("did not find expected whitespace or line break");
+        }
+        let end = self.mark;
+        self.tokens.push_back(Token {
+            kind: Tok::Tag,
+            start,
+            end,
+            value: handle,
+        });
+        Ok(())
+    }
+
+    fn scan_tag_handle(&mut self, directive: bool) -> Scan<String> {
+        if self.ch(0) != '!' {
+            return self.scan_error("did not find expected '!'");
+        }
+        let mut s = String::from("!");
+        self.skip();
+        while is_alpha(self.ch(0)) {
+            s.push(self.ch(0));
+            self.skip();
+        }
+        if self.ch(0) == '!' {
+            s.push('!');
+            self.skip();
+        } else if directive && s != "!" {
+            return self.scan_error("did not find expected '!'");
+        }
+        Ok(s)
+    }
+
+    /// Scans a tag URI after `head` (a would-be handle that is part of it); returns
+    /// whether the suffix is empty.
+    fn scan_tag_uri(&mut self, _directive: bool, head: &str) -> Scan<bool> {
+        let mut length = head.chars().count().saturating_sub(1);
+        let mut has_tag = !head.is_empty();
+        loop {
+            let c = self.ch(0);
+            if !(is_alpha(c) || ";/?:@&=+$,.!~*'()[]%".contains(c)) {
+                break;
+            }
+            if c == '%' {
+                self.scan_uri_escapes()?;
+            } else {
+                self.skip();
+            }
+            length += 1;
+            has_tag = true;
+        }
+        if !has_tag {
+            return self.scan_error("did not find expected tag URI");
+        }
+        Ok(length == 0)
+    }
+
+    fn scan_uri_escapes(&mut self) -> Scan<()> {
+        let mut width = 1024;
+        while width > 0 {
+            let hex = |c: char| c.to_digit(16);
+            let octet = match (self.ch(0), hex(self.ch(1)), hex(self.ch(2))) {
+                ('%', Some(h), Some(l)) => (h << 4) + l,
+                _ => return self.scan_error("did not find URI escaped octet"),
+            };
+            if width == 1024 {
+                width = match octet {
+                    o if o & 0x80 == 0 => 1,
+                    o if o & 0xE0 == 0xC0 => 2,
+                    o if o & 0xF0 == 0xE0 => 3,
+                    o if o & 0xF8 == 0xF0 => 4,
+                    _ => return self.scan_error("found an incorrect leading UTF-8 octet"),
+                };
+            } else if octet & 0xC0 != 0x80 {
+                return self.scan_error("found an incorrect trailing UTF-8 octet");
+            }
+            self.skip();
+            self.skip();
+            self.skip();
+            width -= 1;
+        }
+        Ok(())
+    }
+
+    fn scan_to_next_token(&mut self) {
+        loop {
+            if self.mark.column == 0 && self.ch(0) == '\u{FEFF}' {
+                self.skip();
+            }
+            while self.ch(0) == ' '
+                || ((self.flow_level > 0 || !self.simple_key_allowed) && self.ch(0) == '\t')
+            {
+                self.skip();
+            }
+            if self.ch(0) == '#' {
+                while !is_breakz(self.ch(0)) {
+                    self.skip();
+                }
+            }
+            if is_break(self.ch(0)) {
+                self.skip_line();
+                if self.flow_level == 0 {
+                    self.simple_key_allowed = true;
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// White space, then a comment, then the line break that must end a directive or
+    /// a block scalar header.
+    fn finish_line(&mut self) -> Scan<()> {
+        while is_blank(self.ch(0)) {
+            self.skip();
+        }
+        if self.ch(0) == '#' {
+            while !is_breakz(self.ch(0)) {
+                self.skip();
+            }
+        }
+        if !is_breakz(self.ch(0)) {
+            return self.scan_error("did not find expected comment or line break");
+        }
+        self.skip_line();
+        Ok(())
+    }
+
+    fn scan_directive(&mut self) -> Scan<()> {
+        let start = self.mark;
+        self.skip();
+        let mut name = String::new();
+        while is_alpha(self.ch(0)) {
+            name.push(self.ch(0));
+            self.skip();
+        }
+        if name.is_empty() {
+            return self.scan_error("could not find expected directive name");
+        }
+        if !is_blankz(self.ch(0)) {
+            return self.scan_error("found unexpected non-alphabetical character");
+        }
+        let (kind, value) = match name.as_str() {
+            "YAML" => {
+                while is_blank(self.ch(0)) {
+                    self.skip();
+                }
+                let major = self.scan_version_number()?;
+                if self.ch(0) != '.' {
+                    return self.scan_error("did not find expected digit or '.' character");
+                }
+                self.skip();
+                let minor = self.scan_version_number()?;
+                (Tok::VersionDirective { major, minor }, String::new())
+            }
+            "TAG" => {
+                while is_blank(self.ch(0)) {
+                    self.skip();
+                }
+                let handle = self.scan_tag_handle(true)?;
+                if !is_blank(self.ch(0)) {
+                    return self.scan_error("did not find expected whitespace");
+                }
+                while is_blank(self.ch(0)) {
+                    self.skip();
+                }
+                self.scan_tag_uri(true, "")?;
+                if !is_blankz(self.ch(0)) {
+                    return self.scan_error("did not find expected whitespace or line break");
+                }
+                (Tok::TagDirective, handle)
+            }
+            _ => return self.scan_error("found unknown directive name"),
+        };
+        let end = self.mark;
+        self.finish_line()?;
+        self.tokens.push_back(Token {
+            kind,
+            start,
+            end,
+            value,
+        });
+        Ok(())
+    }
+
+    fn scan_version_number(&mut self) -> Scan<u8> {
+        let mut value: u8 = 0;
+        let mut length = 0;
+        while let Some(d) = self.ch(0).to_digit(10) {
+            length += 1;
+            if length > 2 {
+                return self.scan_error("found extremely long version number");
+            }
+            value = value * 10 + d as u8;
+            self.skip();
+        }
+        if length == 0 {
+            return self.scan_error("did not find expected version number");
+        }
+        Ok(value)
+    }
+
+    fn fetch_block_scalar(&mut self) -> Scan<()> {
+        self.remove_simple_key()?;
+        self.simple_key_allowed = true;
+        let start = self.mark;
+        self.skip();
+        let mut increment = 0;
+        let c = self.ch(0);
+        if c == '+' || c == '-' {
+            self.skip();
+            if let Some(d) = self.ch(0).to_digit(10) {
+                if d == 0 {
+                    return self.scan_error("found an indentation indicator equal to 0");
+                }
+                increment = d as isize;
+                self.skip();
+            }
+        } else if let Some(d) = c.to_digit(10) {
+            if d == 0 {
+                return self.scan_error("found an indentation indicator equal to 0");
+            }
+            increment = d as isize;
+            self.skip();
+            if matches!(self.ch(0), '+' | '-') {
+                self.skip();
+            }
+        }
+        self.finish_line()?;
+        let mut indent = if increment > 0 {
+            if self.indent >= 0 {
+                self.indent + increment
+            } else {
+                increment
+            }
+        } else {
+            0
+        };
+        self.block_scalar_breaks(&mut indent)?;
+        while self.mark.column as isize == indent && self.ch(0) != '\0' {
+            while !is_breakz(self.ch(0)) {
+                self.skip();
+            }
+            self.skip_line();
+            self.block_scalar_breaks(&mut indent)?;
+        }
+        self.push(Tok::Scalar, start);
+        Ok(())
+    }
+
+    fn block_scalar_breaks(&mut self, indent: &mut isize) -> Scan<()> {
+        let mut max_indent = 0;
+        loop {
+            while (*indent == 0 || (self.mark.column as isize) < *indent) && self.ch(0) == ' ' {
+                self.skip();
+            }
+            max_indent = max_indent.max(self.mark.column as isize);
+            if (*indent == 0 || (self.mark.column as isize) < *indent) && self.ch(0) == '\t' {
+                return self
+                    .scan_error("found a tab character where an indentation space is expected");
+            }
+            if !is_break(self.ch(0)) {
+                break;
+            }
+            self.skip_line();
+        }
+        if *indent == 0 {
+            *indent = max_indent.max(self.indent + 1).max(1);
+        }
+        Ok(())
+    }
+
+    fn fetch_flow_scalar(&mut self, single: bool) -> Scan<()> {
+        self.save_simple_key()?;
+        self.simple_key_allowed = false;
+        let start = self.mark;
+        self.skip();
+        loop {
+            self.cache(4);
+            if self.mark.column == 0 && is_blankz(self.ch(3)) {
+                let three = [self.ch(0), self.ch(1), self.ch(2)];
+                if three == ['-'; 3] || three == ['.'; 3] {
+                    return self.scan_error("found unexpected document indicator");
+                }
+            }
+            if self.ch(0) == '\0' {
+                return self.scan_error("found unexpected end of stream");
+            }
+            while !is_blankz(self.ch(0)) {
+                let (c, next) = (self.ch(0), self.ch(1));
+                if single && c == '\'' && next == '\'' {
+                    self.skip();
+                    self.skip();
+                } else if (single && c == '\'') || (!single && c == '"') {
+                    break;
+                } else if !single && c == '\\' && is_break(next) {
+                    self.skip();
+                    self.skip_line();
+                    break;
+                } else if !single && c == '\\' {
+                    let code_length = match next {
+                        '0' | 'a' | 'b' | 't' | '\t' | 'n' | 'v' | 'f' | 'r' | 'e' | ' ' | '"'
+                        | '\'' | '\\' | 'N' | '_' | 'L' | 'P' => 0,
+                        'x' => 2,
+                        'u' => 4,
+                        'U' => 8,
+                        _ => return self.scan_error("found unknown escape character"),
+                    };
+                    self.skip();
+                    self.skip();
+                    if code_length > 0 {
+                        let mut value: u32 = 0;
+                        for k in 0..code_length {
+                            match self.ch(k).to_digit(16) {
+                                Some(d) => value = (value << 4) + d,
+                                None => {
+                                    return self
+                                        .scan_error("did not find expected hexdecimal number");
+                                }
+                            }
+                        }
+                        if (0xD800..=0xDFFF).contains(&value) || value > 0x10FFFF {
+                            return self.scan_error("found invalid Unicode character escape code");
+                        }
+                        for _ in 0..code_length {
+                            self.skip();
+                        }
+                    }
+                } else {
+                    self.skip();
+                }
+            }
+            let c = self.ch(0);
+            if (single && c == '\'') || (!single && c == '"') {
+                break;
+            }
+            while is_blank(self.ch(0)) || is_break(self.ch(0)) {
+                if is_blank(self.ch(0)) {
+                    self.skip();
+                } else {
+                    self.skip_line();
+                }
+            }
+        }
+        self.skip();
+        self.push(Tok::Scalar, start);
+        Ok(())
+    }
+
+    fn fetch_plain_scalar(&mut self) -> Scan<()> {
+        self.save_simple_key()?;
+        self.simple_key_allowed = false;
+        let start = self.mark;
+        let indent = self.indent + 1;
+        let mut end = self.mark;
+        let mut leading_blanks = false;
+        loop {
+            self.cache(4);
+            if self.mark.column == 0 && is_blankz(self.ch(3)) {
+                let three = [self.ch(0), self.ch(1), self.ch(2)];
+                if three == ['-'; 3] || three == ['.'; 3] {
+                    break;
+                }
+            }
+            if self.ch(0) == '#' {
+                break;
+            }
+            while !is_blankz(self.ch(0)) {
+                let (c, next) = (self.ch(0), self.ch(1));
+                if (c == ':' && is_blankz(next)) || (self.flow_level > 0 && ",?[]{}".contains(c)) {
+                    break;
+                }
+                leading_blanks = false;
+                self.skip();
+                end = self.mark;
+            }
+            if !(is_blank(self.ch(0)) || is_break(self.ch(0))) {
+                break;
+            }
+            while is_blank(self.ch(0)) || is_break(self.ch(0)) {
+                if is_blank(self.ch(0)) {
+                    if leading_blanks && (self.mark.column as isize) < indent && self.ch(0) == '\t'
+                    {
+                        return self.scan_error("found a tab character that violates indentation");
+                    }
+                    self.skip();
+                } else {
+                    self.skip_line();
+                    leading_blanks = true;
+                }
+            }
+            if self.flow_level == 0 && (self.mark.column as isize) < indent {
+                break;
+            }
+        }
+        self.tokens.push_back(Token {
+            kind: Tok::Scalar,
+            start,
+            end,
+            value: String::new(),
+        });
+        if leading_blanks {
+            self.simple_key_allowed = true;
+        }
+        Ok(())
+    }
+}
+
+/// Raw bytes go-yaml's reader takes from a string at a time.
+const READER_CHUNK: usize = 512;
+
+/// The character index (after a leading BOM) where the chunk holding the first
+/// character go-yaml's reader refuses begins, if there is one.
+fn reader_limit(text: &str) -> Option<usize> {
+    let bad = text.char_indices().find(|(_, c)| !reader_accepts(*c))?.0;
+    // Each chunk starts where the previous one's last complete character ends.
+    let mut start = 0;
+    loop {
+        let end = start + READER_CHUNK;
+        if bad < end {
+            break;
+        }
+        let mut next = end.min(text.len());
+        while !text.is_char_boundary(next) {
+            next -= 1;
+        }
+        start = next;
+    }
+    let bom = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
+    Some(text[bom.min(start)..start].chars().count())
+}
+
+/// The characters go-yaml's reader lets through.
+pub(super) fn reader_accepts(c: char) -> bool {
+    matches!(c,
+        '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}'
+        | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
