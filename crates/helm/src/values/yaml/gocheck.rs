@@ -562,6 +562,11 @@ mod tests {
             // Junk after a root on the same line.
             ("[1, 2] x: y\n", "yaml: did not find expected key"),
             ("'x' y: 1\n", "yaml: did not find expected key"),
+            // A block scalar indicator right after a quoted scalar (a manifest line).
+            (
+                "data:\n  a: \"x\"|\"y\"\n",
+                "yaml: line 2: did not find expected comment or line break",
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(go_syntax_error(text).as_deref(), Some(want), "{text:?}");
