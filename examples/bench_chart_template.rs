@@ -10,9 +10,11 @@
 //! prints one JSON line with the mean milliseconds per render, CPU time of this thread
 //! (`*_cpu_ms`) and elapsed time (`*_wall_ms`):
 //!
-//! * `warm`: parsed templates are reused from earlier renders (capstan's cache);
-//! * `cold`: the template caches are emptied before each render (not timed), so every
-//!   render parses every template, as Helm always does.
+//! * `warm`: parsed templates, compiled regexes and schemas, decoded JSON texts are
+//!   reused from earlier renders (capstan's per-process caches);
+//! * `cold`: every per-process cache is emptied before each render (not timed), so
+//!   every render parses every template and compiles every pattern and schema, as a
+//!   render in a fresh process, and every Helm render, does.
 //!
 //! The output of every render is compared with the first, so a run that measured a
 //! failing or changing render is refused.
@@ -20,7 +22,7 @@
 use anyhow::{Result, bail};
 use capstan::cli::ChartTemplateArgs;
 use capstan::run::template::chart_template_output;
-use capstan_helm::engine::clear_template_caches;
+use capstan_helm::engine::clear_process_caches;
 use clap::Parser;
 use std::time::Instant;
 
@@ -85,7 +87,7 @@ fn main() -> Result<()> {
         Ok(())
     };
     let (warm_cpu, warm_wall) = time_renders(cli.iterations, || {}, render)?;
-    let (cold_cpu, cold_wall) = time_renders(cli.iterations, clear_template_caches, render)?;
+    let (cold_cpu, cold_wall) = time_renders(cli.iterations, clear_process_caches, render)?;
     println!(
         "{}",
         serde_json::json!({

@@ -18,8 +18,9 @@ the example OpenStack charts with prod-like values). For each chart, in one run:
   lib       N renders in one process by capstan's library (the bench_chart_template
             example: chart loaded from disk each time, parsed templates reused), the
             counterpart of the Helm column: no process start-up on either side.
-  libcold   the same with capstan's template caches emptied before each render, so
-            every render parses every template, as Helm does.
+  libcold   the same with every per-process cache of capstan's emptied before each
+            render (parsed templates, compiled regexes and schemas, semverCompare
+            results, decoded JSON), so every render does all that work, as Helm does.
   inproc    with --criterion DIR: criterion's mean for conformance/CASE from
             `cargo bench --bench render` (load + values + render in process, one core).
 

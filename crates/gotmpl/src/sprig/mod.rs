@@ -56,6 +56,14 @@ pub fn funcs() -> FuncMap {
     f
 }
 
+/// Forgets what Sprig functions remember between renders in this process (compiled
+/// regexes, `semverCompare` results), so that the next render pays for them again as
+/// a render in a fresh process does (cold-render benchmarks).
+pub fn clear_caches() {
+    regex::clear_cache();
+    semver::clear_cache();
+}
+
 /// The names Sprig v3.3.0's `GenericFuncMap` defines, less `env` and `expandenv`
 /// (which Helm deletes): exactly what `funcs()` registers.
 #[cfg(test)]

@@ -107,8 +107,7 @@ const CACHE_CAPACITY: usize = 256;
 /// render, and compiling costs far more than matching: compiled patterns are kept
 /// (shared, so their match caches stay warm too); errors are not.
 fn compile(pattern: &str) -> Result<Arc<Regex>, FuncError> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Regex>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
+    let cache = compiled();
     if let Some(re) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(pattern) {
         return Ok(re.clone());
     }
@@ -119,6 +118,16 @@ fn compile(pattern: &str) -> Result<Arc<Regex>, FuncError> {
     }
     cache.insert(pattern.to_string(), re.clone());
     Ok(re)
+}
+
+fn compiled() -> &'static Mutex<HashMap<String, Arc<Regex>>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Regex>>>> = OnceLock::new();
+    CACHE.get_or_init(Mutex::default)
+}
+
+/// Forgets every compiled pattern (cold-render benchmarks).
+pub(super) fn clear_cache() {
+    compiled().lock().unwrap_or_else(|p| p.into_inner()).clear();
 }
 
 fn compile_uncached(pattern: &str) -> Result<Regex, FuncError> {

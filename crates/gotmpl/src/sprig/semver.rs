@@ -559,14 +559,27 @@ pub(super) fn register(f: &mut FuncMap) {
     });
 }
 
+type CompareResults = HashMap<(String, String), Result<bool, String>>;
+
+fn compare_results() -> &'static Mutex<CompareResults> {
+    static CACHE: OnceLock<Mutex<CompareResults>> = OnceLock::new();
+    CACHE.get_or_init(Mutex::default)
+}
+
+/// Forgets every remembered `semverCompare` result (cold-render benchmarks).
+pub(super) fn clear_cache() {
+    compare_results()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clear();
+}
+
 /// `semverCompare`, remembered per (constraint, version): a pure function that charts
 /// call with the same few pairs (`.Capabilities.KubeVersion` against an API cut-off)
 /// many times per render, and parsing both with the grammar's regexes dominates it.
 fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
-    type Cache = HashMap<(String, String), Result<bool, String>>;
     const CAPACITY: usize = 256;
-    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
+    let cache = compare_results();
     let key = (constraint.to_string(), version.to_string());
     if let Some(r) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return r.clone();

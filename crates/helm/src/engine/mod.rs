@@ -26,12 +26,21 @@ use crate::chart::dependencies::{check_dependencies, process_dependencies};
 use crate::chart::semver::is_compatible_range;
 
 pub use crate::kind_order::INSTALL_ORDER;
-pub use cache::clear as clear_template_caches;
 pub use capabilities::{Capabilities, DEFAULT_KUBE_VERSION, HelmVersion, KubeVersion};
 pub use default_apis::DEFAULT_API_VERSIONS;
 pub use files::Files;
 pub use lookup::{Lookup, MAX_LOOKUPS_PER_RENDER, value_from_json};
 pub use manifests::{Hook, Manifest, sort_manifests, split_manifests};
+
+/// Forgets everything kept between renders in this process (parsed templates,
+/// compiled regexes and schemas, `semverCompare` results, decoded JSON), so that the
+/// next render does all its work again, as the first render in a fresh process (and
+/// every Helm render) does: the cold-render benchmarks call it between renders.
+pub fn clear_process_caches() {
+    cache::clear();
+    crate::values::clear_caches();
+    gotmpl::sprig::clear_caches();
+}
 
 /// How to render.
 #[derive(Debug, Clone)]

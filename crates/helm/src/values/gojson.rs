@@ -24,6 +24,19 @@ pub fn parse(text: &str) -> Result<Value, String> {
     }
 }
 
+type Decoded = (Value, Option<String>);
+
+/// Successful decodes by text, and the bytes of text held.
+fn decoded() -> &'static Mutex<(HashMap<String, Decoded>, usize)> {
+    static CACHE: OnceLock<Mutex<(HashMap<String, Decoded>, usize)>> = OnceLock::new();
+    CACHE.get_or_init(Mutex::default)
+}
+
+/// Forgets every kept decode (cold-render benchmarks).
+pub(super) fn clear_cache() {
+    *decoded().lock().unwrap_or_else(|p| p.into_inner()) = Default::default();
+}
+
 /// Like [`parse`], but a number out of float64 range (which Go reports only after
 /// decoding everything else) comes back beside the value, where it decodes as nil.
 ///
@@ -32,11 +45,9 @@ pub fn parse(text: &str) -> Result<Value, String> {
 /// successful decodes are kept and each call gets a deep copy: new maps and lists as
 /// a fresh decode gives, sharing only the immutable strings.
 pub fn decode(text: &str) -> Result<(Value, Option<String>), String> {
-    type Decoded = (Value, Option<String>);
     /// How many bytes of JSON text the cache holds before it starts over.
     const CACHE_BYTES: usize = 8 << 20;
-    static CACHE: OnceLock<Mutex<(HashMap<String, Decoded>, usize)>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
+    let cache = decoded();
     let hit = cache
         .lock()
         .unwrap_or_else(|p| p.into_inner())

@@ -59,6 +59,13 @@ pub mod strvals;
 mod toml;
 mod yaml;
 
+/// Forgets what values code keeps between renders (decoded JSON texts, compiled
+/// schemas).
+pub(crate) fn clear_caches() {
+    gojson::clear_cache();
+    schema::clear_compiled_cache();
+}
+
 pub use coalesce::{
     ChartValues, CoalesceError, CoalesceWarnings, coalesce_chart, coalesce_values, merge_chart,
     merge_values,

@@ -35,6 +35,11 @@ pub struct SchemaError {
     pub details: String,
 }
 
+/// Forgets the compiled schemas kept between renders (cold-render benchmarks).
+pub(crate) fn clear_compiled_cache() {
+    compiled::clear();
+}
+
 const SCHEMA_URL: &str = "file:///values.schema.json";
 
 /// Helm's `ValidateAgainstSchema` (with the wrapping message of ToRenderValues).

@@ -55,6 +55,11 @@ fn cache() -> &'static Mutex<Cache> {
     CACHE.get_or_init(|| Mutex::new(Cache::default()))
 }
 
+/// Forgets every kept schema (cold-render benchmarks).
+pub(super) fn clear() {
+    *cache().lock().unwrap_or_else(|p| p.into_inner()) = Cache::default();
+}
+
 /// The schema compiled from `text` earlier in this process, if kept.
 pub(super) fn get(text: &str) -> Option<Arc<Compiled>> {
     let cache = cache().lock().unwrap_or_else(|p| p.into_inner());
