@@ -13,7 +13,7 @@ use crate::gofmt;
 use crate::size::{self, Layout};
 use crate::stack::{STACK_GROW, STACK_RED_ZONE};
 use crate::template::{MissingKey, Templates};
-use crate::value::{Object, Value};
+use crate::value::{Map, Object, Value};
 
 /// A value during evaluation. Go distinguishes "no value at all" (an invalid
 /// `reflect.Value`: a missing map key, nil data) from an `interface{}` slot that holds
@@ -664,25 +664,8 @@ impl<'a> State<'a> {
         };
         match &value {
             Value::Map(m) => {
-                if has_args {
-                    return Err(self.err_at(
-                        pos,
-                        node,
-                        format!("{name} is not a method but has arguments"),
-                    ));
-                }
-                match m.get(name) {
-                    Some(v) => Ok(Slot::Iface(v)),
-                    None => match self.set.missing_key {
-                        MissingKey::Default => Ok(Slot::Invalid),
-                        MissingKey::Zero => Ok(Slot::Iface(m.zero_value())),
-                        MissingKey::Error => Err(self.err_at(
-                            pos,
-                            node,
-                            format!("map has no entry for key {}", gofmt::quote(name)),
-                        )),
-                    },
-                }
+                let key = self.map_key(m, name, has_args, pos, node)?;
+                Ok(key.map_or(Slot::Invalid, Slot::Iface))
             }
             Value::Object(o) => {
                 if let Some(params) = o.method_params(name) {
@@ -741,25 +724,8 @@ impl<'a> State<'a> {
                     // A named map type (`engine.files`) without such a method: Go
                     // reads the key, as on any map.
                     None if let Some(Value::Map(m)) = o.collection() => {
-                        if has_args {
-                            return Err(self.err_at(
-                                pos,
-                                node,
-                                format!("{name} is not a method but has arguments"),
-                            ));
-                        }
-                        match m.get(name) {
-                            Some(v) => Ok(Slot::Val(v)),
-                            None => match self.set.missing_key {
-                                MissingKey::Default => Ok(Slot::Invalid),
-                                MissingKey::Zero => Ok(Slot::Val(m.zero_value())),
-                                MissingKey::Error => Err(self.err_at(
-                                    pos,
-                                    node,
-                                    format!("map has no entry for key {}", gofmt::quote(name)),
-                                )),
-                            },
-                        }
+                        let key = self.map_key(&m, name, has_args, pos, node)?;
+                        Ok(key.map_or(Slot::Invalid, Slot::Val))
                     }
                     None => Err(self.err_at(
                         pos,
@@ -779,6 +745,38 @@ impl<'a> State<'a> {
     /// The error of a method that checks its own arguments (no `method_params`):
     /// reflection's argument errors come without "error calling", as Go reports
     /// checks made before the call.
+    /// A field name read as a key of a map (a plain map, or a named map type without
+    /// such a method): `None` is Go's invalid value for a missing key under
+    /// `missingkey=default`.
+    fn map_key(
+        &self,
+        m: &Map,
+        name: &str,
+        has_args: bool,
+        pos: usize,
+        node: &dyn Display,
+    ) -> R<Option<Value>> {
+        if has_args {
+            return Err(self.err_at(
+                pos,
+                node,
+                format!("{name} is not a method but has arguments"),
+            ));
+        }
+        match m.get(name) {
+            Some(v) => Ok(Some(v)),
+            None => match self.set.missing_key {
+                MissingKey::Default => Ok(None),
+                MissingKey::Zero => Ok(Some(m.zero_value())),
+                MissingKey::Error => Err(self.err_at(
+                    pos,
+                    node,
+                    format!("map has no entry for key {}", gofmt::quote(name)),
+                )),
+            },
+        }
+    }
+
     fn method_error(&self, pos: usize, node: &dyn Display, name: &str, msg: String) -> Flow {
         if msg.starts_with("wrong number of args for ")
             || msg.starts_with("wrong type for value; expected ")

@@ -485,32 +485,44 @@ impl Scanner {
     }
 
     fn fetch_block_entry(&mut self) -> Scan<()> {
-        if self.flow_level == 0 {
-            if !self.simple_key_allowed {
-                return self.scan_error("block sequence entries are not allowed in this context");
-            }
-            self.roll_indent(self.mark.column, None, Tok::BlockSequenceStart, self.mark)?;
-        }
-        self.remove_simple_key()?;
-        self.simple_key_allowed = true;
-        let start = self.mark;
-        self.skip();
-        self.push(Tok::BlockEntry, start);
-        Ok(())
+        self.fetch_block_indicator(
+            "block sequence entries are not allowed in this context",
+            Tok::BlockSequenceStart,
+            Tok::BlockEntry,
+            true,
+        )
     }
 
     fn fetch_key(&mut self) -> Scan<()> {
+        let key_allowed_after = self.flow_level == 0;
+        self.fetch_block_indicator(
+            "mapping keys are not allowed in this context",
+            Tok::BlockMappingStart,
+            Tok::Key,
+            key_allowed_after,
+        )
+    }
+
+    /// `-` and `?`: in block context they may open a collection at this column (and
+    /// are refused where no simple key may start); then the indicator's own token.
+    fn fetch_block_indicator(
+        &mut self,
+        refused: &'static str,
+        collection_start: Tok,
+        indicator: Tok,
+        key_allowed_after: bool,
+    ) -> Scan<()> {
         if self.flow_level == 0 {
             if !self.simple_key_allowed {
-                return self.scan_error("mapping keys are not allowed in this context");
+                return self.scan_error(refused);
             }
-            self.roll_indent(self.mark.column, None, Tok::BlockMappingStart, self.mark)?;
+            self.roll_indent(self.mark.column, None, collection_start, self.mark)?;
         }
         self.remove_simple_key()?;
-        self.simple_key_allowed = self.flow_level == 0;
+        self.simple_key_allowed = key_allowed_after;
         let start = self.mark;
         self.skip();
-        self.push(Tok::Key, start);
+        self.push(indicator, start);
         Ok(())
     }
 
