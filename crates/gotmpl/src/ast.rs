@@ -352,6 +352,15 @@ impl fmt::Display for Node {
 
 impl Drop for List {
     fn drop(&mut self) {
+        // Most lists hold no control structure: the plain drop cannot recurse through
+        // them, and costs less than moving every node through the stack below.
+        if !self
+            .nodes
+            .iter()
+            .any(|n| matches!(n, Node::If(_) | Node::Range(_) | Node::With(_)))
+        {
+            return;
+        }
         let mut stack: Vec<Node> = std::mem::take(&mut self.nodes);
         while let Some(node) = stack.pop() {
             if let Node::If(mut b) | Node::Range(mut b) | Node::With(mut b) = node {
@@ -366,6 +375,11 @@ impl Drop for List {
 
 impl Drop for Pipe {
     fn drop(&mut self) {
+        // Most pipelines hold no nested pipeline, so the plain drop cannot recurse.
+        let nests = |arg: &Arg| matches!(arg, Arg::Pipe(_) | Arg::Chain { .. });
+        if !self.cmds.iter().any(|c| c.args.iter().any(nests)) {
+            return;
+        }
         let mut cmds: Vec<Command> = std::mem::take(&mut self.cmds);
         while let Some(mut cmd) = cmds.pop() {
             for arg in cmd.args.drain(..) {

@@ -623,7 +623,10 @@ impl<'a> Parser<'a> {
         let tok = self.next_non_space();
         Ok(Some(match tok.typ {
             ItemType::Identifier => {
-                if !(self.cfg.has_function)(tok.val) {
+                // A builtin is always defined: the `match` in `from_name` is cheaper
+                // than the function-map lookup it spares.
+                let builtin = crate::builtins::Builtin::from_name(tok.val);
+                if builtin.is_none() && !(self.cfg.has_function)(tok.val) {
                     return Err(self.errorf(format!(
                         "function {} not defined",
                         crate::gofmt::quote(tok.val)
@@ -632,7 +635,7 @@ impl<'a> Parser<'a> {
                 Arg::Identifier {
                     pos: tok.pos,
                     name: self.src(&tok),
-                    builtin: crate::builtins::Builtin::from_name(tok.val),
+                    builtin,
                 }
             }
             ItemType::Dot => Arg::Dot { pos: tok.pos },
