@@ -459,16 +459,18 @@ impl Scanner {
         self.save_simple_key()?;
         self.increase_flow_level()?;
         self.simple_key_allowed = true;
-        let start = self.mark;
-        self.skip();
-        self.push(kind, start);
-        Ok(())
+        self.push_indicator(kind)
     }
 
     fn fetch_flow_collection_end(&mut self, kind: Tok) -> Scan<()> {
         self.remove_simple_key()?;
         self.decrease_flow_level();
         self.simple_key_allowed = false;
+        self.push_indicator(kind)
+    }
+
+    /// A one-character indicator's token, starting here.
+    fn push_indicator(&mut self, kind: Tok) -> Scan<()> {
         let start = self.mark;
         self.skip();
         self.push(kind, start);
@@ -478,10 +480,7 @@ impl Scanner {
     fn fetch_flow_entry(&mut self) -> Scan<()> {
         self.remove_simple_key()?;
         self.simple_key_allowed = true;
-        let start = self.mark;
-        self.skip();
-        self.push(Tok::FlowEntry, start);
-        Ok(())
+        self.push_indicator(Tok::FlowEntry)
     }
 
     fn fetch_block_entry(&mut self) -> Scan<()> {
@@ -520,10 +519,7 @@ impl Scanner {
         }
         self.remove_simple_key()?;
         self.simple_key_allowed = key_allowed_after;
-        let start = self.mark;
-        self.skip();
-        self.push(indicator, start);
-        Ok(())
+        self.push_indicator(indicator)
     }
 
     fn fetch_value(&mut self) -> Scan<()> {
@@ -558,10 +554,7 @@ impl Scanner {
             }
             self.simple_key_allowed = self.flow_level == 0;
         }
-        let start = self.mark;
-        self.skip();
-        self.push(Tok::Value, start);
-        Ok(())
+        self.push_indicator(Tok::Value)
     }
 
     fn fetch_anchor(&mut self, kind: Tok) -> Scan<()> {
