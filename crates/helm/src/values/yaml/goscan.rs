@@ -557,16 +557,22 @@ impl Scanner {
         self.push_indicator(Tok::Value)
     }
 
-    fn fetch_anchor(&mut self, kind: Tok) -> Scan<()> {
-        self.save_simple_key()?;
-        self.simple_key_allowed = false;
-        let start = self.mark;
-        self.skip();
+    /// The run of alphanumerics (and `-`, `_`) here: an anchor or directive name.
+    fn scan_alpha_run(&mut self) -> String {
         let mut name = String::new();
         while is_alpha(self.ch(0)) {
             name.push(self.ch(0));
             self.skip();
         }
+        name
+    }
+
+    fn fetch_anchor(&mut self, kind: Tok) -> Scan<()> {
+        self.save_simple_key()?;
+        self.simple_key_allowed = false;
+        let start = self.mark;
+        self.skip();
+        let name = self.scan_alpha_run();
         let c = self.ch(0);
         if name.is_empty() || !(is_blankz(c) || "?:,]}%@`".contains(c)) {
             return self.scan_error("did not find expected alphabetic or numeric character");
@@ -740,11 +746,7 @@ impl Scanner {
     fn scan_directive(&mut self) -> Scan<()> {
         let start = self.mark;
         self.skip();
-        let mut name = String::new();
-        while is_alpha(self.ch(0)) {
-            name.push(self.ch(0));
-            self.skip();
-        }
+        let name = self.scan_alpha_run();
         if name.is_empty() {
             return self.scan_error("could not find expected directive name");
         }
