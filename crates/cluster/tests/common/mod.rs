@@ -12,6 +12,17 @@ pub struct Env {
     pub sim: SimHandle,
     pub cluster: Cluster,
     pub kubeconfig: PathBuf,
+    /// Removes the per-test directory holding the kubeconfig when the test ends;
+    /// without it every test run left one behind in the temp dir.
+    _dir: TestDir,
+}
+
+struct TestDir(PathBuf);
+
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 pub async fn start(ready_delay: Duration, rules: &[&str]) -> Env {
@@ -41,6 +52,7 @@ pub async fn start(ready_delay: Duration, rules: &[&str]) -> Env {
         sim,
         cluster,
         kubeconfig,
+        _dir: TestDir(dir),
     }
 }
 
