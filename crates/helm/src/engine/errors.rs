@@ -5,9 +5,11 @@
 //!   being the outermost one.
 //! - Other execution errors raised by the engine itself (missing fields, nil pointers,
 //!   argument counts) and `include` failures are laid out on indented lines, one
-//!   `executing` frame per include level; errors returned by other functions keep Go's
-//!   one-line form. (Observed behaviour of Helm 4.2.3, checked by the differential
-//!   tests.)
+//!   `executing` frame per include level. When the innermost failure is an error
+//!   returned by a function other than `include` (`index`, `len`, `tpl`, ...), the whole
+//!   message keeps Go's one-line form, however many includes it passed through: Helm
+//!   unwraps the chain and gives up on the first link that is a function's own error.
+//!   (Observed behaviour of Helm 4.2.3, checked by the differential tests.)
 
 use super::funcs::{WARN_END, WARN_START};
 
@@ -34,26 +36,51 @@ pub fn cleanup_exec_error(filename: &str, msg: &str) -> String {
         let inner = &tokens[2][start + WARN_START.len()..start + WARN_START.len() + end_rel];
         return format!("execution error at ({}): {}", tokens[1], inner);
     }
-    reformat(msg).unwrap_or_else(|| msg.to_string())
+    match reformat(msg) {
+        Layout::Lines(text) => text,
+        Layout::OneLine | Layout::NotExec => msg.to_string(),
+    }
+}
+
+/// How one `template: LOC: executing ...` message is laid out.
+enum Layout {
+    /// Indented lines, one frame per include level.
+    Lines(String),
+    /// A function's own error ends the chain: Helm keeps the whole message as Go wrote it.
+    OneLine,
+    /// Not an execution message with a location (e.g. `template: no template "x" ...`):
+    /// kept as written, below the frames that led to it.
+    NotExec,
 }
 
 /// `template: LOC: executing "NAME" at <CTX>: REST` as indented lines, recursing into
-/// `include` failures; `None` when Helm keeps the one-line form.
-fn reformat(msg: &str) -> Option<String> {
+/// `include` failures.
+fn reformat(msg: &str) -> Layout {
+    let Some((loc, name, ctx, cause)) = split_exec(msg) else {
+        return Layout::NotExec;
+    };
+    let head = format!("{loc}\n  executing \"{name}\" at <{ctx}>:\n    ");
+    if let Some(inner) = cause.strip_prefix("error calling include: ") {
+        return match reformat(inner) {
+            Layout::Lines(text) => Layout::Lines(format!("{head}error calling include:\n{text}")),
+            Layout::NotExec => Layout::Lines(format!("{head}error calling include:\n{inner}")),
+            Layout::OneLine => Layout::OneLine,
+        };
+    }
+    if cause.starts_with("error calling ") {
+        return Layout::OneLine;
+    }
+    Layout::Lines(format!("{head}{cause}"))
+}
+
+/// The location, template name, context and cause of an execution message.
+fn split_exec(msg: &str) -> Option<(&str, &str, &str, &str)> {
     let rest = msg.strip_prefix("template: ")?;
     let (loc, rest) = rest.split_once(": executing \"")?;
     let (name, rest) = split_quoted(rest)?;
     let rest = rest.strip_prefix(" at <")?;
     let (ctx, cause) = rest.split_once(">: ")?;
-    let head = format!("{loc}\n  executing \"{name}\" at <{ctx}>:\n    ");
-    if let Some(inner) = cause.strip_prefix("error calling include: ") {
-        let inner = reformat(inner).unwrap_or_else(|| inner.to_string());
-        return Some(format!("{head}error calling include:\n{inner}"));
-    }
-    if cause.starts_with("error calling ") {
-        return None;
-    }
-    Some(format!("{head}{cause}"))
+    Some((loc, name, ctx, cause))
 }
 
 /// Split a Go-quoted string body (after the opening quote) at its closing quote.
@@ -91,6 +118,21 @@ mod tests {
         );
         let m = "template: c/templates/x.yaml:1:6: executing \"c/templates/x.yaml\" at <index .Values.l 5>: error calling index: index of untyped nil";
         assert_eq!(cleanup_exec_error("c/templates/x.yaml", m), m);
+    }
+
+    #[test]
+    fn function_errors_below_includes_keep_one_line() {
+        let m = "template: c/templates/x.yaml:1:6: executing \"c/templates/x.yaml\" at <include \"o\" .>: error calling include: template: c/templates/_h.tpl:1:25: executing \"o\" at <index .Values.n \"k\">: error calling index: index of untyped nil";
+        assert_eq!(cleanup_exec_error("c/templates/x.yaml", m), m);
+    }
+
+    #[test]
+    fn non_exec_errors_below_includes_stay_below_the_frames() {
+        let m = "template: c/templates/x.yaml:1:6: executing \"c/templates/x.yaml\" at <include \"o\" .>: error calling include: template: no template \"n\" associated with template \"gotpl\"";
+        assert_eq!(
+            cleanup_exec_error("c/templates/x.yaml", m),
+            "c/templates/x.yaml:1:6\n  executing \"c/templates/x.yaml\" at <include \"o\" .>:\n    error calling include:\ntemplate: no template \"n\" associated with template \"gotpl\""
+        );
     }
 
     #[test]

@@ -1,0 +1,3 @@
+{{- define "errs.render" -}}
+{{ tpl .Values.template . }}
+{{- end -}}
