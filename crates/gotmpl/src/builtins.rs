@@ -92,6 +92,7 @@ impl Builtin {
 pub fn pipeline_callee_name(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
+        Value::RawString(r) => r.text().to_string(),
         other => format!("<{} Value>", crate::gofmt::go_type_name(other)),
     }
 }
@@ -166,7 +167,7 @@ pub fn call_builtin(b: Builtin, args: &[Value]) -> Option<BResult> {
             .and_then(|_| lt(&args[0], &args[1]).map(|b| Value::Bool(!b))),
         Builtin::Print => Ok(match args {
             // A lone string prints as itself: hand back the same shared text.
-            [v @ Value::String(_)] => v.clone(),
+            [v @ (Value::String(_) | Value::RawString(_))] => v.clone(),
             _ => Value::from(sprint(args)),
         }),
         Builtin::Println => Ok(Value::from(sprintln(args))),
@@ -188,8 +189,8 @@ pub fn call_builtin(b: Builtin, args: &[Value]) -> Option<BResult> {
 /// Go's `evalArgs`: one string argument as is, otherwise `fmt.Sprint` with nil
 /// arguments shown as `<no value>`.
 fn eval_args(args: &[Value]) -> String {
-    if let [Value::String(s)] = args {
-        return s.to_string();
+    if let [v @ (Value::String(_) | Value::RawString(_))] = args {
+        return v.as_str().unwrap_or_default().to_string();
     }
     let printable: Vec<Value> = args
         .iter()
@@ -227,6 +228,7 @@ fn length(v: &Value) -> BResult {
     }
     Ok(Value::Int(match v {
         Value::String(s) => s.len() as i64,
+        Value::RawString(r) => r.bytes().len() as i64,
         Value::Bytes(b) => b.len() as i64,
         Value::List(l) => l.len() as i64,
         Value::Map(m) => m.len() as i64,
@@ -276,13 +278,14 @@ fn index(item: &Value, indexes: &[Value]) -> BResult {
                 }
                 l.get(i).unwrap_or(Value::Nil)
             }
-            Value::String(s) => {
-                let i = index_arg(idx, s.len())?;
-                if i == s.len() {
+            Value::String(_) | Value::RawString(_) => {
+                let bytes = cur.go_string_bytes().unwrap_or_default();
+                let i = index_arg(idx, bytes.len())?;
+                if i == bytes.len() {
                     return call_err("reflect: string index out of range");
                 }
                 // Go indexes a string's bytes: a `uint8`.
-                Value::Uint8(s.as_bytes()[i])
+                Value::Uint8(bytes[i])
             }
             Value::Bytes(b) => {
                 let i = index_arg(idx, b.len())?;
@@ -370,7 +373,7 @@ fn basic_kind(v: &Value) -> Kind {
         Value::Int(_) | Value::Int64(_) | Value::Uint8(_) | Value::Uint64(_) => Kind::Int,
         Value::Object(o) if o.go_int().is_some() => Kind::Int,
         Value::Float(_) => Kind::Float,
-        Value::String(_) => Kind::String,
+        Value::String(_) | Value::RawString(_) => Kind::String,
         _ => Kind::Other,
     }
 }
@@ -392,7 +395,7 @@ pub fn eq(a: &Value, rest: &[Value]) -> Result<bool, BuiltinError> {
             match (a, b) {
                 (Value::Bool(x), Value::Bool(y)) => x == y,
                 (Value::Float(x), Value::Float(y)) => x == y,
-                (Value::String(x), Value::String(y)) => x == y,
+                _ if k1 == Kind::String => a.go_string_bytes() == b.go_string_bytes(),
                 _ if k1 == Kind::Int => a.go_integer() == b.go_integer(),
                 _ => compare_other(a, b)?,
             }
@@ -443,7 +446,7 @@ fn lt(a: &Value, b: &Value) -> Result<bool, BuiltinError> {
     }
     Ok(match (a, b) {
         (Value::Float(x), Value::Float(y)) => x < y,
-        (Value::String(x), Value::String(y)) => x < y,
+        _ if k1 == Kind::String => a.go_string_bytes() < b.go_string_bytes(),
         _ if k1 == Kind::Int => a.go_integer() < b.go_integer(),
         _ => return call_err("invalid type for comparison"),
     })

@@ -245,6 +245,8 @@ impl<'a> State<'a> {
             Slot::Invalid => self.write("<no value>", pos, node),
             Slot::Iface(v) | Slot::Val(v) => match v {
                 Value::String(s) => self.write(s, pos, node),
+                // Go writes the bytes themselves; the output here is UTF-8 text.
+                Value::RawString(r) => self.write(r.text(), pos, node),
                 Value::Nil => self.write("<nil>", pos, node),
                 Value::Object(o) => self.write(&o.action_display(), pos, node),
                 other => {
@@ -890,6 +892,7 @@ impl<'a> State<'a> {
         let len = match r {
             Slot::Val(Value::String(s)) | Slot::Iface(Value::String(s)) => s.len(),
             Slot::Val(Value::Bytes(b)) | Slot::Iface(Value::Bytes(b)) => b.len(),
+            Slot::Val(Value::RawString(r)) | Slot::Iface(Value::RawString(r)) => r.bytes().len(),
             _ => return Ok(()),
         };
         let max = self.set.limits.max_value_bytes;
@@ -1076,7 +1079,11 @@ impl<'a> State<'a> {
         let msg = match (node, v) {
             (Arg::Number { .. } | Arg::Bool { .. }, _) => format!("expected string; found {node}"),
             (Arg::Nil { .. }, _) => "cannot assign nil to string".to_string(),
-            (_, Slot::Iface(Value::String(_)) | Slot::Val(Value::String(_))) => return Ok(()),
+            (
+                _,
+                Slot::Iface(Value::String(_) | Value::RawString(_))
+                | Slot::Val(Value::String(_) | Value::RawString(_)),
+            ) => return Ok(()),
             (_, Slot::Invalid | Slot::Val(Value::Nil)) => {
                 "invalid value; expected string".to_string()
             }
@@ -1202,7 +1209,7 @@ fn validate_type(slot: &Slot, param: Param) -> Result<Value, String> {
         Slot::Iface(v) | Slot::Val(v) => {
             let ok = match (param, v) {
                 (Param::Any, _)
-                | (Param::String, Value::String(_))
+                | (Param::String, Value::String(_) | Value::RawString(_))
                 | (Param::Int, Value::Int(_))
                 | (Param::Int64, Value::Int64(_))
                 | (Param::Float64, Value::Float(_))

@@ -340,6 +340,7 @@ fn write_value_in(
             fmt_float(out, *f, verb, spec, v)
         }
         Value::String(s) => fmt_str(out, s.as_bytes(), s, verb, spec, v),
+        Value::RawString(r) => fmt_str(out, r.bytes(), r.text(), verb, spec, v),
         Value::Bytes(b) => match verb {
             's' | 'q' | 'x' | 'X' => {
                 let s = String::from_utf8_lossy(b);
@@ -432,6 +433,7 @@ fn write_go_syntax(out: &mut String, v: &Value, depth: usize, path: &mut Contain
         Value::Uint64(u) => out.push_str(&format!("0x{u:x}")),
         Value::Float(f) => out.push_str(&format_float_g(*f)),
         Value::String(s) => out.push_str(&quote(s)),
+        Value::RawString(r) => out.push_str(&quote(r.text())),
         Value::Bytes(b) => {
             out.push_str("[]byte{");
             for (k, byte) in b.iter().enumerate() {

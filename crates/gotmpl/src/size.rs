@@ -132,6 +132,7 @@ fn scalar_bytes(v: &Value) -> u64 {
     match v {
         Value::String(s) => s.len() as u64,
         Value::Bytes(b) => b.len() as u64,
+        Value::RawString(r) => r.bytes().len() as u64,
         Value::Bool(_) => 4,
         Value::Int(_) | Value::Int64(_) | Value::Uint8(_) | Value::Uint64(_) | Value::Float(_) => 1,
         Value::Nil | Value::Object(_) | Value::Map(_) | Value::List(_) => 0,

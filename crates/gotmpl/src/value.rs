@@ -234,6 +234,52 @@ pub trait Object: std::any::Any + Send + Sync {
     }
 }
 
+/// A Go string whose bytes are not valid UTF-8: `.Files.Get` of a binary file
+/// (a gzipped init script, a keystore), `b64dec` of binary data. Go strings are byte
+/// strings and Rust's are UTF-8, so such a string keeps its bytes for what reads bytes
+/// (`b64enc`, the checksums, `len`, `index`, `eq`, output) and a text with every
+/// invalid sequence as U+FFFD for what works on text, which is what Go's `strings`
+/// functions, `range` and encoding/json make of them.
+/// Bytes as text the way Go decodes them: an invalid sequence is read one byte at a
+/// time (`utf8.DecodeRune` gives `RuneError` of width 1), so each of its bytes is one
+/// U+FFFD, where `String::from_utf8_lossy` gives one per maximal invalid subpart.
+pub fn go_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut text = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for _ in chunk.invalid() {
+            text.push(char::REPLACEMENT_CHARACTER);
+        }
+    }
+    std::borrow::Cow::Owned(text)
+}
+
+pub struct RawString {
+    bytes: Box<[u8]>,
+    text: Box<str>,
+}
+
+impl RawString {
+    pub fn new(bytes: &[u8]) -> RawString {
+        RawString {
+            bytes: bytes.into(),
+            text: go_text(bytes).into(),
+        }
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The text with invalid sequences replaced by U+FFFD.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
 /// A template value.
 #[derive(Clone, Default)]
 pub enum Value {
@@ -256,6 +302,8 @@ pub enum Value {
     String(Arc<str>),
     /// Go `[]byte` (`.Files.GetBytes`, `b64dec` before `toString`).
     Bytes(Arc<[u8]>),
+    /// A Go `string` whose bytes are not valid UTF-8 (see [`RawString`]).
+    RawString(Arc<RawString>),
     List(List),
     Map(Map),
     Object(Arc<dyn Object>),
@@ -452,6 +500,24 @@ impl Value {
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
+            Value::RawString(r) => Some(r.text()),
+            _ => None,
+        }
+    }
+
+    /// A Go string from its bytes: `String` when they are UTF-8, else `RawString`.
+    pub fn from_go_bytes(bytes: &[u8]) -> Value {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Value::str(s),
+            Err(_) => Value::RawString(Arc::new(RawString::new(bytes))),
+        }
+    }
+
+    /// The bytes of a Go string (either representation).
+    pub fn go_string_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::String(s) => Some(s.as_bytes()),
+            Value::RawString(r) => Some(r.bytes()),
             _ => None,
         }
     }
@@ -494,6 +560,7 @@ impl Value {
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::Bytes(b) => !b.is_empty(),
+            Value::RawString(_) => true,
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
             Value::Object(o) => o.truthy(),
@@ -510,7 +577,7 @@ impl Value {
             Value::Uint8(_) => "uint8",
             Value::Uint64(_) => "uint64",
             Value::Float(_) => "float64",
-            Value::String(_) => "string",
+            Value::String(_) | Value::RawString(_) => "string",
             Value::Bytes(_) => "slice",
             Value::List(_) => "slice",
             Value::Map(_) => "map",
@@ -528,7 +595,7 @@ impl Value {
             Value::Uint8(_) => "uint8".to_string(),
             Value::Uint64(_) => "uint64".to_string(),
             Value::Float(_) => "float64".to_string(),
-            Value::String(_) => "string".to_string(),
+            Value::String(_) | Value::RawString(_) => "string".to_string(),
             Value::Bytes(_) => "[]uint8".to_string(),
             Value::List(l) => format!("[]{}", l.elem().go_name()),
             Value::Map(m) => format!("map[string]{}", m.elem().go_name()),
@@ -634,6 +701,7 @@ impl Value {
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
             Value::String(s) => serde_json::Value::String(s.to_string()),
+            Value::RawString(r) => serde_json::Value::String(r.text().to_string()),
             Value::Bytes(b) => {
                 serde_json::Value::Array(b.iter().map(|x| serde_json::Value::from(*x)).collect())
             }
@@ -739,6 +807,7 @@ fn scalar_eq(a: &Value, b: &Value) -> bool {
         (Value::Uint64(a), Value::Uint64(b)) => a == b,
         (Value::Float(a), Value::Float(b)) => a == b,
         (Value::String(a), Value::String(b)) => a == b,
+        (Value::RawString(a), Value::RawString(b)) => a.bytes() == b.bytes(),
         (Value::Bytes(a), Value::Bytes(b)) => a == b,
         (Value::Object(a), Value::Object(b)) => a
             .go_equal(b.as_ref(), true)
@@ -759,6 +828,7 @@ impl fmt::Debug for Value {
             Value::Float(x) => write!(f, "Float({x})"),
             Value::String(s) => write!(f, "String({s:?})"),
             Value::Bytes(b) => write!(f, "Bytes({b:?})"),
+            Value::RawString(r) => write!(f, "RawString({:?})", r.bytes()),
             Value::List(l) => {
                 if l.elem() != Elem::Any {
                     write!(f, "{}", self.type_name())?;
@@ -824,6 +894,19 @@ impl From<MapInner> for Value {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn go_text_replaces_each_invalid_byte() {
+        // e2 82 is a truncated three-byte sequence: two U+FFFD in Go, one in
+        // `from_utf8_lossy`.
+        assert_eq!(
+            super::go_text(b"a\xe2\x82b\xff"),
+            "a\u{fffd}\u{fffd}b\u{fffd}"
+        );
+        assert_eq!(super::go_text("é".as_bytes()), "é");
+        assert!(matches!(Value::from_go_bytes(b"ok"), Value::String(_)));
+        assert_eq!(Value::from_go_bytes(b"\xff").type_name(), "string");
+    }
+
     use super::*;
 
     /// Every template value is copied around constantly; the int kinds and the

@@ -46,6 +46,8 @@ fn type_error(expected: &str, v: &Value) -> FuncError {
 pub(crate) fn string(v: &Value) -> Result<&str, FuncError> {
     match v {
         Value::String(s) => Ok(s),
+        // Functions on text see invalid bytes as U+FFFD, as Go's decoding does.
+        Value::RawString(r) => Ok(r.text()),
         other => Err(type_error("string", other)),
     }
 }

@@ -19,6 +19,7 @@ pub(crate) fn is_empty(v: &Value) -> bool {
         Value::Float(f) => *f == 0.0,
         Value::String(s) => s.is_empty(),
         Value::Bytes(b) => b.is_empty(),
+        Value::RawString(_) => false,
         Value::List(l) => l.is_empty(),
         Value::Map(m) => m.is_empty(),
         // Slice and map types behind an object were reflected above; named integers

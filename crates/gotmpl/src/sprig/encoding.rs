@@ -10,30 +10,42 @@ use crate::value::Value;
 
 use super::args::{self, arity};
 
-fn str_fn(f: &mut FuncMap, name: &'static str, op: fn(&str) -> String) {
+/// A `func(string) string` that reads its argument's bytes: a Go string need not be
+/// UTF-8 (`.Files.Get` of a binary file), and these encode or hash the bytes.
+fn bytes_fn(f: &mut FuncMap, name: &'static str, op: fn(&[u8]) -> String) {
     f.add(name, move |a| {
         arity(name, a, 1)?;
-        Ok(Value::from(op(args::string(&a[0])?)))
+        let bytes = match a[0].go_string_bytes() {
+            Some(b) => b,
+            None => args::string(&a[0])?.as_bytes(),
+        };
+        Ok(Value::from(op(bytes)))
+    });
+}
+
+/// A decoder: `func(string) string` whose result is whatever bytes the text held,
+/// or Go's error text in their place (Sprig returns it as the string).
+fn decode_fn(f: &mut FuncMap, name: &'static str, op: fn(&str) -> Result<Vec<u8>, String>) {
+    f.add(name, move |a| {
+        arity(name, a, 1)?;
+        Ok(match op(args::string(&a[0])?) {
+            Ok(b) => Value::from_go_bytes(&b),
+            Err(e) => Value::from(e),
+        })
     });
 }
 
 pub(super) fn register(f: &mut FuncMap) {
-    str_fn(f, "b64enc", |s| {
-        base64::engine::general_purpose::STANDARD.encode(s)
+    bytes_fn(f, "b64enc", |b| {
+        base64::engine::general_purpose::STANDARD.encode(b)
     });
-    str_fn(f, "b64dec", |s| match b64_decode(s) {
-        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-        Err(e) => e,
-    });
-    str_fn(f, "b32enc", |s| b32_encode(s.as_bytes()));
-    str_fn(f, "b32dec", |s| match b32_decode(s) {
-        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-        Err(e) => e,
-    });
-    str_fn(f, "sha1sum", |s| hex(&Sha1::digest(s.as_bytes())));
-    str_fn(f, "sha256sum", |s| hex(&Sha256::digest(s.as_bytes())));
-    str_fn(f, "sha512sum", |s| hex(&Sha512::digest(s.as_bytes())));
-    str_fn(f, "adler32sum", |s| adler32(s.as_bytes()).to_string());
+    decode_fn(f, "b64dec", b64_decode);
+    bytes_fn(f, "b32enc", b32_encode);
+    decode_fn(f, "b32dec", b32_decode);
+    bytes_fn(f, "sha1sum", |b| hex(&Sha1::digest(b)));
+    bytes_fn(f, "sha256sum", |b| hex(&Sha256::digest(b)));
+    bytes_fn(f, "sha512sum", |b| hex(&Sha512::digest(b)));
+    bytes_fn(f, "adler32sum", |b| adler32(b).to_string());
 }
 
 pub(crate) fn hex(b: &[u8]) -> String {
@@ -146,6 +158,23 @@ fn b32_decode(s: &str) -> Result<Vec<u8>, String> {
 mod tests {
     use super::*;
     use crate::sprig::testutil::call;
+
+    #[test]
+    fn strings_that_are_not_utf8_keep_their_bytes() {
+        // "/+A=" is the bytes ff e0: b64dec gives a Go string that is not UTF-8.
+        let raw = call("b64dec", &["/+A=".into()]);
+        assert!(matches!(raw, Value::RawString(_)));
+        assert_eq!(raw.as_str(), Some("\u{fffd}\u{fffd}"));
+        assert_eq!(
+            call("b64enc", std::slice::from_ref(&raw)),
+            Value::str("/+A=")
+        );
+        assert_eq!(
+            call("sha1sum", std::slice::from_ref(&raw)),
+            Value::from(hex(&Sha1::digest([0xff, 0xe0])))
+        );
+        assert_eq!(call("b32enc", &[raw]), Value::str("77QA===="));
+    }
 
     #[test]
     fn base_encodings() {

@@ -67,6 +67,7 @@ fn write_value(
         Value::Uint64(u) => out.push_str(&u.to_string()),
         Value::Float(f) => out.push_str(&json_float(*f)?),
         Value::String(s) => write_string(out, s, style.escape_html),
+        Value::RawString(r) => write_raw_string(out, r.bytes(), style.escape_html),
         Value::Bytes(b) => {
             let enc = base64::engine::general_purpose::STANDARD.encode(b);
             write_string(out, &enc, style.escape_html);
@@ -160,8 +161,26 @@ pub(crate) fn json_float(f: f64) -> Result<String, String> {
     Ok(format_float(f, 'f', 0))
 }
 
+/// A string that is not UTF-8, as encoding/json writes it: every byte that does not
+/// start a valid sequence becomes the escape `\ufffd`.
+fn write_raw_string(out: &mut String, bytes: &[u8], escape_html: bool) {
+    out.push('"');
+    for chunk in bytes.utf8_chunks() {
+        write_chars(out, chunk.valid(), escape_html);
+        for _ in chunk.invalid() {
+            out.push_str("\\ufffd");
+        }
+    }
+    out.push('"');
+}
+
 fn write_string(out: &mut String, s: &str, escape_html: bool) {
     out.push('"');
+    write_chars(out, s, escape_html);
+    out.push('"');
+}
+
+fn write_chars(out: &mut String, s: &str, escape_html: bool) {
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -179,7 +198,6 @@ fn write_string(out: &mut String, s: &str, escape_html: bool) {
             c => out.push(c),
         }
     }
-    out.push('"');
 }
 
 #[cfg(test)]

@@ -215,7 +215,12 @@ pub(super) fn register(f: &mut FuncMap) {
     f.add_with_runtime("toString", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("toString", a, 1)?;
         check_printed_size(a, Layout::Flat, rt.max_value_bytes())?;
-        Ok(Value::from(strval(&a[0])))
+        // Go's `string(v)` of a string or `[]byte` keeps the bytes, UTF-8 or not.
+        Ok(match &a[0] {
+            v @ Value::RawString(_) => v.clone(),
+            Value::Bytes(b) => Value::from_go_bytes(b),
+            other => Value::from(strval(other)),
+        })
     });
     f.add("split", |a| {
         arity("split", a, 2)?;

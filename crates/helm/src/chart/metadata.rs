@@ -98,6 +98,7 @@ fn go_json(v: &Value) -> Json {
             .map(Json::Number)
             .unwrap_or_else(|| Json::String(go_float_string(*f))),
         Value::String(s) => Json::String(s.to_string()),
+        Value::RawString(r) => Json::String(r.text().to_string()),
         Value::List(l) => Json::Array(
             l.to_vec()
                 .iter()

@@ -57,11 +57,10 @@ impl Files {
         let Some(data) = self.files.get(path) else {
             return Value::list(Vec::new());
         };
-        let s = String::from_utf8_lossy(data);
-        let s = s.strip_suffix('\n').unwrap_or(&s);
+        let s = data.strip_suffix(b"\n").unwrap_or(data);
         // Helm's `Lines` returns a Go `[]string`.
         Value::List(List::typed(
-            s.split('\n').map(Value::str).collect(),
+            s.split(|b| *b == b'\n').map(Value::from_go_bytes).collect(),
             Elem::String,
         ))
     }
@@ -93,7 +92,7 @@ impl Object for Files {
     fn field(&self, name: &str) -> Option<Value> {
         match name {
             "AsConfig" => Some(Value::str(
-                self.as_yaml(|d| String::from_utf8_lossy(d).into_owned()),
+                self.as_yaml(|d| gotmpl::value::go_text(d).into_owned()),
             )),
             "AsSecrets" => {
                 Some(Value::str(self.as_yaml(|d| {
@@ -118,13 +117,12 @@ impl Object for Files {
 
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         let r = match name {
+            // A Go string holds any bytes: a binary file stays itself for `b64enc`.
             "Get" => arg_str(args, name).map(|p| {
-                Value::str(
-                    self.files
-                        .get(p)
-                        .map(|d| String::from_utf8_lossy(d).into_owned())
-                        .unwrap_or_default(),
-                )
+                self.files
+                    .get(p)
+                    .map(|d| Value::from_go_bytes(d))
+                    .unwrap_or_else(|| Value::str(""))
             }),
             "GetBytes" => arg_str(args, name).map(|p| {
                 Value::Bytes(

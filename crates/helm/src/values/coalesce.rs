@@ -344,6 +344,7 @@ pub fn go_fmt_v(v: &Value) -> String {
         Value::Uint64(u) => u.to_string(),
         Value::Float(f) => format_g(*f),
         Value::String(s) => s.to_string(),
+        Value::RawString(r) => r.text().to_string(),
         Value::Bytes(b) => format!(
             "[{}]",
             b.iter()

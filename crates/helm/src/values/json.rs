@@ -58,6 +58,7 @@ fn write_value(
             out.push_str(&format_json(*f));
         }
         Value::String(s) => write_string(s, html, out),
+        Value::RawString(r) => write_raw_string(r.bytes(), html, out),
         Value::Bytes(_) | Value::Object(_) => {
             let node = to_node(value, stack, false)?;
             write_compact(&node, html, out);
@@ -197,6 +198,22 @@ static ESCAPE_CLASS: [u8; 256] = {
 
 /// encoding/json string escaping. Runs of bytes that need no escape are copied
 /// whole.
+/// A Go string that is not UTF-8, as encoding/json writes it: every byte that does
+/// not start a valid sequence becomes the escape `\ufffd`.
+fn write_raw_string(bytes: &[u8], html: bool, out: &mut String) {
+    let mut text = String::with_capacity(bytes.len() + 2);
+    out.push('"');
+    for chunk in bytes.utf8_chunks() {
+        text.clear();
+        write_string(chunk.valid(), html, &mut text);
+        out.push_str(&text[1..text.len() - 1]);
+        for _ in chunk.invalid() {
+            out.push_str("\\ufffd");
+        }
+    }
+    out.push('"');
+}
+
 pub(crate) fn write_string(s: &str, html: bool, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();

@@ -131,6 +131,8 @@ fn to_node_v3(value: &Value, stack: &mut ContainerPath) -> Result<Node, PrintErr
             s => s.to_string(),
         }),
         Value::String(s) => Node::Str(s.to_string()),
+        // goyaml.v3 writes such a string as `!!binary` base64; not modelled.
+        Value::RawString(r) => Node::Str(r.text().to_string()),
         // goyaml.v3 has no special case for `[]byte`: a sequence of `uint8`s.
         Value::Bytes(b) => Node::Seq(b.iter().map(|x| Node::Number(x.to_string())).collect()),
         Value::List(l) => within_container(stack, value, |stack| {

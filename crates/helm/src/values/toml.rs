@@ -29,7 +29,8 @@ pub fn to_toml(value: &Value) -> Result<String, PrintError> {
         | Value::Uint8(_)
         | Value::Uint64(_)
         | Value::Float(_)
-        | Value::String(_) => scalar(value),
+        | Value::String(_)
+        | Value::RawString(_) => scalar(value),
         // Objects that are not tables (a time, a duration, a month, a semver
         // version, which marshals as text) are written as values.
         Value::Object(_) => scalar(value),
@@ -166,6 +167,7 @@ fn write_scalar(out: &mut String, v: &Value, path: &mut ContainerPath) -> Result
             }
         }
         Value::String(s) => out.push_str(&quote_string(s)),
+        Value::RawString(r) => out.push_str(&quote_string(r.text())),
         Value::Bytes(b) => {
             out.push('[');
             out.push_str(&b.iter().map(u8::to_string).collect::<Vec<_>>().join(", "));
