@@ -223,8 +223,17 @@ fn mismatch(v: &Value, field: &str, ty: &str) -> String {
 
 fn head_type_error(v: &Value) -> Option<String> {
     const META: &str = r#"struct { Name string "json:\"name\""; Annotations map[string]string "json:\"annotations\"" }"#;
-    let Value::Map(m) = v else {
-        return None;
+    let m = match v {
+        Value::Map(m) => m,
+        // A null document decodes into the zero head; any other non-object fails
+        // as a whole (`json: cannot unmarshal bool into Go value of type ...`).
+        Value::Nil => return None,
+        other => {
+            return Some(format!(
+                "cannot unmarshal {} into Go value of type util.SimpleHead",
+                json_type(other)
+            ));
+        }
     };
     let matches = crate::values::json_field_matches;
     for (key, x) in m.entries() {
@@ -465,6 +474,20 @@ mod tests {
             err("kind: ConfigMap\nmetadata:\n  name: {a: 1}\n"),
             format!("{prefix} object into Go struct field .metadata.name of type string")
         );
+        // A document that is not an object fails as a whole; a null one is empty.
+        for (doc, ty) in [
+            ("true\n", "bool"),
+            ("42\n", "number"),
+            ("hello\n", "string"),
+            ("2001-12-14\n", "string"),
+            ("- a\n", "array"),
+        ] {
+            assert_eq!(
+                err(doc),
+                format!("{prefix} {ty} into Go value of type util.SimpleHead")
+            );
+        }
+        assert!(sort_manifests(&[("c/templates/x.yaml".to_string(), "~\n".to_string())]).is_ok());
         // Scalars bound for strings are converted; null fits anything.
         let ok =
             "kind: ConfigMap\nmetadata:\n  name: 1\n  annotations: {a: null, b: 1.5, c: true}\n";
