@@ -63,6 +63,9 @@ fn reformat(msg: &str) -> Layout {
     if let Some(inner) = cause.strip_prefix("error calling include: ") {
         return match reformat(inner) {
             Layout::Lines(text) => Layout::Lines(format!("{head}error calling include:\n{text}")),
+            // Helm reads only `template: ...` texts as frames; include's own
+            // nesting-limit error is not one, so the message stays as Go wrote it.
+            Layout::NotExec if !inner.starts_with("template: ") => Layout::OneLine,
             Layout::NotExec => Layout::Lines(format!("{head}error calling include:\n{inner}")),
             Layout::OneLine => Layout::OneLine,
         };
@@ -123,6 +126,12 @@ mod tests {
     #[test]
     fn function_errors_below_includes_keep_one_line() {
         let m = "template: c/templates/x.yaml:1:6: executing \"c/templates/x.yaml\" at <include \"o\" .>: error calling include: template: c/templates/_h.tpl:1:25: executing \"o\" at <index .Values.n \"k\">: error calling index: index of untyped nil";
+        assert_eq!(cleanup_exec_error("c/templates/x.yaml", m), m);
+    }
+
+    #[test]
+    fn the_include_nesting_limit_keeps_one_line() {
+        let m = "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <include \"a\" .>: error calling include: rendering template has a nested reference name: a: unable to execute template";
         assert_eq!(cleanup_exec_error("c/templates/x.yaml", m), m);
     }
 
