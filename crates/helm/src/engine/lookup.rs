@@ -212,13 +212,13 @@ mod tests {
     #[test]
     fn lookups_per_render_are_bounded() {
         let t = format!(
-            "{{{{ range until {} }}}}{{{{ lookup \"v1\" \"Secret\" \"\" \"\" }}}}{{{{ end }}}}",
+            "n: {{{{ range until {} }}}}{{{{ $_ := lookup \"v1\" \"Secret\" \"\" \"\" }}}}{{{{ end }}}}ok",
             MAX_LOOKUPS_PER_RENDER + 1
         );
         let e = render_with(&t, Some(Arc::new(Fake::default()))).unwrap_err();
         assert!(e.contains("lookups in one render"), "{e}");
         let t = format!(
-            "{{{{ range until {} }}}}{{{{ lookup \"v1\" \"Secret\" \"\" \"\" }}}}{{{{ end }}}}",
+            "n: {{{{ range until {} }}}}{{{{ $_ := lookup \"v1\" \"Secret\" \"\" \"\" }}}}{{{{ end }}}}ok",
             MAX_LOOKUPS_PER_RENDER
         );
         assert!(render_with(&t, Some(Arc::new(Fake::default()))).is_ok());

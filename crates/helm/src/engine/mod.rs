@@ -609,7 +609,7 @@ mod tests {
             ("values.yaml", "num: 5\n"),
             (
                 "templates/a.yaml",
-                "{{ typeOf .Values.num }} {{ typeOf .Values.f }} {{ typeOf .Values.s }} \
+                "types: {{ typeOf .Values.num }} {{ typeOf .Values.f }} {{ typeOf .Values.s }} \
                  {{ typeOf .Values.j }} {{ typeOf .Values.t }} {{ typeOf .Release.Revision }} \
                  {{ deepEqual .Values.s (int64 7) }} {{ eq .Values.s 7 }}",
             ),
@@ -635,7 +635,7 @@ mod tests {
         let r = render(&chart, &user, &RenderOptions::default()).unwrap();
         assert_eq!(
             r.manifests[0].content,
-            "float64 float64 int64 float64 string int true true"
+            "types: float64 float64 int64 float64 string int true true"
         );
     }
 
