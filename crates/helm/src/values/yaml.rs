@@ -22,6 +22,7 @@ use granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
 mod fast;
 mod flow;
 mod gocheck;
+mod goload;
 mod goscan;
 mod gosyntax;
 mod head;
@@ -215,19 +216,24 @@ fn granit_input(text: &str) -> (Cow<'_, str>, Option<Vec<char>>) {
 }
 
 fn load_with(text: &str, origin: &str, rules: Rules) -> Result<Value, ValuesError> {
-    let (text, original) = granit_input(text);
-    let text = text.as_ref();
-    if let Some(original) = original {
-        return build_and_decode(text, origin, Some(&original), rules);
-    }
     if let Some(doc) = fast::build(text)
         && let Ok(value) = decode(&doc, origin, rules)
     {
         return Ok(value);
     }
-    // Not for the fast path, or a decoding error: the full parser reports it, with its
-    // own positions.
-    build_and_decode(text, origin, None, rules)
+    // Not for the fast path, or a decoding error: the full path reports it.
+    load_full(text, origin, rules)
+}
+
+/// The full path: the arena comes from go-yaml's own scanner and parser (replayed), so
+/// whatever go-yaml reads is read the same. Where go-yaml fails, the event parser
+/// (granit) runs too: its position is our own report's, go-yaml's replay words it.
+fn load_full(text: &str, origin: &str, rules: Rules) -> Result<Value, ValuesError> {
+    if let Some(doc) = goload::build(text, origin)? {
+        return decode(&doc, origin, rules);
+    }
+    let (text, original) = granit_input(text);
+    build_and_decode(&text, origin, original.as_deref(), rules)
 }
 
 /// Comments right after a closing bracket or quote that are blanked out and retried
@@ -1047,11 +1053,17 @@ struct Decoder<'a> {
     alias_depth: u32,
     depth: u32,
     rules: Rules,
-    /// The first failure of the JSON step: sigs.k8s.io/yaml converts to JSON only once
-    /// go-yaml decoded the whole document, so any go-yaml error (a tag that does not
-    /// fit, a collection as a key...) anywhere wins over it.
-    json_failure: Option<ValuesError>,
+    /// Failures of the JSON step in document order: sigs.k8s.io/yaml converts to JSON
+    /// only once go-yaml decoded the whole document, so any go-yaml error (a tag that
+    /// does not fit, a collection as a key...) anywhere wins over them, and only those
+    /// in what the document decoded to count: a map entry that a later duplicate key
+    /// replaces takes its failures with it (`None`).
+    json_failures: Vec<Option<ValuesError>>,
 }
+
+/// Per key of a map being decoded, the range of [`Decoder::json_failures`] its entry
+/// (key and value) added, for the entries that added any.
+type FailureSpans = HashMap<String, (usize, usize)>;
 
 /// go-yaml v2's tolerated ratio of alias-expanded nodes to all decoded nodes.
 fn allowed_alias_ratio(decode_count: u64) -> f64 {
@@ -1076,7 +1088,7 @@ impl<'a> Decoder<'a> {
             alias_depth: 0,
             depth: 0,
             rules: Rules::default(),
-            json_failure: None,
+            json_failures: Vec::new(),
         }
     }
 
@@ -1111,17 +1123,21 @@ impl<'a> Decoder<'a> {
         self.error_with(idx, message, go_text)
     }
 
-    /// Notes a failure of the JSON step (see `json_failure`); decoding goes on.
+    /// Notes a failure of the JSON step (see `json_failures`); decoding goes on.
     fn defer_json_error(&mut self, idx: usize, message: impl Into<String>) {
-        if self.json_failure.is_none() {
-            self.json_failure = Some(self.json_error(idx, message));
-        }
+        let failure = self.json_error(idx, message);
+        self.json_failures.push(Some(failure));
+    }
+
+    /// Whether the JSON step would fail on what was decoded so far.
+    fn has_json_failure(&self) -> bool {
+        self.json_failures.iter().any(Option::is_some)
     }
 
     /// The decoded root, or the first failure of the JSON step.
     fn finish(&mut self, result: Result<Value, ValuesError>) -> Result<Value, ValuesError> {
         let value = result?;
-        match self.json_failure.take() {
+        match self.json_failures.iter_mut().find_map(Option::take) {
             Some(e) => Err(e),
             None => Ok(value),
         }
@@ -1180,7 +1196,7 @@ impl<'a> Decoder<'a> {
             }
             Kind::Map(_) => {
                 let mut map = BTreeMap::new();
-                self.apply_mapping(idx, &mut map)?;
+                self.apply_mapping(idx, &mut map, &mut FailureSpans::new())?;
                 Ok(Value::map(map))
             }
             Kind::Alias(target) => {
@@ -1264,12 +1280,11 @@ impl<'a> Decoder<'a> {
 
     fn is_merge_key(&self, idx: usize) -> bool {
         match &self.doc.nodes[idx].kind {
+            // `plain`: resolved by its text (no tag, or the `!` tag).
             Kind::Scalar { value, plain, tag } => {
                 value == "<<"
-                    && match tag.as_deref() {
-                        None => *plain,
-                        Some((h, s)) => h == TAG_PREFIX && s == "merge",
-                    }
+                    && (*plain
+                        || matches!(tag.as_deref(), Some((h, s)) if h == TAG_PREFIX && s == "merge"))
             }
             _ => false,
         }
@@ -1281,6 +1296,7 @@ impl<'a> Decoder<'a> {
         &mut self,
         idx: usize,
         map: &mut BTreeMap<String, Value>,
+        spans: &mut FailureSpans,
     ) -> Result<(), ValuesError> {
         let doc = self.doc;
         let Kind::Map(items) = &doc.nodes[idx].kind else {
@@ -1290,11 +1306,24 @@ impl<'a> Decoder<'a> {
             let (k, v) = (pair[0], pair.get(1).copied());
             let Some(v) = v else { break };
             if self.is_merge_key(k) {
-                self.merge(v, map)?;
+                self.merge(v, map, spans)?;
                 continue;
             }
+            let first = self.json_failures.len();
             let key = self.key(k, v)?;
             let value = self.value(v)?;
+            // Go's map drops the entry this key replaces, and what it held never
+            // reaches the JSON step (`a: {~: 1}` then `a: 2`).
+            if !spans.is_empty()
+                && map.contains_key(&key)
+                && let Some((from, to)) = spans.remove(&key)
+            {
+                self.json_failures[from..to].fill(None);
+            }
+            let last = self.json_failures.len();
+            if last > first {
+                spans.insert(key.clone(), (first, last));
+            }
             map.insert(key, value);
         }
         Ok(())
@@ -1307,17 +1336,22 @@ impl<'a> Decoder<'a> {
         )
     }
 
-    fn merge(&mut self, idx: usize, map: &mut BTreeMap<String, Value>) -> Result<(), ValuesError> {
+    fn merge(
+        &mut self,
+        idx: usize,
+        map: &mut BTreeMap<String, Value>,
+        spans: &mut FailureSpans,
+    ) -> Result<(), ValuesError> {
         self.count(idx)?;
         let doc = self.doc;
         match &doc.nodes[idx].kind {
-            Kind::Map(_) => self.apply_mapping(idx, map),
+            Kind::Map(_) => self.apply_mapping(idx, map, spans),
             Kind::Alias(target) => {
                 if !matches!(doc.nodes[*target].kind, Kind::Map(_)) {
                     return Err(self.merge_error(idx));
                 }
                 self.alias_depth += 1;
-                let r = self.apply_mapping(*target, map);
+                let r = self.apply_mapping(*target, map, spans);
                 self.alias_depth -= 1;
                 r
             }
@@ -1326,10 +1360,10 @@ impl<'a> Decoder<'a> {
                 for &item in items.iter().rev() {
                     self.count(item)?;
                     match &doc.nodes[item].kind {
-                        Kind::Map(_) => self.apply_mapping(item, map)?,
+                        Kind::Map(_) => self.apply_mapping(item, map, spans)?,
                         Kind::Alias(target) if matches!(doc.nodes[*target].kind, Kind::Map(_)) => {
                             self.alias_depth += 1;
-                            let r = self.apply_mapping(*target, map);
+                            let r = self.apply_mapping(*target, map, spans);
                             self.alias_depth -= 1;
                             r?
                         }

@@ -1,11 +1,10 @@
 //! go-yaml v2's parser over [`goscan`](super::goscan)'s tokens, driven the way
 //! sigs.k8s.io/yaml's `Unmarshal` drives it: events are pulled up to the end of the
 //! first document (which needs the token after its root node), anchors are noted as
-//! nodes start and an alias to an unknown anchor fails on the spot. The result is the
-//! text go-yaml fails with, `yaml: [line N: ]problem`, or `None` when the first
-//! document reads without a syntax error.
-//!
-//! Only used on documents the main parser refused, to word the failure as Helm does.
+//! nodes start and an alias to an unknown anchor fails on the spot. [`go_failure`] gives
+//! the text go-yaml fails with, `yaml: [line N: ]problem`, or `None` when the first
+//! document reads without a syntax error; [`Parser::next`] gives the events (with
+//! scalar values and resolved tags) that the node arena is built from.
 
 use std::collections::HashSet;
 
@@ -38,25 +37,66 @@ enum State {
 
 /// What the decoder needs of an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Event {
+pub(super) enum Event {
     StreamStart,
     StreamEnd,
     DocumentStart,
     DocumentEnd,
     Alias(String, Mark),
-    /// A scalar or a collection start, with its anchor.
-    Node(Option<String>),
+    /// A scalar or a collection start.
+    Node(NodeStart),
     /// A collection end.
     End,
 }
 
-struct Parser {
+/// A scalar or the start of a collection, as go-yaml's parser hands it to its decoder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct NodeStart {
+    pub anchor: Option<String>,
+    /// The full tag (a handle replaced by its prefix), if one was written.
+    pub tag: Option<String>,
+    pub content: Content,
+    /// Where the node starts (its anchor or tag, if any).
+    pub mark: Mark,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Content {
+    /// `implicit`: go-yaml resolves the value by its text (written plain without a
+    /// tag, or tagged `!`).
+    Scalar {
+        value: String,
+        implicit: bool,
+    },
+    Sequence,
+    Mapping,
+}
+
+impl NodeStart {
+    /// An empty plain scalar (a missing key or value): null.
+    fn empty(mark: Mark) -> Self {
+        NodeStart {
+            anchor: None,
+            tag: None,
+            content: Content::Scalar {
+                value: String::new(),
+                implicit: true,
+            },
+            mark,
+        }
+    }
+}
+
+pub(super) struct Parser {
     scanner: Scanner,
     state: State,
     states: Vec<State>,
     marks: Vec<Mark>,
-    /// Handles of the current document's %TAG directives and the two defaults.
-    tag_handles: Vec<String>,
+    /// Handles and prefixes of the current document's %TAG directives and the two
+    /// defaults.
+    tag_handles: Vec<(String, String)>,
+    /// Where the last token looked at starts (empty scalars are placed there).
+    last_mark: Mark,
 }
 
 fn parser_error<T>(problem: &'static str, mark: Mark) -> Scan<T> {
@@ -80,13 +120,7 @@ pub(super) struct GoFailure {
 /// How go-yaml fails on `text`'s first document (syntax, its reader, or an alias to
 /// an unknown anchor), or `None` when it reads without a syntax error.
 pub(super) fn go_failure(text: &str) -> Option<GoFailure> {
-    let mut parser = Parser {
-        scanner: Scanner::new(text),
-        state: State::StreamStart,
-        states: Vec::new(),
-        marks: Vec::new(),
-        tag_handles: Vec::new(),
-    };
+    let mut parser = Parser::new(text);
     let mut anchors: HashSet<String> = HashSet::new();
     let result = (|| -> Scan<Option<(String, Mark)>> {
         if parser.next()? != Event::StreamStart {
@@ -101,14 +135,17 @@ pub(super) fn go_failure(text: &str) -> Option<GoFailure> {
                 Event::Alias(name, mark) if !anchors.contains(&name) => {
                     return Ok(Some((name, mark)));
                 }
-                Event::Node(Some(anchor)) => {
+                Event::Node(NodeStart {
+                    anchor: Some(anchor),
+                    ..
+                }) => {
                     anchors.insert(anchor);
                 }
                 _ => {}
             }
         }
     })();
-    if parser.scanner.reader_failed() {
+    if parser.reader_failed() {
         // A reader error has no position in go-yaml's text.
         return Some(GoFailure {
             go_text: "yaml: control characters are not allowed".to_string(),
@@ -148,16 +185,39 @@ fn go_text(e: &SyntaxError) -> String {
 }
 
 impl Parser {
+    pub fn new(text: &str) -> Self {
+        Parser {
+            scanner: Scanner::new(text),
+            state: State::StreamStart,
+            states: Vec::new(),
+            marks: Vec::new(),
+            tag_handles: Vec::new(),
+            last_mark: Mark::default(),
+        }
+    }
+
+    /// Whether go-yaml's reader has refused the text by now (see
+    /// [`Scanner::reader_failed`]): that error wins over whatever came since.
+    pub fn reader_failed(&self) -> bool {
+        self.scanner.reader_failed()
+    }
+
     fn pop_state(&mut self) {
         self.state = self.states.pop().unwrap_or(State::DocumentEnd);
     }
 
     fn peek(&mut self) -> Scan<(Tok, Mark, Mark)> {
         let t = self.scanner.peek()?;
+        self.last_mark = t.start;
         Ok((t.kind, t.start, t.end))
     }
 
-    fn next(&mut self) -> Scan<Event> {
+    /// An empty scalar where the last token looked at starts.
+    fn empty(&self) -> Event {
+        Event::Node(NodeStart::empty(self.last_mark))
+    }
+
+    pub fn next(&mut self) -> Scan<Event> {
         match self.state {
             State::StreamStart => {
                 let (kind, start, _) = self.peek()?;
@@ -181,7 +241,7 @@ impl Parser {
                         | Tok::StreamEnd
                 ) {
                     self.pop_state();
-                    return Ok(Event::Node(None));
+                    return Ok(self.empty());
                 }
                 self.node(true, false)
             }
@@ -211,7 +271,7 @@ impl Parser {
                 }
                 self.scanner.skip_token();
                 self.state = State::FlowSequenceEntryMappingValue;
-                Ok(Event::Node(None))
+                Ok(self.empty())
             }
             State::FlowSequenceEntryMappingValue => {
                 let (kind, _, _) = self.peek()?;
@@ -224,7 +284,7 @@ impl Parser {
                     }
                 }
                 self.state = State::FlowSequenceEntryMappingEnd;
-                Ok(Event::Node(None))
+                Ok(self.empty())
             }
             State::FlowSequenceEntryMappingEnd => {
                 self.peek()?;
@@ -284,19 +344,20 @@ impl Parser {
                     version_seen = true;
                 }
                 Tok::TagDirective => {
-                    let handle = token.value.clone();
-                    if self.tag_handles.contains(&handle) {
+                    let (handle, prefix) = (token.value.clone(), token.suffix.clone());
+                    if self.tag_handles.iter().any(|(h, _)| *h == handle) {
                         return parser_error("found duplicate %TAG directive", start);
                     }
-                    self.tag_handles.push(handle);
+                    self.tag_handles.push((handle, prefix));
                 }
                 _ => break,
             }
             self.scanner.skip_token();
         }
-        for default in ["!", "!!"] {
-            if !self.tag_handles.iter().any(|h| h == default) {
-                self.tag_handles.push(default.to_string());
+        for (default, prefix) in [("!", "!"), ("!!", "tag:yaml.org,2002:")] {
+            if !self.tag_handles.iter().any(|(h, _)| h == default) {
+                self.tag_handles
+                    .push((default.to_string(), prefix.to_string()));
             }
         }
         Ok(())
@@ -304,6 +365,7 @@ impl Parser {
 
     fn node(&mut self, block: bool, indentless_sequence: bool) -> Scan<Event> {
         let token = self.scanner.peek()?;
+        let node_start = token.start;
         if token.kind == Tok::Alias {
             let (name, mark) = (token.value.clone(), token.start);
             self.pop_state();
@@ -311,52 +373,85 @@ impl Parser {
             return Ok(Event::Alias(name, mark));
         }
         let mut anchor = None;
-        let mut tag: Option<(String, Mark)> = None;
+        // (handle, suffix, mark)
+        let mut tag_token: Option<(String, String, Mark)> = None;
         for _ in 0..2 {
             let token = self.scanner.peek()?;
             match token.kind {
-                Tok::Anchor if anchor.is_none() => anchor = Some(token.value.clone()),
-                Tok::Tag if tag.is_none() => tag = Some((token.value.clone(), token.start)),
+                Tok::Anchor if anchor.is_none() => {}
+                Tok::Tag if tag_token.is_none() => {}
                 _ => break,
             }
-            self.scanner.skip_token();
+            let Some(token) = self.scanner.take_token() else {
+                break;
+            };
+            if token.kind == Tok::Anchor {
+                anchor = Some(token.value);
+            } else {
+                tag_token = Some((token.value, token.suffix, token.start));
+            }
         }
-        if let Some((handle, tag_mark)) = &tag
-            && !handle.is_empty()
-            && !self.tag_handles.contains(handle)
-        {
-            return parser_error("found undefined tag handle", *tag_mark);
-        }
+        let tag = match tag_token {
+            None => None,
+            Some((handle, suffix, _)) if handle.is_empty() => Some(suffix),
+            Some((handle, suffix, tag_mark)) => {
+                match self.tag_handles.iter().find(|(h, _)| *h == handle) {
+                    Some((_, prefix)) => Some(format!("{prefix}{suffix}")),
+                    None => return parser_error("found undefined tag handle", tag_mark),
+                }
+            }
+        };
         let (kind, token_start, _) = self.peek()?;
+        let (tagged, bang) = (tag.is_some(), tag.as_deref() == Some("!"));
+        let has_properties = anchor.is_some() || tagged;
+        let start = |content| {
+            Event::Node(NodeStart {
+                anchor,
+                tag,
+                content,
+                mark: node_start,
+            })
+        };
         if indentless_sequence && kind == Tok::BlockEntry {
             self.state = State::IndentlessSequenceEntry;
-            return Ok(Event::Node(anchor));
+            return Ok(start(Content::Sequence));
         }
         match kind {
             Tok::Scalar => {
                 self.pop_state();
-                self.scanner.skip_token();
-                Ok(Event::Node(anchor))
+                let Some(token) = self.scanner.take_token() else {
+                    return parser_error("", token_start);
+                };
+                let implicit = (!tagged && token.plain) || bang;
+                Ok(start(Content::Scalar {
+                    value: token.value,
+                    implicit,
+                }))
             }
             Tok::FlowSequenceStart => {
                 self.state = State::FlowSequenceFirstEntry;
-                Ok(Event::Node(anchor))
+                Ok(start(Content::Sequence))
             }
             Tok::FlowMappingStart => {
                 self.state = State::FlowMappingFirstKey;
-                Ok(Event::Node(anchor))
+                Ok(start(Content::Mapping))
             }
             Tok::BlockSequenceStart if block => {
                 self.state = State::BlockSequenceFirstEntry;
-                Ok(Event::Node(anchor))
+                Ok(start(Content::Sequence))
             }
             Tok::BlockMappingStart if block => {
                 self.state = State::BlockMappingFirstKey;
-                Ok(Event::Node(anchor))
+                Ok(start(Content::Mapping))
             }
-            _ if anchor.is_some() || tag.is_some() => {
+            _ if has_properties => {
                 self.pop_state();
-                Ok(Event::Node(anchor))
+                // Empty content: a plain empty scalar, implicit only without a tag.
+                let implicit = !tagged;
+                Ok(start(Content::Scalar {
+                    value: String::new(),
+                    implicit,
+                }))
             }
             _ => parser_error("did not find expected node content", token_start),
         }
@@ -390,7 +485,7 @@ impl Parser {
                     return self.node(true, false);
                 }
                 self.state = State::BlockSequenceEntry;
-                Ok(Event::Node(None))
+                Ok(self.empty())
             }
             Tok::BlockEnd => {
                 self.scanner.skip_token();
@@ -413,7 +508,7 @@ impl Parser {
                 return self.node(true, false);
             }
             self.state = State::IndentlessSequenceEntry;
-            return Ok(Event::Node(None));
+            return Ok(self.empty());
         }
         self.pop_state();
         Ok(Event::End)
@@ -431,7 +526,7 @@ impl Parser {
                     return self.node(true, true);
                 }
                 self.state = State::BlockMappingValue;
-                Ok(Event::Node(None))
+                Ok(self.empty())
             }
             Tok::BlockEnd => {
                 self.scanner.skip_token();
@@ -452,7 +547,7 @@ impl Parser {
             }
         }
         self.state = State::BlockMappingKey;
-        Ok(Event::Node(None))
+        Ok(self.empty())
     }
 
     fn flow_sequence_entry(&mut self, first: bool) -> Scan<Event> {
@@ -467,9 +562,13 @@ impl Parser {
                 kind = self.peek()?.0;
             }
             if kind == Tok::Key {
+                // `[? a: b]`: a single-pair mapping as the entry.
                 self.state = State::FlowSequenceEntryMappingKey;
                 self.scanner.skip_token();
-                return Ok(Event::Node(None));
+                return Ok(Event::Node(NodeStart {
+                    content: Content::Mapping,
+                    ..NodeStart::empty(self.last_mark)
+                }));
             }
             if kind != Tok::FlowSequenceEnd {
                 self.states.push(State::FlowSequenceEntry);
@@ -499,7 +598,7 @@ impl Parser {
                     return self.node(false, false);
                 }
                 self.state = State::FlowMappingValue;
-                return Ok(Event::Node(None));
+                return Ok(self.empty());
             }
             if kind != Tok::FlowMappingEnd {
                 self.states.push(State::FlowMappingEmptyValue);
@@ -521,7 +620,7 @@ impl Parser {
             }
         }
         self.state = State::FlowMappingKey;
-        Ok(Event::Node(None))
+        Ok(self.empty())
     }
 }
 

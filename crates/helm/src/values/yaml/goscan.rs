@@ -1,6 +1,8 @@
 //! go-yaml v2's scanner (libyaml's design), reduced to what decides *where* and *how* a
-//! document fails: token kinds and marks, simple keys, indentation and flow levels, and
-//! every scanner error with go-yaml's problem text. Scalar values are not built.
+//! document fails and what it reads: token kinds and marks, simple keys, indentation and
+//! flow levels, every scanner error with go-yaml's problem text, and the values of
+//! scalars (line folding, escapes, chomping), tags and anchors as go-yaml's scanner
+//! produces them.
 //!
 //! Behaviour follows go-yaml v2.4 (the one under sigs.k8s.io/yaml) where it differs
 //! from C libyaml: simple keys are checked lazily (when the parser wants the token that
@@ -58,8 +60,25 @@ pub(super) struct Token {
     pub kind: Tok,
     pub start: Mark,
     pub end: Mark,
-    /// Alias/anchor name, a tag's or %TAG directive's handle.
+    /// Alias/anchor name, a tag's or %TAG directive's handle, a scalar's value.
     pub value: String,
+    /// A tag's suffix, a %TAG directive's prefix.
+    pub suffix: String,
+    /// A scalar written plain (no quotes, no block indicator).
+    pub plain: bool,
+}
+
+impl Token {
+    fn bare(kind: Tok, start: Mark, end: Mark) -> Self {
+        Token {
+            kind,
+            start,
+            end,
+            value: String::new(),
+            suffix: String::new(),
+            plain: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -207,11 +226,18 @@ impl Scanner {
     }
 
     pub fn skip_token(&mut self) {
+        self.take_token();
+    }
+
+    /// The next token (which [`Scanner::peek`] returned), taken out of the queue.
+    pub fn take_token(&mut self) -> Option<Token> {
         self.token_available = false;
         self.tokens_parsed += 1;
-        if let Some(t) = self.tokens.pop_front() {
+        let token = self.tokens.pop_front();
+        if let Some(t) = &token {
             self.stream_end_produced = t.kind == Tok::StreamEnd;
         }
+        token
     }
 
     fn insert_token(&mut self, pos: isize, token: Token) {
@@ -222,13 +248,7 @@ impl Scanner {
     }
 
     fn push(&mut self, kind: Tok, start: Mark) {
-        let end = self.mark;
-        self.tokens.push_back(Token {
-            kind,
-            start,
-            end,
-            value: String::new(),
-        });
+        self.tokens.push_back(Token::bare(kind, start, self.mark));
     }
 
     fn fetch_more_tokens(&mut self) -> Scan<()> {
@@ -337,15 +357,7 @@ impl Scanner {
                 return self.scan_error("exceeded max depth of 10000");
             }
             let pos = number.map_or(-1, |n| n as isize - self.tokens_parsed as isize);
-            self.insert_token(
-                pos,
-                Token {
-                    kind,
-                    start: mark,
-                    end: mark,
-                    value: String::new(),
-                },
-            );
+            self.insert_token(pos, Token::bare(kind, mark, mark));
         }
         Ok(())
     }
@@ -527,15 +539,7 @@ impl Scanner {
         if self.simple_key_is_valid(last)? {
             let key = self.simple_keys[last];
             let pos = key.token_number as isize - self.tokens_parsed as isize;
-            self.insert_token(
-                pos,
-                Token {
-                    kind: Tok::Key,
-                    start: key.mark,
-                    end: key.mark,
-                    value: String::new(),
-                },
-            );
+            self.insert_token(pos, Token::bare(Tok::Key, key.mark, key.mark));
             self.roll_indent(
                 key.mark.column,
                 Some(key.token_number),
@@ -577,13 +581,9 @@ impl Scanner {
         if name.is_empty() || !(is_blankz(c) || "?:,]}%@`".contains(c)) {
             return self.scan_error("did not find expected alphabetic or numeric character");
         }
-        let end = self.mark;
-        self.tokens.push_back(Token {
-            kind,
-            start,
-            end,
-            value: name,
-        });
+        let mut token = Token::bare(kind, start, self.mark);
+        token.value = name;
+        self.tokens.push_back(token);
         Ok(())
     }
 
@@ -591,11 +591,11 @@ impl Scanner {
         self.save_simple_key()?;
         self.simple_key_allowed = false;
         let start = self.mark;
-        let handle;
+        let (handle, suffix);
         if self.ch(1) == '<' {
             self.skip();
             self.skip();
-            self.scan_tag_uri(false, "")?;
+            suffix = self.scan_tag_uri("")?;
             if self.ch(0) != '>' {
                 return self.scan_error("did not find the expected '>'");
             }
@@ -604,28 +604,26 @@ impl Scanner {
         } else {
             let first = self.scan_tag_handle(false)?;
             if first.len() > 1 && first.ends_with('!') {
-                self.scan_tag_uri(false, "")?;
+                suffix = self.scan_tag_uri("")?;
                 handle = first;
             } else {
-                let suffix_empty = self.scan_tag_uri(false, &first)?;
-                // `!` alone: handle '' and suffix '!'; else the primary handle.
-                handle = if suffix_empty {
-                    String::new()
+                // Not a handle after all: part of the suffix, after the primary handle;
+                // `!` alone is handle '' and suffix '!'.
+                let rest = self.scan_tag_uri(&first)?;
+                (handle, suffix) = if rest.is_empty() {
+                    (String::new(), "!".to_string())
                 } else {
-                    "!".to_string()
+                    ("!".to_string(), rest)
                 };
             }
         }
         if !is_blankz(self.ch(0)) {
             return self.scan_error("did not find expected whitespace or line break");
         }
-        let end = self.mark;
-        self.tokens.push_back(Token {
-            kind: Tok::Tag,
-            start,
-            end,
-            value: handle,
-        });
+        let mut token = Token::bare(Tok::Tag, start, self.mark);
+        token.value = handle;
+        token.suffix = suffix;
+        self.tokens.push_back(token);
         Ok(())
     }
 
@@ -648,10 +646,10 @@ impl Scanner {
         Ok(s)
     }
 
-    /// Scans a tag URI after `head` (a would-be handle that is part of it); returns
-    /// whether the suffix is empty.
-    fn scan_tag_uri(&mut self, _directive: bool, head: &str) -> Scan<bool> {
-        let mut length = head.chars().count().saturating_sub(1);
+    /// Scans a tag URI after `head` (a would-be handle that is part of it, its `!`
+    /// left out of the result); `%` escapes are decoded.
+    fn scan_tag_uri(&mut self, head: &str) -> Scan<String> {
+        let mut bytes: Vec<u8> = head.get(1..).unwrap_or("").as_bytes().to_vec();
         let mut has_tag = !head.is_empty();
         loop {
             let c = self.ch(0);
@@ -659,20 +657,23 @@ impl Scanner {
                 break;
             }
             if c == '%' {
-                self.scan_uri_escapes()?;
+                self.scan_uri_escapes(&mut bytes)?;
             } else {
+                let mut buf = [0; 4];
+                bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
                 self.skip();
             }
-            length += 1;
             has_tag = true;
         }
         if !has_tag {
             return self.scan_error("did not find expected tag URI");
         }
-        Ok(length == 0)
+        // The escapes' octets were checked as UTF-8 leads and trailers only, as
+        // go-yaml checks them; Go strings may hold the rest.
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
-    fn scan_uri_escapes(&mut self) -> Scan<()> {
+    fn scan_uri_escapes(&mut self, out: &mut Vec<u8>) -> Scan<()> {
         let mut width = 1024;
         while width > 0 {
             let hex = |c: char| c.to_digit(16);
@@ -691,6 +692,8 @@ impl Scanner {
             } else if octet & 0xC0 != 0x80 {
                 return self.scan_error("found an incorrect trailing UTF-8 octet");
             }
+            // Two hex digits: below 256.
+            out.push(octet as u8);
             self.skip();
             self.skip();
             self.skip();
@@ -753,7 +756,7 @@ impl Scanner {
         if !is_blankz(self.ch(0)) {
             return self.scan_error("found unexpected non-alphabetical character");
         }
-        let (kind, value) = match name.as_str() {
+        let (kind, value, suffix) = match name.as_str() {
             "YAML" => {
                 while is_blank(self.ch(0)) {
                     self.skip();
@@ -764,7 +767,11 @@ impl Scanner {
                 }
                 self.skip();
                 let minor = self.scan_version_number()?;
-                (Tok::VersionDirective { major, minor }, String::new())
+                (
+                    Tok::VersionDirective { major, minor },
+                    String::new(),
+                    String::new(),
+                )
             }
             "TAG" => {
                 while is_blank(self.ch(0)) {
@@ -777,22 +784,19 @@ impl Scanner {
                 while is_blank(self.ch(0)) {
                     self.skip();
                 }
-                self.scan_tag_uri(true, "")?;
+                let prefix = self.scan_tag_uri("")?;
                 if !is_blankz(self.ch(0)) {
                     return self.scan_error("did not find expected whitespace or line break");
                 }
-                (Tok::TagDirective, handle)
+                (Tok::TagDirective, handle, prefix)
             }
             _ => return self.scan_error("found unknown directive name"),
         };
-        let end = self.mark;
+        let mut token = Token::bare(kind, start, self.mark);
+        token.value = value;
+        token.suffix = suffix;
         self.finish_line()?;
-        self.tokens.push_back(Token {
-            kind,
-            start,
-            end,
-            value,
-        });
+        self.tokens.push_back(token);
         Ok(())
     }
 
@@ -817,10 +821,15 @@ impl Scanner {
         self.remove_simple_key()?;
         self.simple_key_allowed = true;
         let start = self.mark;
+        let literal = self.ch(0) == '|';
         self.skip();
+        // -1 strip, 0 clip, 1 keep.
+        let mut chomping = 0;
+        let chomp = |c: char| if c == '+' { 1 } else { -1 };
         let mut increment = 0;
         let c = self.ch(0);
         if c == '+' || c == '-' {
+            chomping = chomp(c);
             self.skip();
             if let Some(d) = self.ch(0).to_digit(10) {
                 if d == 0 {
@@ -836,6 +845,7 @@ impl Scanner {
             increment = d as isize;
             self.skip();
             if matches!(self.ch(0), '+' | '-') {
+                chomping = chomp(self.ch(0));
                 self.skip();
             }
         }
@@ -849,19 +859,46 @@ impl Scanner {
         } else {
             0
         };
-        self.block_scalar_breaks(&mut indent)?;
+        let mut value = String::new();
+        let mut leading_break = String::new();
+        let mut trailing_breaks = String::new();
+        let mut leading_blank = false;
+        self.block_scalar_breaks(&mut indent, &mut trailing_breaks)?;
         while self.mark.column as isize == indent && self.ch(0) != '\0' {
+            // A line break between two lines that start with no blank is folded
+            // into a space (none when empty lines follow it).
+            let trailing_blank = is_blank(self.ch(0));
+            if !literal && leading_break.starts_with('\n') && !leading_blank && !trailing_blank {
+                if trailing_breaks.is_empty() {
+                    value.push(' ');
+                }
+            } else {
+                value.push_str(&leading_break);
+            }
+            leading_break.clear();
+            value.push_str(&trailing_breaks);
+            trailing_breaks.clear();
+            leading_blank = trailing_blank;
             while !is_breakz(self.ch(0)) {
+                value.push(self.ch(0));
                 self.skip();
             }
-            self.skip_line();
-            self.block_scalar_breaks(&mut indent)?;
+            self.read_line(&mut leading_break);
+            self.block_scalar_breaks(&mut indent, &mut trailing_breaks)?;
         }
-        self.push(Tok::Scalar, start);
+        if chomping != -1 {
+            value.push_str(&leading_break);
+        }
+        if chomping == 1 {
+            value.push_str(&trailing_breaks);
+        }
+        let mut token = Token::bare(Tok::Scalar, start, self.mark);
+        token.value = value;
+        self.tokens.push_back(token);
         Ok(())
     }
 
-    fn block_scalar_breaks(&mut self, indent: &mut isize) -> Scan<()> {
+    fn block_scalar_breaks(&mut self, indent: &mut isize, breaks: &mut String) -> Scan<()> {
         let mut max_indent = 0;
         loop {
             while (*indent == 0 || (self.mark.column as isize) < *indent) && self.ch(0) == ' ' {
@@ -875,7 +912,7 @@ impl Scanner {
             if !is_break(self.ch(0)) {
                 break;
             }
-            self.skip_line();
+            self.read_line(breaks);
         }
         if *indent == 0 {
             *indent = max_indent.max(self.indent + 1).max(1);
@@ -883,11 +920,26 @@ impl Scanner {
         Ok(())
     }
 
+    /// Takes the line break here into `out` as go-yaml's scanner keeps it: CR LF, CR,
+    /// LF and NEL become `\n`, LS and PS stay themselves.
+    fn read_line(&mut self, out: &mut String) {
+        match self.ch(0) {
+            '\r' | '\n' | '\u{85}' => out.push('\n'),
+            c @ ('\u{2028}' | '\u{2029}') => out.push(c),
+            _ => return,
+        }
+        self.skip_line();
+    }
+
     fn fetch_flow_scalar(&mut self, single: bool) -> Scan<()> {
         self.save_simple_key()?;
         self.simple_key_allowed = false;
         let start = self.mark;
         self.skip();
+        let mut value = String::new();
+        let mut whitespaces = String::new();
+        let mut leading_break = String::new();
+        let mut trailing_breaks = String::new();
         loop {
             self.cache(4);
             if self.mark.column == 0 && is_blankz(self.ch(3)) {
@@ -899,47 +951,71 @@ impl Scanner {
             if self.ch(0) == '\0' {
                 return self.scan_error("found unexpected end of stream");
             }
+            let mut leading_blanks = false;
             while !is_blankz(self.ch(0)) {
                 let (c, next) = (self.ch(0), self.ch(1));
                 if single && c == '\'' && next == '\'' {
+                    value.push('\'');
                     self.skip();
                     self.skip();
                 } else if (single && c == '\'') || (!single && c == '"') {
                     break;
                 } else if !single && c == '\\' && is_break(next) {
+                    // An escaped line break: joined without a space.
                     self.skip();
                     self.skip_line();
+                    leading_blanks = true;
                     break;
                 } else if !single && c == '\\' {
-                    let code_length = match next {
-                        '0' | 'a' | 'b' | 't' | '\t' | 'n' | 'v' | 'f' | 'r' | 'e' | ' ' | '"'
-                        | '\'' | '\\' | 'N' | '_' | 'L' | 'P' => 0,
-                        'x' => 2,
-                        'u' => 4,
-                        'U' => 8,
+                    let (code_length, unescaped) = match next {
+                        '0' => (0, '\0'),
+                        'a' => (0, '\u{7}'),
+                        'b' => (0, '\u{8}'),
+                        't' | '\t' => (0, '\t'),
+                        'n' => (0, '\n'),
+                        'v' => (0, '\u{b}'),
+                        'f' => (0, '\u{c}'),
+                        'r' => (0, '\r'),
+                        'e' => (0, '\u{1b}'),
+                        ' ' => (0, ' '),
+                        '"' => (0, '"'),
+                        '\'' => (0, '\''),
+                        '\\' => (0, '\\'),
+                        'N' => (0, '\u{85}'),
+                        '_' => (0, '\u{a0}'),
+                        'L' => (0, '\u{2028}'),
+                        'P' => (0, '\u{2029}'),
+                        'x' => (2, '\0'),
+                        'u' => (4, '\0'),
+                        'U' => (8, '\0'),
                         _ => return self.scan_error("found unknown escape character"),
                     };
                     self.skip();
                     self.skip();
-                    if code_length > 0 {
-                        let mut value: u32 = 0;
+                    if code_length == 0 {
+                        value.push(unescaped);
+                    } else {
+                        let mut code: u32 = 0;
                         for k in 0..code_length {
                             match self.ch(k).to_digit(16) {
-                                Some(d) => value = (value << 4) + d,
+                                Some(d) => code = (code << 4) + d,
                                 None => {
                                     return self
                                         .scan_error("did not find expected hexdecimal number");
                                 }
                             }
                         }
-                        if (0xD800..=0xDFFF).contains(&value) || value > 0x10FFFF {
+                        let Some(c) = char::from_u32(code) else {
+                            // Surrogates and values past U+10FFFF.
                             return self.scan_error("found invalid Unicode character escape code");
-                        }
+                        };
+                        value.push(c);
                         for _ in 0..code_length {
                             self.skip();
                         }
                     }
                 } else {
+                    value.push(c);
                     self.skip();
                 }
             }
@@ -949,14 +1025,29 @@ impl Scanner {
             }
             while is_blank(self.ch(0)) || is_break(self.ch(0)) {
                 if is_blank(self.ch(0)) {
+                    if !leading_blanks {
+                        whitespaces.push(self.ch(0));
+                    }
                     self.skip();
+                } else if !leading_blanks {
+                    whitespaces.clear();
+                    self.read_line(&mut leading_break);
+                    leading_blanks = true;
                 } else {
-                    self.skip_line();
+                    self.read_line(&mut trailing_breaks);
                 }
+            }
+            if leading_blanks {
+                fold_breaks(&mut value, &mut leading_break, &mut trailing_breaks);
+            } else {
+                value.push_str(&whitespaces);
+                whitespaces.clear();
             }
         }
         self.skip();
-        self.push(Tok::Scalar, start);
+        let mut token = Token::bare(Tok::Scalar, start, self.mark);
+        token.value = value;
+        self.tokens.push_back(token);
         Ok(())
     }
 
@@ -966,6 +1057,10 @@ impl Scanner {
         let start = self.mark;
         let indent = self.indent + 1;
         let mut end = self.mark;
+        let mut value = String::new();
+        let mut whitespaces = String::new();
+        let mut leading_break = String::new();
+        let mut trailing_breaks = String::new();
         let mut leading_blanks = false;
         loop {
             self.cache(4);
@@ -983,7 +1078,14 @@ impl Scanner {
                 if (c == ':' && is_blankz(next)) || (self.flow_level > 0 && ",?[]{}".contains(c)) {
                     break;
                 }
-                leading_blanks = false;
+                if leading_blanks {
+                    fold_breaks(&mut value, &mut leading_break, &mut trailing_breaks);
+                    leading_blanks = false;
+                } else if !whitespaces.is_empty() {
+                    value.push_str(&whitespaces);
+                    whitespaces.clear();
+                }
+                value.push(c);
                 self.skip();
                 end = self.mark;
             }
@@ -996,27 +1098,48 @@ impl Scanner {
                     {
                         return self.scan_error("found a tab character that violates indentation");
                     }
+                    if !leading_blanks {
+                        whitespaces.push(self.ch(0));
+                    }
                     self.skip();
-                } else {
-                    self.skip_line();
+                } else if !leading_blanks {
+                    whitespaces.clear();
+                    self.read_line(&mut leading_break);
                     leading_blanks = true;
+                } else {
+                    self.read_line(&mut trailing_breaks);
                 }
             }
             if self.flow_level == 0 && (self.mark.column as isize) < indent {
                 break;
             }
         }
-        self.tokens.push_back(Token {
-            kind: Tok::Scalar,
-            start,
-            end,
-            value: String::new(),
-        });
+        let mut token = Token::bare(Tok::Scalar, start, end);
+        token.value = value;
+        token.plain = true;
+        self.tokens.push_back(token);
         if leading_blanks {
             self.simple_key_allowed = true;
         }
         Ok(())
     }
+}
+
+/// Joins the lines of a flow or plain scalar across a line break: a `\n` break is
+/// folded into a space, or into the empty lines after it; an LS or PS break is kept.
+fn fold_breaks(value: &mut String, leading_break: &mut String, trailing_breaks: &mut String) {
+    if leading_break.starts_with('\n') {
+        if trailing_breaks.is_empty() {
+            value.push(' ');
+        } else {
+            value.push_str(trailing_breaks);
+        }
+    } else {
+        value.push_str(leading_break);
+        value.push_str(trailing_breaks);
+    }
+    leading_break.clear();
+    trailing_breaks.clear();
 }
 
 /// Raw bytes go-yaml's reader takes from a string at a time.

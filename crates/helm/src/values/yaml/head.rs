@@ -58,7 +58,7 @@ fn head(doc: &Document<'_>) -> Option<Value> {
     let mut decoder = Decoder::with_go_ints(doc, "");
     let head = pick(&mut decoder, root, &["apiVersion", "kind", "metadata"])?;
     // A failure of the JSON step is reported by the full load, after go-yaml's own.
-    decoder.json_failure.is_none().then_some(head)
+    (!decoder.has_json_failure()).then_some(head)
 }
 
 /// The map at `idx` with only the `wanted` keys decoded (`metadata` itself picked),
