@@ -232,8 +232,30 @@ fn load_full(text: &str, origin: &str, rules: Rules) -> Result<Value, ValuesErro
     if let Some(doc) = goload::build(text, origin)? {
         return decode(&doc, origin, rules);
     }
-    let (text, original) = granit_input(text);
-    build_and_decode(&text, origin, original.as_deref(), rules)
+    // go-yaml's verdict on the text as it is (granit's input is adjusted).
+    let failure = gocheck::go_failure(text);
+    let (granit_text, original) = granit_input(text);
+    let result = build_and_decode(&granit_text, origin, original.as_deref(), rules);
+    match (failure, result) {
+        (None, result) => result,
+        // Our own position stays granit's where it failed too; the wording is go-yaml's.
+        (
+            Some(failure),
+            Err(ValuesError::Yaml {
+                origin,
+                line,
+                column,
+                ..
+            }),
+        ) => Err(ValuesError::Yaml {
+            origin,
+            line,
+            column,
+            message: failure.problem,
+            go_text: Some(failure.go_text),
+        }),
+        (Some(failure), _) => Err(go_failure_error(failure, origin)),
+    }
 }
 
 /// Comments right after a closing bracket or quote that are blanked out and retried
@@ -1045,6 +1067,19 @@ fn build<'a>(
     Ok(Document { nodes, root })
 }
 
+/// Whether node `idx` is a merge key: `<<` resolved by its text (no tag, or the `!`
+/// tag: `plain`) or tagged `!!merge`.
+fn is_merge_key(doc: &Document<'_>, idx: usize) -> bool {
+    match &doc.nodes[idx].kind {
+        Kind::Scalar { value, plain, tag } => {
+            value == "<<"
+                && (*plain
+                    || matches!(tag.as_deref(), Some((h, s)) if h == TAG_PREFIX && s == "merge"))
+        }
+        _ => false,
+    }
+}
+
 struct Decoder<'a> {
     doc: &'a Document<'a>,
     origin: &'a str,
@@ -1279,15 +1314,7 @@ impl<'a> Decoder<'a> {
     }
 
     fn is_merge_key(&self, idx: usize) -> bool {
-        match &self.doc.nodes[idx].kind {
-            // `plain`: resolved by its text (no tag, or the `!` tag).
-            Kind::Scalar { value, plain, tag } => {
-                value == "<<"
-                    && (*plain
-                        || matches!(tag.as_deref(), Some((h, s)) if h == TAG_PREFIX && s == "merge"))
-            }
-            _ => false,
-        }
+        is_merge_key(self.doc, idx)
     }
 
     /// Decode a mapping node's pairs into `map`, in order: later keys (and merges)
@@ -1423,8 +1450,16 @@ impl<'a> Decoder<'a> {
                     }
                 }
             }
-            // go-yaml v2 itself refuses a collection as a key.
-            Kind::Seq(_) | Kind::Map(_) | Kind::Alias(_) => Err(self.error(
+            // go-yaml v2 itself refuses a collection as a key, once it decoded it (so a
+            // collection key inside it fails first).
+            Kind::Seq(_) | Kind::Map(_) => {
+                self.value(target)?;
+                Err(self.error(
+                    idx,
+                    format!("invalid map key: {}", gosyntax::sharp_v(doc, target)),
+                ))
+            }
+            Kind::Alias(_) => Err(self.error(
                 idx,
                 format!("invalid map key: {}", gosyntax::sharp_v(doc, target)),
             )),

@@ -5,7 +5,7 @@
 
 use super::super::gofloat::format_g;
 use super::super::resolve::{Resolved, TAG_PREFIX, resolve_plain, resolve_tagged};
-use super::{Document, Kind};
+use super::{Document, Kind, is_merge_key};
 
 /// Nesting printed before giving up with `...` (Go has no limit; ours keeps the
 /// recursion bounded on hostile input).
@@ -63,14 +63,16 @@ fn go_value(doc: &Document<'_>, idx: usize, depth: u32, budget: &mut usize) -> G
                 .collect(),
         ),
         Kind::Map(items) => {
-            let mut pairs: Vec<(GoValue, GoValue)> = items
-                .chunks(2)
-                .filter_map(|p| Some((p[0], *p.get(1)?)))
-                .map(|(k, v)| {
-                    let key = go_value(doc, k, depth + 1, budget);
-                    (key, go_value(doc, v, depth + 1, budget))
-                })
-                .collect();
+            let mut pairs: Vec<(GoValue, GoValue)> = Vec::new();
+            for (k, v) in items.chunks(2).filter_map(|p| Some((p[0], *p.get(1)?))) {
+                if is_merge_key(doc, k) {
+                    merge(doc, v, depth + 1, budget, &mut pairs);
+                    continue;
+                }
+                let key = go_value(doc, k, depth + 1, budget);
+                let value = go_value(doc, v, depth + 1, budget);
+                insert(&mut pairs, key, value);
+            }
             pairs.sort_by(|a, b| key_order(&a.0, &b.0));
             GoValue::Map(pairs)
         }
@@ -127,6 +129,55 @@ fn key_order(a: &GoValue, b: &GoValue) -> std::cmp::Ordering {
         (GoValue::Float(x), GoValue::Float(y)) => x.total_cmp(y),
         (GoValue::Str(x), GoValue::Str(y)) => x.cmp(y),
         _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// A Go map's assignment: a key already there keeps its place and takes the value.
+fn insert(pairs: &mut Vec<(GoValue, GoValue)>, key: GoValue, value: GoValue) {
+    match pairs.iter_mut().find(|(seen, _)| same_key(seen, &key)) {
+        Some(entry) => entry.1 = value,
+        None => pairs.push((key, value)),
+    }
+}
+
+/// A merge (`<<: value`) into `pairs` as go-yaml applies it: a map's entries, or those
+/// of a sequence's maps with earlier maps winning. Anything else fails in the decoder
+/// before this is printed.
+fn merge(
+    doc: &Document<'_>,
+    idx: usize,
+    depth: u32,
+    budget: &mut usize,
+    pairs: &mut Vec<(GoValue, GoValue)>,
+) {
+    let target = |i: usize| match &doc.nodes[i].kind {
+        Kind::Alias(t) => *t,
+        _ => i,
+    };
+    let maps: Vec<usize> = match &doc.nodes[target(idx)].kind {
+        Kind::Map(_) => vec![target(idx)],
+        Kind::Seq(items) => items.iter().rev().map(|&i| target(i)).collect(),
+        _ => Vec::new(),
+    };
+    for map in maps {
+        if let GoValue::Map(entries) = go_value(doc, map, depth + 1, budget) {
+            for (k, v) in entries {
+                insert(pairs, k, v);
+            }
+        }
+    }
+}
+
+/// Whether two scalar keys are the same Go map key (same type and value; NaN never).
+fn same_key(a: &GoValue, b: &GoValue) -> bool {
+    match (a, b) {
+        (GoValue::Nil, GoValue::Nil) => true,
+        (GoValue::Bool(x), GoValue::Bool(y)) => x == y,
+        (GoValue::Int(x), GoValue::Int(y)) => x == y,
+        (GoValue::Uint(x), GoValue::Uint(y)) => x == y,
+        (GoValue::Float(x), GoValue::Float(y)) => x == y,
+        (GoValue::Str(x), GoValue::Str(y)) => x == y,
+        _ => false,
     }
 }
 
