@@ -1979,6 +1979,37 @@ mod tests {
     }
 
     #[test]
+    fn null_keys_under_replaced_entries_never_reach_json() {
+        // Helm 4.2.3 decodes these (go-yaml's map drops the replaced entry).
+        let m = load_ok("a:\n  ~: 1\na: 2\nb: {null: x, c: 1}\nb: {c: 2}\n<<: {d: {~: 1}}\nd: 3\n");
+        assert_eq!(get(&m, "a"), Value::Float(2.0));
+        assert_eq!(get(&m, "b.c"), Value::Float(2.0));
+        assert_eq!(get(&m, "d"), Value::Float(3.0));
+        // A later null key still fails, printing the value that survived.
+        let text = |y: &str| parse_yaml_value(y).unwrap_err().go_yaml_text();
+        assert_eq!(
+            text("~: 1\nx: 0\n~: 2\n"),
+            "unsupported map key of type: %!s(<nil>), key: <nil>, value: 2"
+        );
+        // Go's `%#v` of a map: merges applied, duplicate keys replaced.
+        assert_eq!(
+            text("~: {<<: {a: 1}, b: 2, b: 3}\n"),
+            "unsupported map key of type: %!s(<nil>), key: <nil>, value: \
+             map[interface {}]interface {}{\"a\":1, \"b\":3}"
+        );
+    }
+
+    #[test]
+    fn a_collection_key_inside_a_collection_key_fails_first() {
+        let text = |y: &str| parse_yaml_value(y).unwrap_err().go_yaml_text();
+        // Helm 4.2.3's text (case 264).
+        assert_eq!(
+            text("? {outer: 1, ? [inner, key] : 2}\n: 3\n"),
+            "yaml: invalid map key: []interface {}{\"inner\", \"key\"}"
+        );
+    }
+
+    #[test]
     fn missing_colon_is_reported_where_libyaml_notices_it() {
         let text = |y: &str| parse_yaml_value(y).unwrap_err().go_yaml_text();
         // Helm 4.2.3's texts.
