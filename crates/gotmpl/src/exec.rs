@@ -13,7 +13,7 @@ use crate::gofmt;
 use crate::size::{self, Layout};
 use crate::stack::{STACK_GROW, STACK_RED_ZONE};
 use crate::template::{MissingKey, Templates};
-use crate::value::{Map, Object, Value};
+use crate::value::{Map, MapMethod, Object, Value};
 
 /// A value during evaluation. Go distinguishes "no value at all" (an invalid
 /// `reflect.Value`: a missing map key, nil data) from an `interface{}` slot that holds
@@ -666,6 +666,10 @@ impl<'a> State<'a> {
         };
         match &value {
             Value::Map(m) => {
+                // Go looks for a method before it reads a key of a named map type.
+                if let Some(method) = m.named().and_then(|t| t.method(name)) {
+                    return self.call_map_method(dot, m, method, (pos, node), call, args, fin);
+                }
                 let key = self.map_key(m, name, has_args, pos, node)?;
                 Ok(key.map_or(Slot::Invalid, Slot::Iface))
             }
@@ -740,6 +744,35 @@ impl<'a> State<'a> {
                 pos,
                 node,
                 format!("can't evaluate field {name} in type {}", type_name(other)),
+            )),
+        }
+    }
+
+    /// A method of a named map type (`.Values.Table "a"`): arguments checked as
+    /// reflection checks them (count, literals, types) at the argument, the method's
+    /// own error reported at the field or chain.
+    #[allow(clippy::too_many_arguments)]
+    fn call_map_method(
+        &mut self,
+        dot: &Slot,
+        recv: &Map,
+        method: &MapMethod,
+        (pos, node): (usize, &Arg),
+        call: (usize, &Arg),
+        args: &[Arg],
+        fin: Option<Slot>,
+    ) -> R<Slot> {
+        let mut argv = Vec::with_capacity(method.params.len());
+        if args.len() > 1 || fin.is_some() || !method.params.is_empty() {
+            let sig = Signature::new(method.params);
+            self.typed_args(dot, pos, node, method.name, &sig, args, fin, &mut argv)?;
+        }
+        match (method.call)(self, recv, &argv) {
+            Ok(v) => Ok(Slot::from_result(v)),
+            Err(msg) => Err(self.err_at(
+                call.0,
+                call.1,
+                format!("error calling {}: {msg}", method.name),
             )),
         }
     }
@@ -1224,7 +1257,12 @@ fn validate_type(slot: &Slot, param: Param) -> Result<Value, String> {
                 _ => false,
             };
             if ok {
-                Ok(v.clone())
+                Ok(match (param, v) {
+                    // Go's assignability: a named map type passes as its plain
+                    // type, so what the function returns of it is plain too.
+                    (Param::Map, Value::Map(m)) if m.named().is_some() => Value::Map(m.plain()),
+                    _ => v.clone(),
+                })
             } else {
                 Err(format!(
                     "wrong type for value; expected {tname}; got {}",

@@ -913,3 +913,62 @@ fn len_of_no_value_is_reflects_panic() {
         "template: t:1:3: executing \"t\" at <len .a>: error calling len: len of nil pointer"
     );
 }
+
+/// A named map type's methods: tried before keys of the same name, arguments
+/// checked as reflection checks them, the method's error at the field; a
+/// `map[string]interface{}` parameter receives the map as its plain type.
+#[test]
+fn named_map_methods_and_assignability() {
+    use crate::func::Param;
+    use crate::value::{Map, MapMethod, MapType};
+    static T: MapType = MapType {
+        name: "pkg.Named",
+        methods: &[
+            MapMethod {
+                name: "Len",
+                params: &[],
+                call: |_, m, _| Ok(Value::Int(m.len() as i64)),
+            },
+            MapMethod {
+                name: "Get",
+                params: &[Param::String],
+                call: |_, m, a| {
+                    let k = a[0].as_str().unwrap_or_default();
+                    m.get(k).ok_or_else(|| format!("no {k}"))
+                },
+            },
+        ],
+    };
+    let m = Map::new();
+    m.insert("Len", Value::str("key"));
+    m.insert("x", Value::map(MapInner::new()));
+    let data = Value::Map(m.with_type(&T));
+    let run = |src: &str| {
+        let mut t = Templates::new();
+        t.funcs(crate::sprig::funcs());
+        t.parse("t", src).unwrap();
+        t.execute("t", &data)
+    };
+    assert_eq!(
+        run("{{ .Len }} {{ index . \"Len\" }} {{ typeOf (.Get \"x\") }}").unwrap(),
+        "2 key map[string]interface {}"
+    );
+    assert_eq!(
+        run("{{ typeOf . }} {{ typeOf (set . \"y\" 1) }} {{ .Len }}").unwrap(),
+        "pkg.Named map[string]interface {} 3"
+    );
+    let err = |src: &str| run(src).unwrap_err().to_string();
+    assert!(
+        err("{{ .Get \"z\" }}").ends_with("at <.Get>: error calling Get: no z"),
+        "{}",
+        err("{{ .Get \"z\" }}")
+    );
+    assert!(err("{{ .Get }}").contains("wrong number of args for Get: want 1 got 0"));
+    assert!(err("{{ .Len 1 }}").contains("wrong number of args for Len: want 0 got 1"));
+    assert!(err("{{ .Get 1 }}").contains("at <1>: expected string; found 1"));
+    assert!(
+        err("{{ dig \"x\" 0 . }}").ends_with(
+            "interface conversion: interface {} is pkg.Named, not map[string]interface {}"
+        )
+    );
+}

@@ -165,7 +165,10 @@ pub enum Param {
     Time,
     /// `time.Duration` (kind int64: integer literals convert, values must be one)
     Duration,
-    /// A pointer type by Go name (`*time.Location`): nil allowed, values of that type
+    /// A pointer type by Go name (`*time.Location`): nil allowed, values of that type.
+    /// Also an interface type with methods that no template value implements
+    /// (`io.Writer`): nil is allowed, every value is refused, literals are
+    /// "can't handle".
     Ptr(&'static str),
 }
 

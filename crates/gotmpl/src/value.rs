@@ -27,8 +27,51 @@ pub type MapInner = BTreeMap<String, Value>;
 
 /// Shared, mutable map (Go `map[string]interface{}` semantics unless [`MapData`]'s
 /// value type says otherwise).
+///
+/// The second field is the Go named map type this *reference* has (Helm's
+/// `common.Values`), `None` for the plain map type. It lives in the handle, not in
+/// the shared [`MapData`], because in Go the type belongs to the interface value:
+/// the same map is `common.Values` as `.Values` and `map[string]interface {}` once
+/// passed through a `map[string]interface{}` parameter (`merge .Values`) or
+/// returned by `.Values.AsMap`, while both views keep writing to one map.
 #[derive(Clone, Default)]
-pub struct Map(pub Arc<MapData>);
+pub struct Map(pub Arc<MapData>, Option<&'static MapType>);
+
+/// A Go named map type whose underlying type is `map[string]interface {}` (Helm's
+/// `type Values map[string]interface{}`): reflection (`typeOf`, `%T`, `%#v`)
+/// prints its name, `deepEqual` tells it from a plain map, type assertions to
+/// `map[string]interface {}` (Sprig's `dig`) refuse it, and templates call its
+/// methods, which Go's field lookup tries before map keys (`.Values.YAML` calls
+/// the method even when the map has a `YAML` key).
+pub struct MapType {
+    /// Go's type name (`common.Values`).
+    pub name: &'static str,
+    /// The type's methods (value receivers, so callable on any such map).
+    pub methods: &'static [MapMethod],
+}
+
+/// One method of a [`MapType`].
+pub struct MapMethod {
+    pub name: &'static str,
+    /// Go's parameters, checked by the executor as reflection does before the call.
+    pub params: &'static [crate::func::Param],
+    /// The method on the receiver map with checked arguments; an `Err` is the
+    /// method's own error (`error calling NAME: ...`).
+    pub call: fn(&mut dyn crate::func::Runtime, &Map, &[Value]) -> Result<Value, String>,
+}
+
+impl MapType {
+    /// The method called `name`, if the type has one.
+    pub fn method(&self, name: &str) -> Option<&MapMethod> {
+        self.methods.iter().find(|m| m.name == name)
+    }
+}
+
+impl fmt::Debug for MapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
 
 /// A map's entries, its Go value type and whether it is Go's nil map. Templates and
 /// values build `map[string]interface{}`; Helm's `.Chart.Annotations` and Sprig's
@@ -364,23 +407,51 @@ impl Map {
     }
     /// A typed Go map (`map[string]string`); the values must be of that type.
     pub fn typed(inner: MapInner, elem: Elem) -> Self {
-        Map(Arc::new(MapData {
-            entries: RwLock::new(inner),
-            elem,
-            nil: false,
-        }))
+        Map(
+            Arc::new(MapData {
+                entries: RwLock::new(inner),
+                elem,
+                nil: false,
+            }),
+            None,
+        )
     }
     /// Go's nil map of the given value type: empty, and never written to (Sprig's
     /// writers take `map[string]interface{}`, which typed maps are not).
     pub fn nil_of(elem: Elem) -> Self {
-        Map(Arc::new(MapData {
-            entries: RwLock::new(MapInner::new()),
-            elem,
-            nil: true,
-        }))
+        Map(
+            Arc::new(MapData {
+                entries: RwLock::new(MapInner::new()),
+                elem,
+                nil: true,
+            }),
+            None,
+        )
     }
     pub fn elem(&self) -> Elem {
         self.0.elem
+    }
+    /// The Go named map type of this reference, `None` for a plain map.
+    pub fn named(&self) -> Option<&'static MapType> {
+        self.1
+    }
+    /// The same map seen as the named type `t` (Go's conversion `common.Values(m)`).
+    pub fn with_type(&self, t: &'static MapType) -> Map {
+        Map(self.0.clone(), Some(t))
+    }
+    /// The same map seen as its plain type: what a `map[string]interface{}`
+    /// parameter receives when given a named map (Go's assignability).
+    pub fn plain(&self) -> Map {
+        Map(self.0.clone(), None)
+    }
+    /// Whether two references have the same Go type (named or not).
+    pub fn same_type(&self, other: &Map) -> bool {
+        self.elem() == other.elem()
+            && match (self.1, other.1) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.name == b.name,
+                _ => false,
+            }
     }
     /// Whether this is Go's nil map (JSON `null`).
     pub fn is_nil_map(&self) -> bool {
@@ -598,7 +669,10 @@ impl Value {
             Value::String(_) | Value::RawString(_) => "string".to_string(),
             Value::Bytes(_) => "[]uint8".to_string(),
             Value::List(l) => format!("[]{}", l.elem().go_name()),
-            Value::Map(m) => format!("map[string]{}", m.elem().go_name()),
+            Value::Map(m) => match m.named() {
+                Some(t) => t.name.to_string(),
+                None => format!("map[string]{}", m.elem().go_name()),
+            },
             Value::Object(o) => o.type_name().to_string(),
         }
     }
@@ -625,8 +699,9 @@ impl Value {
                 // Cloning the tree copies its nodes as they are (no key comparisons,
                 // unlike collecting into a new map); nested containers are then
                 // replaced by their own copies.
-                if m.is_nil_map() {
-                    Value::Map(Map::nil_of(m.elem()))
+                // copystructure keeps the Go type, named (`common.Values`) or not.
+                let copy = if m.is_nil_map() {
+                    Map::nil_of(m.elem())
                 } else {
                     let mut inner = m.0.read().clone();
                     for v in inner.values_mut() {
@@ -634,8 +709,12 @@ impl Value {
                             *v = grow(|| v.deep_copy_within(path));
                         }
                     }
-                    Value::Map(Map::typed(inner, m.elem()))
-                }
+                    Map::typed(inner, m.elem())
+                };
+                Value::Map(match m.named() {
+                    Some(t) => copy.with_type(t),
+                    None => copy,
+                })
             }
             Value::List(l) => {
                 let mut items = l.0.read().clone();
@@ -763,10 +842,15 @@ impl Value {
                     work.extend(xs.into_iter().zip(ys));
                 }
                 (Value::Map(x), Value::Map(y)) => {
+                    // Go compares types first: the same map as `common.Values` and
+                    // as `map[string]interface {}` is not deeply equal.
+                    if !x.same_type(y) {
+                        return false;
+                    }
                     if x.ptr_eq(y) {
                         continue;
                     }
-                    if x.elem() != y.elem() || x.is_nil_map() != y.is_nil_map() {
+                    if x.is_nil_map() != y.is_nil_map() {
                         return false;
                     }
                     let ids = (ContainerPath::id(&a), ContainerPath::id(&b));
@@ -915,7 +999,41 @@ mod tests {
     #[test]
     fn value_size_is_unchanged() {
         assert_eq!(std::mem::size_of::<List>(), std::mem::size_of::<usize>());
+        // The named-type tag rides in the map handle, within the fat pointer's room.
+        assert_eq!(std::mem::size_of::<Map>(), 2 * std::mem::size_of::<usize>());
         assert_eq!(std::mem::size_of::<Value>(), 24);
+    }
+
+    static NAMED: MapType = MapType {
+        name: "pkg.Named",
+        methods: &[],
+    };
+
+    /// The type belongs to the reference: views of one map share its entries,
+    /// reflection and `deepEqual` tell them apart, copies keep the type.
+    #[test]
+    fn named_map_type_is_per_reference() {
+        let m = Map::new();
+        m.insert("a", Value::Int(1));
+        let named = Value::Map(m.with_type(&NAMED));
+        let plain = Value::Map(m.clone());
+        assert_eq!(named.type_name(), "pkg.Named");
+        assert_eq!(named.kind_name(), "map");
+        assert_eq!(plain.type_name(), "map[string]interface {}");
+        assert_ne!(named, plain);
+        assert_eq!(named, Value::Map(m.with_type(&NAMED)));
+        let copy = named.deep_copy();
+        assert_eq!(copy.type_name(), "pkg.Named");
+        assert_eq!(copy, named);
+        if let Value::Map(n) = &named {
+            n.plain().insert("b", Value::Int(2));
+            assert!(n.plain().ptr_eq(&m) && n.named().is_some() && n.plain().named().is_none());
+        }
+        assert_eq!(m.len(), 2);
+        assert_ne!(copy, named);
+        // Inside other values the named type stays (Go stores the interface value).
+        let outer = Value::list(vec![named.clone()]);
+        assert_ne!(outer, Value::list(vec![plain]));
     }
 
     /// A named slice type (`VersionSet`) behind an object.

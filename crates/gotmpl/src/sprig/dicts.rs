@@ -30,7 +30,8 @@ pub(super) fn register(f: &mut FuncMap) {
         arity("set", a, 3)?;
         let d = args::map_mut("set", &a[0])?;
         d.insert(args::string(&a[1])?, a[2].clone());
-        Ok(a[0].clone())
+        // The parameter is `map[string]interface{}`: a named map comes back plain.
+        Ok(Value::Map(d.plain()))
     });
     f.add("unset", |a| {
         arity("unset", a, 2)?;
@@ -38,7 +39,7 @@ pub(super) fn register(f: &mut FuncMap) {
         match args::map(&a[0])? {
             Some(d) => {
                 d.remove(key);
-                Ok(a[0].clone())
+                Ok(Value::Map(d.plain()))
             }
             // A nil map[string]interface{}, which prints as "map[]".
             None => Ok(Value::empty_map()),
@@ -112,7 +113,7 @@ pub(super) fn register(f: &mut FuncMap) {
         }
         let dict = a[a.len() - 1].clone();
         // Sprig asserts the dict's type before the keys'.
-        if !matches!(&dict, Value::Map(m) if m.elem() == Elem::Any) {
+        if !is_plain_map(&dict) {
             return Err(assertion_error(&dict, "map[string]interface {}"));
         }
         let default = a[a.len() - 2].clone();
@@ -141,7 +142,7 @@ pub(super) fn register(f: &mut FuncMap) {
                 .collect::<Result<Vec<_>, _>>()?;
             // mergo replaces a nil destination map with a new one.
             let (dst, result) = match dst {
-                Some(d) => (d.clone(), a[0].clone()),
+                Some(d) => (d.clone(), Value::Map(d.plain())),
                 None => {
                     let m = crate::value::Map::new();
                     (m.clone(), Value::Map(m))
@@ -162,6 +163,13 @@ pub(super) fn register(f: &mut FuncMap) {
     }
 }
 
+/// Whether `v.(map[string]interface{})` succeeds in Go: not for a typed map
+/// (`map[string]string`) nor a named map type (`common.Values`), whose dynamic
+/// types differ even where a parameter of that type would accept them.
+fn is_plain_map(v: &Value) -> bool {
+    matches!(v, Value::Map(m) if m.elem() == Elem::Any && m.named().is_none())
+}
+
 /// Go's failed type assertion on an `interface {}` holding `v`.
 fn assertion_error(v: &Value, want: &str) -> FuncError {
     let got = match v {
@@ -178,7 +186,7 @@ fn dig(dict: &Value, default: Value, keys: &[String]) -> R {
     for (i, key) in keys.iter().enumerate() {
         // Sprig asserts `map[string]interface{}`; a typed map fails the assertion.
         let m = match &cur {
-            Value::Map(m) if m.elem() == Elem::Any => m,
+            Value::Map(m) if is_plain_map(&cur) => m,
             _ => return Err(assertion_error(&cur, "map[string]interface {}")),
         };
         let Some(step) = m.get(key) else {

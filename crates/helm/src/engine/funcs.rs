@@ -80,7 +80,7 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
         check_printed_size(args, Layout::IndentMaps, rt.max_value_bytes())?;
         values::to_yaml(one("mustToYaml", args)?)
             .map(Value::str)
-            .map_err(|e| FuncError::new(e.to_string()))
+            .map_err(|e| FuncError::new(e.yaml_marshal_text()))
     });
     f.add("fromYaml", |args| {
         let s = string_arg(args, 0)?;

@@ -9,6 +9,7 @@
 
 mod cache;
 mod capabilities;
+mod common_values;
 mod default_apis;
 mod errors;
 mod files;
@@ -27,6 +28,7 @@ use crate::chart::semver::is_compatible_range;
 
 pub use crate::kind_order::INSTALL_ORDER;
 pub use capabilities::{Capabilities, DEFAULT_KUBE_VERSION, HelmVersion, KubeVersion};
+pub use common_values::{COMMON_VALUES, values_value};
 pub use default_apis::DEFAULT_API_VERSIONS;
 pub use files::Files;
 pub use lookup::{Lookup, MAX_LOOKUPS_PER_RENDER, value_from_json};
@@ -268,7 +270,9 @@ fn collect_templates(
     next.insert("Files".into(), Value::Object(Arc::new(Files::new(files))));
     next.insert("Release".into(), release.clone());
     next.insert("Capabilities".into(), caps.clone());
-    next.insert("Values".into(), Value::Map(values.clone()));
+    // `.Values` is a `common.Values` (a subchart's too: `Table` or `make(Values)`),
+    // the maps inside it plain.
+    next.insert("Values".into(), values_value(&values));
     next.insert("Subcharts".into(), Value::Map(subcharts.clone()));
     let next = Map::from_inner(next);
     for dep in &chart.dependencies {
@@ -411,9 +415,12 @@ pub fn render(
         let mut tmpl = MapInner::new();
         tmpl.insert("Name".into(), Value::str(name.as_str()));
         tmpl.insert("BasePath".into(), Value::str(&r.base_path));
-        r.data.insert("Template", Value::map(tmpl));
+        r.data
+            .insert("Template", values_value(&Map::from_inner(tmpl)));
+        // Helm executes each template with its `common.Values`; the same map is a
+        // plain one where a parent's `.Subcharts` holds it.
         let out = set
-            .execute(name, &Value::Map(r.data.clone()))
+            .execute(name, &values_value(&r.data))
             .map_err(|e| RenderError::Template(errors::cleanup_exec_error(name, &e.to_string())))?;
         rendered.push(((*name).clone(), out.replace("<no value>", "")));
     }

@@ -168,8 +168,9 @@ pub enum PrintError {
     /// A type's own MarshalJSON failed (a `time.Time` RFC 3339 cannot write).
     #[error("json: {0}")]
     Marshal(String),
-    /// go-yaml could not read back the JSON of the value (Helm's toYaml then prints "").
-    #[error("error converting JSON to YAML: yaml: {0}")]
+    /// go-yaml could not read back the JSON of the value (Helm's toYaml then prints "";
+    /// sigs.k8s.io/yaml's `JSONToYAML` returns go-yaml's error as it is).
+    #[error("yaml: {0}")]
     Yaml(String),
     /// go-yaml v2 refuses to read back JSON nested deeper than its limit (`toYaml`).
     #[error("yaml: exceeded max depth of {0}")]
@@ -178,4 +179,24 @@ pub enum PrintError {
     /// it and fails the call with its text, even where Helm prints encoder errors.
     #[error("{0}")]
     Panic(String),
+}
+
+impl PrintError {
+    /// Whether encoding/json failed, rather than go-yaml reading its output back.
+    pub fn in_json_step(&self) -> bool {
+        matches!(
+            self,
+            PrintError::UnsupportedValue(_) | PrintError::Cycle(_) | PrintError::Marshal(_)
+        )
+    }
+
+    /// The error of sigs.k8s.io/yaml's `Marshal` (`mustToYaml`, `common.Values.YAML`),
+    /// which wraps encoding/json's failures and passes go-yaml's through.
+    pub fn yaml_marshal_text(&self) -> String {
+        if self.in_json_step() {
+            format!("error marshaling into JSON: {self}")
+        } else {
+            self.to_string()
+        }
+    }
 }
