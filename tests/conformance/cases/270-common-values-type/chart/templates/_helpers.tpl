@@ -1,0 +1,1 @@
+{{- define "cv.type" }}{{ typeOf . }}{{ end }}
