@@ -921,23 +921,24 @@ fn len_of_no_value_is_reflects_panic() {
 fn named_map_methods_and_assignability() {
     use crate::func::Param;
     use crate::value::{Map, MapMethod, MapType};
+    static METHODS: [MapMethod; 2] = [
+        MapMethod {
+            name: "Len",
+            params: &[],
+            call: |_, m, _| Ok(Value::Int(m.len() as i64)),
+        },
+        MapMethod {
+            name: "Get",
+            params: &[Param::String],
+            call: |_, m, a| {
+                let k = a[0].as_str().unwrap_or_default();
+                m.get(k).ok_or_else(|| format!("no {k}"))
+            },
+        },
+    ];
     static T: MapType = MapType {
         name: "pkg.Named",
-        methods: &[
-            MapMethod {
-                name: "Len",
-                params: &[],
-                call: |_, m, _| Ok(Value::Int(m.len() as i64)),
-            },
-            MapMethod {
-                name: "Get",
-                params: &[Param::String],
-                call: |_, m, a| {
-                    let k = a[0].as_str().unwrap_or_default();
-                    m.get(k).ok_or_else(|| format!("no {k}"))
-                },
-            },
-        ],
+        method: |name| METHODS.iter().find(|m| m.name == name),
     };
     let m = Map::new();
     m.insert("Len", Value::str("key"));

@@ -46,8 +46,12 @@ pub struct Map(pub Arc<MapData>, Option<&'static MapType>);
 pub struct MapType {
     /// Go's type name (`common.Values`).
     pub name: &'static str,
-    /// The type's methods (value receivers, so callable on any such map).
-    pub methods: &'static [MapMethod],
+    /// The type's method by name (value receivers, so callable on any such map).
+    /// A function rather than a list, so a `match` compares names (every field
+    /// lookup on such a map asks, `.Values.x` included). Only names starting with
+    /// an ASCII upper-case letter are asked: Go's exported methods start with an
+    /// upper-case letter, and these types have no others.
+    pub method: fn(&str) -> Option<&'static MapMethod>,
 }
 
 /// One method of a [`MapType`].
@@ -62,8 +66,13 @@ pub struct MapMethod {
 
 impl MapType {
     /// The method called `name`, if the type has one.
-    pub fn method(&self, name: &str) -> Option<&MapMethod> {
-        self.methods.iter().find(|m| m.name == name)
+    #[inline]
+    pub fn method(&self, name: &str) -> Option<&'static MapMethod> {
+        if name.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
+            (self.method)(name)
+        } else {
+            None
+        }
     }
 }
 
@@ -1006,7 +1015,7 @@ mod tests {
 
     static NAMED: MapType = MapType {
         name: "pkg.Named",
-        methods: &[],
+        method: |_| None,
     };
 
     /// The type belongs to the reference: views of one map share its entries,

@@ -19,38 +19,53 @@ use gotmpl::{Elem, Map, Object, Value};
 
 use crate::values::{self, PrintError};
 
-/// `common.Values` and its exported methods (pkg/chart/common/values.go).
+/// `common.Values` (pkg/chart/common/values.go).
 pub static COMMON_VALUES: MapType = MapType {
     name: "common.Values",
-    methods: &[
-        MapMethod {
-            name: "AsMap",
-            params: &[],
-            call: as_map,
-        },
-        MapMethod {
-            name: "Encode",
-            // An interface no template value implements: only nil gets through.
-            params: &[Param::Ptr("io.Writer")],
-            call: encode,
-        },
-        MapMethod {
-            name: "PathValue",
-            params: &[Param::String],
-            call: path_value,
-        },
-        MapMethod {
-            name: "Table",
-            params: &[Param::String],
-            call: table,
-        },
-        MapMethod {
-            name: "YAML",
-            params: &[],
-            call: yaml,
-        },
-    ],
+    method: values_method,
 };
+
+/// Its exported methods.
+static METHODS: [MapMethod; 5] = [
+    MapMethod {
+        name: "AsMap",
+        params: &[],
+        call: as_map,
+    },
+    MapMethod {
+        name: "Encode",
+        // An interface no template value implements: only nil gets through.
+        params: &[Param::Ptr("io.Writer")],
+        call: encode,
+    },
+    MapMethod {
+        name: "PathValue",
+        params: &[Param::String],
+        call: path_value,
+    },
+    MapMethod {
+        name: "Table",
+        params: &[Param::String],
+        call: table,
+    },
+    MapMethod {
+        name: "YAML",
+        params: &[],
+        call: yaml,
+    },
+];
+
+fn values_method(name: &str) -> Option<&'static MapMethod> {
+    let i = match name {
+        "AsMap" => 0,
+        "Encode" => 1,
+        "PathValue" => 2,
+        "Table" => 3,
+        "YAML" => 4,
+        _ => return None,
+    };
+    METHODS.get(i)
+}
 
 /// `m` as a `common.Values` value.
 pub fn values_value(m: &Map) -> Value {
@@ -225,6 +240,15 @@ mod tests {
         let mut top = MapInner::new();
         top.insert("Values".into(), values_value(&m));
         values_value(&Map::from_inner(top))
+    }
+
+    #[test]
+    fn method_lookup_matches_the_table() {
+        for m in &METHODS {
+            assert!(std::ptr::eq(COMMON_VALUES.method(m.name).unwrap(), m));
+        }
+        assert!(COMMON_VALUES.method("Values").is_none());
+        assert!(COMMON_VALUES.method("yAML").is_none());
     }
 
     #[test]
