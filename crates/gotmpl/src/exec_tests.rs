@@ -936,10 +936,7 @@ fn named_map_methods_and_assignability() {
             },
         },
     ];
-    static T: MapType = MapType {
-        name: "pkg.Named",
-        method: |name| METHODS.iter().find(|m| m.name == name),
-    };
+    static T: MapType = MapType::new("pkg.Named", &METHODS);
     let m = Map::new();
     m.insert("Len", Value::str("key"));
     m.insert("x", Value::map(MapInner::new()));

@@ -46,12 +46,12 @@ pub struct Map(pub Arc<MapData>, Option<&'static MapType>);
 pub struct MapType {
     /// Go's type name (`common.Values`).
     pub name: &'static str,
-    /// The type's method by name (value receivers, so callable on any such map).
-    /// A function rather than a list, so a `match` compares names (every field
-    /// lookup on such a map asks, `.Values.x` included). Only names starting with
-    /// an ASCII upper-case letter are asked: Go's exported methods start with an
-    /// upper-case letter, and these types have no others.
-    pub method: fn(&str) -> Option<&'static MapMethod>,
+    /// The type's methods (value receivers, so callable on any such map).
+    methods: &'static [MapMethod],
+    /// Bit `c - b'A'` is set when a method's name starts with `c`: every field
+    /// lookup on such a map (`.Values.x`, `.Values` itself on `.`) asks for a
+    /// method first, and this answers most of them without comparing names.
+    initials: u32,
 }
 
 /// One method of a [`MapType`].
@@ -65,14 +65,36 @@ pub struct MapMethod {
 }
 
 impl MapType {
+    /// A named map type with these methods. Method names must start with an ASCII
+    /// upper-case letter, as Go's exported methods (the only ones templates can
+    /// call) start with an upper-case letter.
+    pub const fn new(name: &'static str, methods: &'static [MapMethod]) -> Self {
+        let mut initials = 0u32;
+        let mut i = 0;
+        while i < methods.len() {
+            let first = methods[i].name.as_bytes();
+            assert!(
+                !first.is_empty() && first[0].is_ascii_uppercase(),
+                "method names start with an ASCII upper-case letter"
+            );
+            initials |= 1 << (first[0] - b'A');
+            i += 1;
+        }
+        MapType {
+            name,
+            methods,
+            initials,
+        }
+    }
+
     /// The method called `name`, if the type has one.
     #[inline]
     pub fn method(&self, name: &str) -> Option<&'static MapMethod> {
-        if name.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
-            (self.method)(name)
-        } else {
-            None
+        let first = *name.as_bytes().first()?;
+        if !first.is_ascii_uppercase() || self.initials & (1 << (first - b'A')) == 0 {
+            return None;
         }
+        self.methods.iter().find(|m| m.name == name)
     }
 }
 
@@ -1013,10 +1035,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<Value>(), 24);
     }
 
-    static NAMED: MapType = MapType {
-        name: "pkg.Named",
-        method: |_| None,
-    };
+    static NAMED: MapType = MapType::new("pkg.Named", &[]);
 
     /// The type belongs to the reference: views of one map share its entries,
     /// reflection and `deepEqual` tell them apart, copies keep the type.

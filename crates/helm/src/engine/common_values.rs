@@ -20,10 +20,7 @@ use gotmpl::{Elem, Map, Object, Value};
 use crate::values::{self, PrintError};
 
 /// `common.Values` (pkg/chart/common/values.go).
-pub static COMMON_VALUES: MapType = MapType {
-    name: "common.Values",
-    method: values_method,
-};
+pub static COMMON_VALUES: MapType = MapType::new("common.Values", &METHODS);
 
 /// Its exported methods.
 static METHODS: [MapMethod; 5] = [
@@ -54,18 +51,6 @@ static METHODS: [MapMethod; 5] = [
         call: yaml,
     },
 ];
-
-fn values_method(name: &str) -> Option<&'static MapMethod> {
-    let i = match name {
-        "AsMap" => 0,
-        "Encode" => 1,
-        "PathValue" => 2,
-        "Table" => 3,
-        "YAML" => 4,
-        _ => return None,
-    };
-    METHODS.get(i)
-}
 
 /// `m` as a `common.Values` value.
 pub fn values_value(m: &Map) -> Value {
