@@ -94,6 +94,12 @@ impl MapType {
         if !first.is_ascii_uppercase() || self.initials & (1 << (first - b'A')) == 0 {
             return None;
         }
+        self.find_method(name)
+    }
+
+    // Kept out of line: callers inline only the mask test above.
+    #[inline(never)]
+    fn find_method(&self, name: &str) -> Option<&'static MapMethod> {
         self.methods.iter().find(|m| m.name == name)
     }
 }
