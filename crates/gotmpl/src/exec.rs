@@ -751,7 +751,9 @@ impl<'a> State<'a> {
     /// A method of a named map type (`.Values.Table "a"`): arguments checked as
     /// reflection checks them (count, literals, types) at the argument, the method's
     /// own error reported at the field or chain.
-    // Out of line, so the hot map-key path of `eval_field` stays small.
+    // Out of line and cold: templates call these methods rarely, while the map-key
+    // path of `eval_field` beside it runs for every `.Values.x`.
+    #[cold]
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
     fn call_map_method(
