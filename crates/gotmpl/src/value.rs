@@ -48,10 +48,12 @@ pub struct MapType {
     pub name: &'static str,
     /// The type's methods (value receivers, so callable on any such map).
     methods: &'static [MapMethod],
-    /// Bit `c - b'A'` is set when a method's name starts with `c`: every field
-    /// lookup on such a map (`.Values.x`, `.Values` itself on `.`) asks for a
-    /// method first, and this answers most of them without comparing names.
-    initials: u32,
+    /// Bit `(c - b'A') % 64` is set when a method's name starts with `c`: every
+    /// field lookup on such a map (`.Values.x`, `.Values` itself on `.`) asks for
+    /// a method first, and this answers most of them in a few instructions
+    /// (lower-case initials land on bits no upper-case letter sets; any other
+    /// byte that aliases a set bit only costs the name comparison).
+    initials: u64,
 }
 
 /// One method of a [`MapType`].
@@ -69,7 +71,7 @@ impl MapType {
     /// upper-case letter, as Go's exported methods (the only ones templates can
     /// call) start with an upper-case letter.
     pub const fn new(name: &'static str, methods: &'static [MapMethod]) -> Self {
-        let mut initials = 0u32;
+        let mut initials = 0u64;
         let mut i = 0;
         while i < methods.len() {
             let first = methods[i].name.as_bytes();
@@ -91,7 +93,7 @@ impl MapType {
     #[inline]
     pub fn method(&self, name: &str) -> Option<&'static MapMethod> {
         let first = *name.as_bytes().first()?;
-        if !first.is_ascii_uppercase() || self.initials & (1 << (first - b'A')) == 0 {
+        if (self.initials >> (first.wrapping_sub(b'A') & 63)) & 1 == 0 {
             return None;
         }
         self.find_method(name)
