@@ -1997,6 +1997,11 @@ mod tests {
             "unsupported map key of type: %!s(<nil>), key: <nil>, value: \
              map[interface {}]interface {}{\"a\":1, \"b\":3}"
         );
+        // A `!!binary` string that is not UTF-8 prints its bytes as Go quotes them.
+        assert_eq!(
+            text("~: !!binary 0x1F\n"),
+            "unsupported map key of type: %!s(<nil>), key: <nil>, value: \"\\xd3\\x1dE\""
+        );
     }
 
     #[test]

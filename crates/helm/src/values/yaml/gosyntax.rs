@@ -22,7 +22,8 @@ enum GoValue {
     Int(i64),
     Uint(u64),
     Float(f64),
-    Str(String),
+    /// A Go string: bytes, not always UTF-8 (`!!binary`).
+    Str(Vec<u8>),
     Seq(Vec<GoValue>),
     Map(Vec<(GoValue, GoValue)>),
     /// Beyond the depth limit.
@@ -97,10 +98,10 @@ fn go_value(doc: &Document<'_>, idx: usize, depth: u32, budget: &mut usize) -> G
                     let bytes = base64::engine::general_purpose::STANDARD
                         .decode(cleaned.as_bytes())
                         .unwrap_or_default();
-                    GoValue::Str(String::from_utf8_lossy(&bytes).into_owned())
+                    GoValue::Str(bytes)
                 }
                 Resolved::Str | Resolved::Timestamp | Resolved::Merge => {
-                    GoValue::Str(value.to_string())
+                    GoValue::Str(value.as_bytes().to_vec())
                 }
             }
         }
@@ -168,6 +169,21 @@ fn merge(
     }
 }
 
+/// `strconv.Quote` of a Go string: bytes that are not UTF-8 print as `\xNN`.
+fn quote_bytes(bytes: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for chunk in bytes.utf8_chunks() {
+        let valid = gotmpl::gofmt::quote(chunk.valid());
+        // Without its quotes (ASCII, one byte each).
+        out.push_str(&valid[1..valid.len() - 1]);
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Whether two scalar keys are the same Go map key (same type and value; NaN never).
 fn same_key(a: &GoValue, b: &GoValue) -> bool {
     match (a, b) {
@@ -192,7 +208,7 @@ fn write(v: &GoValue, out: &mut String) {
         GoValue::Int(i) => out.push_str(&i.to_string()),
         GoValue::Uint(u) => out.push_str(&format!("0x{u:x}")),
         GoValue::Float(f) => out.push_str(&format_g(*f)),
-        GoValue::Str(s) => out.push_str(&gotmpl::gofmt::quote(s)),
+        GoValue::Str(s) => out.push_str(&quote_bytes(s)),
         GoValue::Elided => out.push_str("..."),
         GoValue::Seq(items) => {
             out.push_str("[]interface {}{");
