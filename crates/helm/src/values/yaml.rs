@@ -1080,6 +1080,11 @@ fn is_merge_key(doc: &Document<'_>, idx: usize) -> bool {
     }
 }
 
+/// Whether a scalar's tag is `!!binary`.
+fn is_binary(tag: Option<&(String, String)>) -> bool {
+    matches!(tag, Some((h, s)) if h == TAG_PREFIX && s == "binary")
+}
+
 struct Decoder<'a> {
     doc: &'a Document<'a>,
     origin: &'a str,
@@ -1252,16 +1257,8 @@ impl<'a> Decoder<'a> {
         tag: Option<&(String, String)>,
     ) -> Result<Value, ValuesError> {
         let resolved = self.resolve(idx, value, plain, tag)?;
-        if let Some((handle, suffix)) = tag
-            && handle == TAG_PREFIX
-            && suffix == "binary"
-        {
-            let cleaned: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(cleaned.as_bytes())
-                .map_err(|_| self.error(idx, "!!binary value contains invalid base64 data"))?;
-            // encoding/json replaces invalid UTF-8 with U+FFFD.
-            return Ok(Value::from(String::from_utf8_lossy(&bytes).into_owned()));
+        if is_binary(tag) {
+            return Ok(Value::from(self.binary(idx, value)?));
         }
         match resolved {
             Resolved::Null => Ok(Value::Nil),
@@ -1281,6 +1278,21 @@ impl<'a> Decoder<'a> {
             }
             Resolved::Timestamp | Resolved::Str | Resolved::Merge => Ok(Value::str(value)),
         }
+    }
+
+    /// A `!!binary` scalar's bytes as the JSON step makes them text: encoding/json
+    /// replaces every byte that is not part of UTF-8 with U+FFFD.
+    fn binary(&self, idx: usize, value: &str) -> Result<String, ValuesError> {
+        let cleaned: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(cleaned.as_bytes())
+            .map_err(|_| self.error(idx, "!!binary value contains invalid base64 data"))?;
+        let mut text = String::with_capacity(bytes.len());
+        for chunk in bytes.utf8_chunks() {
+            text.push_str(chunk.valid());
+            text.extend(std::iter::repeat_n('\u{FFFD}', chunk.invalid().len()));
+        }
+        Ok(text)
     }
 
     fn resolve(
@@ -1418,6 +1430,10 @@ impl<'a> Decoder<'a> {
             }
         }
         match &doc.nodes[target].kind {
+            // go-yaml decodes a `!!binary` key to its bytes (a string key).
+            Kind::Scalar { tag, value, .. } if is_binary(tag.as_deref()) => {
+                self.binary(target, value)
+            }
             Kind::Scalar { value, plain, tag } => {
                 let resolved = self.resolve(target, value, *plain, tag.as_deref())?;
                 match resolved {
@@ -1996,6 +2012,16 @@ mod tests {
             text("~: {<<: {a: 1}, b: 2, b: 3}\n"),
             "unsupported map key of type: %!s(<nil>), key: <nil>, value: \
              map[interface {}]interface {}{\"a\":1, \"b\":3}"
+        );
+        // A `!!binary` key is its bytes (Helm 4.2.3; invalid base64 fails as a key too).
+        let m = load_ok("? !!binary null\n: 1\n");
+        assert_eq!(m.keys(), vec!["\u{FFFD}\u{FFFD}e".to_string()]);
+        // Each byte outside UTF-8 is one U+FFFD, as encoding/json writes it.
+        let m = load_ok("a: !!binary 4oBY\n");
+        assert_eq!(get(&m, "a"), Value::str("\u{FFFD}\u{FFFD}X"));
+        assert_eq!(
+            text("{!!binary 1, [a]: 2}\n"),
+            "yaml: !!binary value contains invalid base64 data"
         );
         // A `!!binary` string that is not UTF-8 prints its bytes as Go quotes them.
         assert_eq!(
