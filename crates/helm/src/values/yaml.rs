@@ -1080,6 +1080,19 @@ fn is_merge_key(doc: &Document<'_>, idx: usize) -> bool {
     }
 }
 
+/// A `!!binary` scalar's bytes as Go's `base64.StdEncoding` decodes its text: line
+/// breaks skipped (no other white space), padding required, non-zero trailing bits
+/// accepted (`aGl=` is `hi`).
+fn go_base64(text: &str) -> Option<Vec<u8>> {
+    use base64::engine::{GeneralPurpose, GeneralPurposeConfig};
+    const GO_STD: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+    );
+    let cleaned: String = text.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
+    GO_STD.decode(cleaned.as_bytes()).ok()
+}
+
 /// Whether a scalar's tag is `!!binary`.
 fn is_binary(tag: Option<&(String, String)>) -> bool {
     matches!(tag, Some((h, s)) if h == TAG_PREFIX && s == "binary")
@@ -1283,10 +1296,8 @@ impl<'a> Decoder<'a> {
     /// A `!!binary` scalar's bytes as the JSON step makes them text: encoding/json
     /// replaces every byte that is not part of UTF-8 with U+FFFD.
     fn binary(&self, idx: usize, value: &str) -> Result<String, ValuesError> {
-        let cleaned: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(cleaned.as_bytes())
-            .map_err(|_| self.error(idx, "!!binary value contains invalid base64 data"))?;
+        let bytes = go_base64(value)
+            .ok_or_else(|| self.error(idx, "!!binary value contains invalid base64 data"))?;
         let mut text = String::with_capacity(bytes.len());
         for chunk in bytes.utf8_chunks() {
             text.push_str(chunk.valid());
@@ -2016,6 +2027,21 @@ mod tests {
         // A `!!binary` key is its bytes (Helm 4.2.3; invalid base64 fails as a key too).
         let m = load_ok("? !!binary null\n: 1\n");
         assert_eq!(m.keys(), vec!["\u{FFFD}\u{FFFD}e".to_string()]);
+        // Go's base64: only line breaks skipped, trailing bits accepted (Helm 4.2.3).
+        assert_eq!(
+            get(
+                &load_ok("a: !!binary \"aGVs\\rbG8=\"\nb: !!binary aGl=\n"),
+                "b"
+            ),
+            Value::str("hi")
+        );
+        for bad in [
+            "a: !!binary \"aGVs bG8=\"\n",
+            "a: !!binary \"aGVs\\tbG8=\"\n",
+            "a: !!binary aGk\n",
+        ] {
+            assert!(parse_values(bad, "t").is_err(), "{bad:?}");
+        }
         // Each byte outside UTF-8 is one U+FFFD, as encoding/json writes it.
         let m = load_ok("a: !!binary 4oBY\n");
         assert_eq!(get(&m, "a"), Value::str("\u{FFFD}\u{FFFD}X"));

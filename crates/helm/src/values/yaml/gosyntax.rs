@@ -5,7 +5,7 @@
 
 use super::super::gofloat::format_g;
 use super::super::resolve::{Resolved, TAG_PREFIX, resolve_plain, resolve_tagged};
-use super::{Document, Kind, is_merge_key};
+use super::{Document, Kind, go_base64, is_merge_key};
 
 /// Nesting printed before giving up with `...` (Go has no limit; ours keeps the
 /// recursion bounded on hostile input).
@@ -93,12 +93,7 @@ fn go_value(doc: &Document<'_>, idx: usize, depth: u32, budget: &mut usize) -> G
                 Resolved::Uint(u) => GoValue::Uint(u),
                 Resolved::BigInt(f) | Resolved::Float(f) => GoValue::Float(f),
                 Resolved::Str | Resolved::Timestamp | Resolved::Merge if binary => {
-                    use base64::Engine as _;
-                    let cleaned: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-                    let bytes = base64::engine::general_purpose::STANDARD
-                        .decode(cleaned.as_bytes())
-                        .unwrap_or_default();
-                    GoValue::Str(bytes)
+                    GoValue::Str(go_base64(value).unwrap_or_default())
                 }
                 Resolved::Str | Resolved::Timestamp | Resolved::Merge => {
                     GoValue::Str(value.as_bytes().to_vec())
