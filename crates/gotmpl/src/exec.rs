@@ -668,7 +668,7 @@ impl<'a> State<'a> {
             Value::Map(m) => {
                 // Go looks for a method before it reads a key of a named map type.
                 if let Some(method) = m.named().and_then(|t| t.method(name)) {
-                    return self.call_map_method(dot, m, method, (pos, node), call, args, fin);
+                    return self.call_map_method(dot, m, method, (pos, node), call, args, &fin);
                 }
                 let key = self.map_key(m, name, has_args, pos, node)?;
                 Ok(key.map_or(Slot::Invalid, Slot::Iface))
@@ -764,12 +764,22 @@ impl<'a> State<'a> {
         (pos, node): (usize, &Arg),
         call: (usize, &Arg),
         args: &[Arg],
-        fin: Option<Slot>,
+        // By reference: moving it would give the caller's hot path a drop flag.
+        fin: &Option<Slot>,
     ) -> R<Slot> {
         let mut argv = Vec::with_capacity(method.params.len());
         if args.len() > 1 || fin.is_some() || !method.params.is_empty() {
             let sig = Signature::new(method.params);
-            self.typed_args(dot, pos, node, method.name, &sig, args, fin, &mut argv)?;
+            self.typed_args(
+                dot,
+                pos,
+                node,
+                method.name,
+                &sig,
+                args,
+                fin.clone(),
+                &mut argv,
+            )?;
         }
         match (method.call)(self, recv, &argv) {
             Ok(v) => Ok(Slot::from_result(v)),
