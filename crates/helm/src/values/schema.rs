@@ -11,6 +11,7 @@ use boon::{Compiler, ErrorKind, Schemas, ValidationError};
 use gotmpl::value::{Map, Value};
 
 mod compiled;
+mod defs;
 mod metaschema;
 
 use compiled::Compiled;
@@ -101,6 +102,7 @@ fn proven_schema(text: &str) -> Option<Arc<Compiled>> {
         return Some(hit);
     }
     let schema: serde_json::Value = serde_json::from_str(text).ok()?;
+    let schema = defs::defs_as_definitions(&schema).unwrap_or(schema);
     let proven = match metaschema::prove(&schema) {
         metaschema::Proof::Valid => true,
         metaschema::Proof::Metaschema(draft) => metaschema::metaschema_accepts(draft, &schema),

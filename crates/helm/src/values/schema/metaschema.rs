@@ -65,7 +65,7 @@ pub(super) fn prove(schema: &Value) -> Proof {
 /// A `$schema` naming one of the drafts boon has, written as an absolute URL (the
 /// metaschemas check `$schema` as a `uri`; boon also accepts it without a scheme).
 /// Draft 4 is left to boon: its id keyword is `id`, a common property name.
-fn known_draft(url: &str) -> Option<Draft> {
+pub(super) fn known_draft(url: &str) -> Option<Draft> {
     let absolute =
         url.starts_with("http://json-schema.org/") || url.starts_with("https://json-schema.org/");
     match Draft::from_url(url) {
