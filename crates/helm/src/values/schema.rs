@@ -481,6 +481,43 @@ mod tests {
     use super::*;
     use crate::values::parse_values;
 
+    /// The proven path (with `$defs` moved to `definitions`) gives boon's verdict on the
+    /// schema as written, for passing and failing values alike.
+    #[test]
+    fn draft7_defs_schemas_judge_values_as_written() {
+        let schema = r##"{"$schema": "http://json-schema.org/draft-07/schema#",
+            "$ref": "#/$defs/v",
+            "$defs": {
+                "v": {"type": "object", "additionalProperties": false, "properties": {
+                    "n": {"$ref": "#/$defs/n"},
+                    "s": {"oneOf": [{"$ref": "#/$defs/s"}, {"type": "null"}]},
+                    "l": {"type": "array", "items": {"$ref": "#/$defs/v/properties/n"}},
+                    "c": {"const": {"$ref": "#/$defs/n"}}}},
+                "n": {"type": "integer", "minimum": 1},
+                "s": {"type": "string", "pattern": "^a"}}}"##;
+        let as_written = || {
+            let v: serde_json::Value = serde_json::from_str(schema).unwrap();
+            compile(v, SCHEMA_URL, usize::MAX).unwrap()
+        };
+        for text in [
+            "n: 1\n",
+            "n: 0\n",
+            "s: abc\nl: [1, 2]\n",
+            "s: b\n",
+            "l: [1, -1]\n",
+            "c: {$ref: '#/$defs/n'}\n",
+            "c: {$ref: '#/definitions/n'}\n",
+            "x: 1\n",
+        ] {
+            let values = parse_values(text, "t").unwrap();
+            assert_eq!(
+                validate_single(&values, schema),
+                run(&values, &as_written()),
+                "{text}"
+            );
+        }
+    }
+
     const SCHEMA: &str = r#"{
         "type": "object",
         "required": ["image"],
