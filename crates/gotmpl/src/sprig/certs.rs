@@ -11,8 +11,8 @@ use aws_lc_rs::rsa::KeySize;
 use base64::Engine as _;
 use rand::RngCore;
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose, SanType, SerialNumber,
+    CertificateParams, DistinguishedName, DnType, DnValue, IsCa, KeyIdMethod, KeyPair,
+    PrintableString, SerialNumber,
 };
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
@@ -21,6 +21,7 @@ use crate::func::{FuncError, FuncMap};
 use crate::value::{MapInner, Object, Value};
 
 use super::args::{self, arity};
+use super::certext;
 
 /// A private key of one of the kinds Sprig handles.
 enum PrivKey {
@@ -163,18 +164,59 @@ fn cert_parts(v: &Value) -> Result<(String, String), FuncError> {
 }
 
 /// Sprig's `getBaseCertTemplate`: CN subject, SANs, a random 128-bit serial,
-/// valid from now for `days`, key encipherment + digital signature, server and
-/// client auth.
-fn base_params(
-    cn: &str,
-    ips: &[Value],
-    dns: &[Value],
-    days: i64,
-) -> Result<CertificateParams, FuncError> {
+/// valid from now for `days`; the usages and constraints are written by
+/// `certext` (key encipherment + digital signature, server and client auth).
+struct Template {
+    params: CertificateParams,
+    dns: Vec<String>,
+    ips: Vec<IpAddr>,
+}
+
+impl Template {
+    /// Sign with Go's extensions for this template: `issuer` is the signer's
+    /// certificate and key, `None` for a self-signed certificate.
+    fn sign(
+        mut self,
+        is_ca: bool,
+        key: &KeyPair,
+        issuer: Option<(&rcgen::Certificate, &KeyPair, Option<&[u8]>)>,
+    ) -> Result<rcgen::Certificate, FuncError> {
+        let subject_empty = self.params.distinguished_name.iter().next().is_none();
+        self.params.custom_extensions = certext::extensions(&certext::Extensions {
+            is_ca,
+            subject_empty,
+            public_key: key.public_key_raw(),
+            authority_key_id: issuer.and_then(|(_, _, id)| id),
+            dns_names: &self.dns,
+            ip_addresses: &self.ips,
+        });
+        let signed = match issuer {
+            Some((cert, issuer_key, _)) => self.params.signed_by(key, cert, issuer_key),
+            None => self.params.self_signed(key),
+        };
+        signed.map_err(|e| err(format!("error creating certificate: {e}")))
+    }
+}
+
+/// A subject attribute as encoding/asn1 marshals a Go string: PrintableString when
+/// every character allows it (not `*` or `&`), else UTF8String.
+fn go_dn_string(s: &str) -> DnValue {
+    match PrintableString::try_from(s) {
+        Ok(p) => DnValue::PrintableString(p),
+        Err(_) => DnValue::Utf8String(s.to_string()),
+    }
+}
+
+fn base_params(cn: &str, ips: &[Value], dns: &[Value], days: i64) -> Result<Template, FuncError> {
     let mut params = CertificateParams::default();
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, cn);
+    // pkix.Name leaves out an empty common name: the subject is then empty.
+    if !cn.is_empty() {
+        dn.push(DnType::CommonName, go_dn_string(cn));
+    }
     params.distinguished_name = dn;
+    let mut ip_addresses = Vec::with_capacity(ips.len());
+    let mut dns_names = Vec::with_capacity(dns.len());
     for ip in ips {
         let s = ip.as_str().ok_or_else(|| {
             err(format!(
@@ -185,7 +227,7 @@ fn base_params(
         let addr: IpAddr = s
             .parse()
             .map_err(|_| err(format!("error parsing ip: {s}")))?;
-        params.subject_alt_names.push(SanType::IpAddress(addr));
+        ip_addresses.push(addr);
     }
     for name in dns {
         let s = name.as_str().ok_or_else(|| {
@@ -194,41 +236,33 @@ fn base_params(
                 super::conv::go_v(name)
             ))
         })?;
-        let ia5 = s
-            .to_string()
-            .try_into()
-            .map_err(|_| err(format!("invalid dns name: {s}")))?;
-        params.subject_alt_names.push(SanType::DnsName(ia5));
+        if !s.is_ascii() {
+            return Err(err(format!("invalid dns name: {s}")));
+        }
+        dns_names.push(s.to_string());
     }
+    // Go's `rand.Int(rand.Reader, 2^128)`: any 128-bit value, written as a positive
+    // DER integer (a leading zero byte when the top bit is set).
     let mut serial = [0u8; 16];
     rand::rng().fill_bytes(&mut serial);
-    serial[0] &= 0x7f;
     params.serial_number = Some(SerialNumber::from_slice(&serial));
     let now = time::OffsetDateTime::now_utc();
     params.not_before = now;
     params.not_after = now
         .checked_add(time::Duration::days(days))
         .ok_or_else(|| err("certificate validity out of range"))?;
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyEncipherment,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    params.extended_key_usages = vec![
-        ExtendedKeyUsagePurpose::ServerAuth,
-        ExtendedKeyUsagePurpose::ClientAuth,
-    ];
-    params.is_ca = IsCa::ExplicitNoCa;
-    Ok(params)
+    // Every extension comes from `certext`, in Go's order.
+    params.is_ca = IsCa::NoCa;
+    Ok(Template {
+        params,
+        dns: dns_names,
+        ips: ip_addresses,
+    })
 }
 
 fn ca(cn: &str, days: i64, key: PrivKey) -> Result<Value, FuncError> {
-    let mut params = base_params(cn, &[], &[], days)?;
-    params.key_usages.push(KeyUsagePurpose::KeyCertSign);
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let kp = key.key_pair()?;
-    let cert = params
-        .self_signed(&kp)
-        .map_err(|e| err(format!("error creating certificate: {e}")))?;
+    let cert = base_params(cn, &[], &[], days)?.sign(true, &kp, None)?;
     Ok(cert_value(cert.pem(), key.pem()?))
 }
 
@@ -239,11 +273,8 @@ fn self_signed(
     days: i64,
     key: PrivKey,
 ) -> Result<Value, FuncError> {
-    let params = base_params(cn, ips, dns, days)?;
     let kp = key.key_pair()?;
-    let cert = params
-        .self_signed(&kp)
-        .map_err(|e| err(format!("error creating certificate: {e}")))?;
+    let cert = base_params(cn, ips, dns, days)?.sign(false, &kp, None)?;
     Ok(cert_value(cert.pem(), key.pem()?))
 }
 
@@ -261,14 +292,21 @@ fn signed(
     let ca_kp = PrivKey::parse(&ca_key)
         .map_err(|e| err(format!("error parsing ca key: {}", e.message)))?
         .key_pair()?;
+    // Go's authority key identifier is the signer's subject key identifier, which
+    // rcgen reads back as a pre-specified key identifier (absent: none to copy).
+    let authority_key_id = match &ca_params.key_identifier_method {
+        KeyIdMethod::PreSpecified(id) if !id.is_empty() => Some(id.clone()),
+        _ => None,
+    };
     let issuer = ca_params
         .self_signed(&ca_kp)
         .map_err(|e| err(format!("error parsing ca cert: {e}")))?;
-    let params = base_params(cn, ips, dns, days)?;
     let kp = key.key_pair()?;
-    let cert = params
-        .signed_by(&kp, &issuer, &ca_kp)
-        .map_err(|e| err(format!("error creating certificate: {e}")))?;
+    let cert = base_params(cn, ips, dns, days)?.sign(
+        false,
+        &kp,
+        Some((&issuer, &ca_kp, authority_key_id.as_deref())),
+    )?;
     Ok(cert_value(cert.pem(), key.pem()?))
 }
 
@@ -420,6 +458,70 @@ mod tests {
         assert_eq!(rsa::traits::PublicKeyParts::size(&key) * 8, 4096);
     }
 
+    /// The extensions' OIDs in the order a certificate's DER holds them.
+    fn extension_order(cert_pem: &str) -> Vec<&'static str> {
+        let der = pem::parse(cert_pem).unwrap().contents().to_vec();
+        let names = [
+            ([0x55, 0x1d, 0x0f], "keyUsage"),
+            ([0x55, 0x1d, 0x25], "extKeyUsage"),
+            ([0x55, 0x1d, 0x13], "basicConstraints"),
+            ([0x55, 0x1d, 0x0e], "subjectKeyId"),
+            ([0x55, 0x1d, 0x23], "authorityKeyId"),
+            ([0x55, 0x1d, 0x11], "subjectAltName"),
+        ];
+        let mut found: Vec<(usize, &'static str)> = names
+            .iter()
+            .filter_map(|(oid, name)| {
+                let tag = [0x06, 0x03, oid[0], oid[1], oid[2]];
+                der.windows(5).position(|w| w == tag).map(|at| (at, *name))
+            })
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, n)| n).collect()
+    }
+
+    #[test]
+    fn extensions_in_go_order() {
+        let ca = call("genCA", &["ca".into(), Value::Int(1)]);
+        assert_eq!(
+            extension_order(&field(&ca, "Cert")),
+            [
+                "keyUsage",
+                "extKeyUsage",
+                "basicConstraints",
+                "subjectKeyId"
+            ]
+        );
+        let dns = Value::list(vec!["a.example".into()]);
+        let leaf = call(
+            "genSignedCert",
+            &["leaf".into(), Value::Nil, dns.clone(), Value::Int(1), ca],
+        );
+        assert_eq!(
+            extension_order(&field(&leaf, "Cert")),
+            [
+                "keyUsage",
+                "extKeyUsage",
+                "basicConstraints",
+                "authorityKeyId",
+                "subjectAltName"
+            ]
+        );
+        let ss = call(
+            "genSelfSignedCert",
+            &["ss".into(), Value::Nil, dns, Value::Int(1)],
+        );
+        assert_eq!(
+            extension_order(&field(&ss, "Cert")),
+            [
+                "keyUsage",
+                "extKeyUsage",
+                "basicConstraints",
+                "subjectAltName"
+            ]
+        );
+    }
+
     #[test]
     fn ca_and_signed_certificates() {
         let ca = call("genCA", &["my-ca".into(), Value::Int(365)]);
@@ -445,7 +547,9 @@ mod tests {
         let params = CertificateParams::from_ca_cert_der(&der.contents().to_vec().into()).unwrap();
         assert_eq!(
             params.distinguished_name.get(&DnType::CommonName),
-            Some(&rcgen::DnValue::Utf8String("svc".into()))
+            Some(&DnValue::PrintableString(
+                PrintableString::try_from("svc").unwrap()
+            ))
         );
         assert_eq!(params.subject_alt_names.len(), 2);
         let ec_key = call("genPrivateKey", &["ecdsa".into()]);

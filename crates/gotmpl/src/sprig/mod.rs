@@ -8,6 +8,7 @@
 
 mod args;
 mod casing;
+mod certext;
 mod certs;
 mod conv;
 mod crypto;
