@@ -433,7 +433,7 @@ fn write_go_syntax(out: &mut String, v: &Value, depth: usize, path: &mut Contain
         Value::Uint64(u) => out.push_str(&format!("0x{u:x}")),
         Value::Float(f) => out.push_str(&format_float_g(*f)),
         Value::String(s) => out.push_str(&quote(s)),
-        Value::RawString(r) => out.push_str(&quote(r.text())),
+        Value::RawString(r) => out.push_str(&quote_bytes_with(r.bytes(), false)),
         Value::Bytes(b) => {
             out.push_str("[]byte{");
             for (k, byte) in b.iter().enumerate() {
@@ -867,6 +867,9 @@ fn fmt_str(out: &mut String, bytes: &[u8], s: &str, verb: char, spec: &Spec, v: 
             };
             let q = if spec.sharp && can_backquote(t) {
                 format!("`{t}`")
+            } else if spec.prec.is_none() && bytes != s.as_bytes() {
+                // A string that is not UTF-8: strconv quotes its bytes.
+                quote_bytes_with(bytes, spec.plus)
             } else {
                 quote_with(t, spec.plus)
             };
@@ -942,6 +945,23 @@ fn quote_with(s: &str, ascii: bool) -> String {
     out.push('"');
     for c in s.chars() {
         escape_rune(&mut out, c, '"', ascii);
+    }
+    out.push('"');
+    out
+}
+
+/// `strconv.Quote` of bytes that need not be UTF-8: each byte that does not start a
+/// valid sequence is written as `\xNN`.
+fn quote_bytes_with(bytes: &[u8], ascii: bool) -> String {
+    let mut out = String::with_capacity(bytes.len() + 2);
+    out.push('"');
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            escape_rune(&mut out, c, '"', ascii);
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
     }
     out.push('"');
     out

@@ -265,6 +265,27 @@ fn parse_hex_float(s: &str) -> Option<f64> {
 pub(crate) fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
+    push_quoted_chars(&mut out, s);
+    out.push('"');
+    out
+}
+
+/// `strconv.Quote` of a Go string that is not UTF-8: each byte that does not start
+/// a valid sequence is written as `\xNN`.
+pub(crate) fn go_quote_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 2);
+    out.push('"');
+    for chunk in bytes.utf8_chunks() {
+        push_quoted_chars(&mut out, chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn push_quoted_chars(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -282,8 +303,6 @@ pub(crate) fn go_quote(s: &str) -> String {
             c => out.push_str(&format!("\\U{:08x}", c as u32)),
         }
     }
-    out.push('"');
-    out
 }
 
 /// An approximation of Go's `unicode.IsPrint` (letters, marks, numbers, punctuation,

@@ -157,7 +157,10 @@ pub(super) fn register(f: &mut FuncMap) {
         let out: Vec<String> = a
             .iter()
             .filter(|v| !v.is_nil())
-            .map(|v| go_quote(&strval(v)))
+            .map(|v| match v {
+                Value::RawString(r) => super::conv::go_quote_bytes(r.bytes()),
+                v => go_quote(&strval(v)),
+            })
             .collect();
         Ok(Value::from(out.join(" ")))
     });
