@@ -444,6 +444,10 @@ fn write_go_syntax(out: &mut String, v: &Value, depth: usize, path: &mut Contain
             }
             out.push('}');
         }
+        Value::List(l) if l.is_nil_slice() => {
+            out.push_str(&v.type_name());
+            out.push_str("(nil)");
+        }
         Value::List(l) => {
             out.push_str(&v.type_name());
             out.push('{');

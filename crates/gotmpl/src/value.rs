@@ -192,6 +192,9 @@ impl Elem {
 pub struct ListData {
     items: RwLock<Vec<Value>>,
     elem: Elem,
+    /// Go's nil slice (`regexFindAll` finding nothing): empty, but JSON/YAML `null`,
+    /// `%#v` `[]string(nil)`, and not `deepEqual` to an empty slice.
+    nil: bool,
 }
 
 impl std::ops::Deref for ListData {
@@ -548,7 +551,20 @@ impl List {
         List(Arc::new(ListData {
             items: RwLock::new(items),
             elem,
+            nil: false,
         }))
+    }
+    /// Go's nil slice of the given element type.
+    pub fn nil_of(elem: Elem) -> Self {
+        List(Arc::new(ListData {
+            items: RwLock::new(Vec::new()),
+            elem,
+            nil: true,
+        }))
+    }
+    /// Whether this is Go's nil slice (JSON `null`).
+    pub fn is_nil_slice(&self) -> bool {
+        self.0.nil
     }
     pub fn elem(&self) -> Elem {
         self.0.elem
@@ -755,6 +771,7 @@ impl Value {
                     None => copy,
                 })
             }
+            Value::List(l) if l.is_nil_slice() => Value::List(List::nil_of(l.elem())),
             Value::List(l) => {
                 let mut items = l.0.read().clone();
                 for v in items.iter_mut() {
@@ -865,7 +882,7 @@ impl Value {
                     if x.ptr_eq(y) {
                         continue;
                     }
-                    if x.elem() != y.elem() {
+                    if x.elem() != y.elem() || x.is_nil_slice() != y.is_nil_slice() {
                         return false;
                     }
                     let ids = (ContainerPath::id(&a), ContainerPath::id(&b));

@@ -72,6 +72,8 @@ fn write_value(
             let enc = base64::engine::general_purpose::STANDARD.encode(b);
             write_string(out, &enc, style.escape_html);
         }
+        // Go's nil slice (`regexFindAll` finding nothing) encodes as null.
+        Value::List(l) if l.is_nil_slice() => out.push_str("null"),
         Value::List(l) => within(v, path, |path| {
             let items = l.to_vec();
             out.push('[');

@@ -1,14 +1,25 @@
 //! Regular expression functions over Go's RE2 syntax. Rust's `regex` crate is also
 //! RE2-like; the differences that matter are translated: Go's `\d`, `\w`, `\s`, `\b`
 //! are ASCII-only while Rust's are Unicode-aware.
+//!
+//! Patterns are compiled by `regex-lite` when it reads them as Go does, and by `regex`
+//! otherwise. Helm compiles every pattern afresh on every call, and a template calls
+//! each with short strings, so compile cost is what a render pays: `regex` builds
+//! byte-level UTF-8 automata (forward and reverse) and a small pattern costs about
+//! 1M instructions, `regex-lite` matches code point by code point and costs about 25k,
+//! which is Go's order. `regex-lite` lacks Unicode classes, nested classes and class
+//! set operations (it refuses those, so they go to `regex`), and its `(?i)` folds
+//! ASCII only where Go folds Unicode (those patterns go to `regex` before it is tried).
 
 use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use regex::Regex;
 
 use crate::func::{FuncError, FuncMap};
-use crate::value::Value;
+use crate::value::{Elem, List, Value};
 
 use super::args::{self, MAX_OUTPUT_BYTES, arity, too_large};
 use super::strings::strings_value;
@@ -34,9 +45,17 @@ fn repeat_len(chars: &[char]) -> Option<usize> {
     (chars.get(i) == Some(&'}')).then_some(i + 1)
 }
 
+/// Which crate a translated pattern is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    Lite,
+    Full,
+}
+
 /// Rewrite Go-only escapes into their Rust equivalents (ASCII classes), and escape
 /// braces Go reads as literals (`{x}`, a lone `}`), which Rust rejects or misreads.
-fn translate(pattern: &str) -> String {
+/// `regex-lite`'s `\b`/`\B` are already ASCII (and it has no `u` flag to turn off).
+fn translate(pattern: &str, dialect: Dialect) -> String {
     let mut out = String::with_capacity(pattern.len() + 8);
     let all: Vec<char> = pattern.chars().collect();
     let mut i = 0;
@@ -81,12 +100,51 @@ fn translate(pattern: &str) -> String {
         let next = all.get(i).copied();
         i += 1;
         match next {
+            // Go's quoting: everything up to `\E` (or the end) is literal.
+            Some('Q') if !in_class => {
+                let rest = &all[i..];
+                let len = rest
+                    .windows(2)
+                    .position(|w| w == ['\\', 'E'])
+                    .unwrap_or(rest.len());
+                for &c in &rest[..len] {
+                    if "\\.+*?()|[]{}^$#&-~".contains(c) {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+                i += (len + 2).min(rest.len());
+            }
+            // Go's octal codes: `\0` and up to two more digits, or a non-zero digit
+            // followed by at least one more (a lone `\1` is a back-reference, refused).
+            Some(d @ '0'..='7')
+                if d == '0' || all.get(i).is_some_and(|c| ('0'..='7').contains(c)) =>
+            {
+                let mut code = d.to_digit(8).unwrap_or(0);
+                for _ in 0..2 {
+                    match all.get(i).and_then(|c| c.to_digit(8)) {
+                        Some(digit) => {
+                            code = code * 8 + digit;
+                            i += 1;
+                        }
+                        None => break,
+                    }
+                }
+                out.push_str(&format!("\\x{{{code:x}}}"));
+            }
+            // Inside a class the ranges themselves, so no nested class is needed
+            // (regex-lite has none).
+            Some('d') if in_class => out.push_str("0-9"),
+            Some('w') if in_class => out.push_str("0-9A-Za-z_"),
+            Some('s') if in_class => out.push_str("\\t\\n\\f\\r "),
             Some('d') => out.push_str("[0-9]"),
             Some('D') => out.push_str("[^0-9]"),
             Some('w') => out.push_str("[0-9A-Za-z_]"),
             Some('W') => out.push_str("[^0-9A-Za-z_]"),
             Some('s') => out.push_str("[\\t\\n\\f\\r ]"),
             Some('S') => out.push_str("[^\\t\\n\\f\\r ]"),
+            Some('b') if dialect == Dialect::Lite => out.push_str("\\b"),
+            Some('B') if dialect == Dialect::Lite => out.push_str("\\B"),
             Some('b') => out.push_str("(?-u:\\b)"),
             Some('B') => out.push_str("(?-u:\\B)"),
             Some(other) => {
@@ -106,7 +164,7 @@ const CACHE_CAPACITY: usize = 256;
 /// `regexMatch` and friends with a handful of constant patterns many times per
 /// render, and compiling costs far more than matching: compiled patterns are kept
 /// (shared, so their match caches stay warm too); errors are not.
-fn compile(pattern: &str) -> Result<Arc<Regex>, FuncError> {
+fn compile(pattern: &str) -> Result<Arc<GoRegex>, FuncError> {
     let cache = compiled();
     if let Some(re) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(pattern) {
         return Ok(re.clone());
@@ -120,8 +178,8 @@ fn compile(pattern: &str) -> Result<Arc<Regex>, FuncError> {
     Ok(re)
 }
 
-fn compiled() -> &'static Mutex<HashMap<String, Arc<Regex>>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Regex>>>> = OnceLock::new();
+fn compiled() -> &'static Mutex<HashMap<String, Arc<GoRegex>>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<GoRegex>>>> = OnceLock::new();
     CACHE.get_or_init(Mutex::default)
 }
 
@@ -130,16 +188,142 @@ pub(super) fn clear_cache() {
     compiled().lock().unwrap_or_else(|p| p.into_inner()).clear();
 }
 
-fn compile_uncached(pattern: &str) -> Result<Regex, FuncError> {
-    Regex::new(&translate(pattern))
-        .or_else(|_| Regex::new(pattern))
-        .map_err(|e| {
+/// How many haystack bytes a pattern `regex-lite` reads is matched with it before
+/// `regex` is compiled for it too. `regex-lite` compiles ~1M instructions cheaper but
+/// matches code point by code point at a few hundred instructions a byte, where
+/// `regex`'s lazy DFA needs a few: past a few KiB of input (`.Capabilities | toString`
+/// is 30 KiB) the `regex` compile has paid for itself.
+const LITE_SCAN_BUDGET: usize = 4096;
+
+/// A compiled Go pattern.
+struct GoRegex {
+    pattern: String,
+    compiled: Compiled,
+}
+
+enum Compiled {
+    /// `regex-lite` reads the pattern as Go does; `regex` is compiled too once `lite`
+    /// has scanned [`LITE_SCAN_BUDGET`] bytes. Both read such patterns alike
+    /// (unit-tested), so the switch never changes a result.
+    Lite {
+        lite: regex_lite::Regex,
+        full: OnceLock<Option<Regex>>,
+        scanned: AtomicUsize,
+    },
+    Full(Regex),
+}
+
+/// The compiled form one call uses.
+enum Matcher<'r> {
+    Lite(&'r regex_lite::Regex),
+    Full(&'r Regex),
+}
+
+impl GoRegex {
+    fn matcher(&self, haystack: &str) -> Matcher<'_> {
+        match &self.compiled {
+            Compiled::Full(full) => Matcher::Full(full),
+            Compiled::Lite {
+                lite,
+                full,
+                scanned,
+            } => {
+                let total = scanned
+                    .fetch_add(haystack.len(), Ordering::Relaxed)
+                    .saturating_add(haystack.len());
+                if total <= LITE_SCAN_BUDGET {
+                    return Matcher::Lite(lite);
+                }
+                // `regex` may refuse what `regex-lite` took (its size limit): keep lite.
+                match full.get_or_init(|| compile_full(&self.pattern).ok()) {
+                    Some(full) => Matcher::Full(full),
+                    None => Matcher::Lite(lite),
+                }
+            }
+        }
+    }
+
+    fn is_match(&self, s: &str) -> bool {
+        match self.matcher(s) {
+            Matcher::Lite(re) => re.is_match(s),
+            Matcher::Full(re) => re.is_match(s),
+        }
+    }
+
+    /// Go's `FindAllStringIndex(s, -1)`: leftmost-first, non-overlapping, an empty
+    /// match right after a match skipped (both crates iterate as Go does).
+    fn spans(&self, s: &str) -> Vec<Range<usize>> {
+        match self.matcher(s) {
+            Matcher::Lite(re) => re.find_iter(s).map(|m| m.range()).collect(),
+            Matcher::Full(re) => re.find_iter(s).map(|m| m.range()).collect(),
+        }
+    }
+
+    fn find<'s>(&self, s: &'s str) -> Option<&'s str> {
+        match self.matcher(s) {
+            Matcher::Lite(re) => re.find(s).map(|m| m.as_str()),
+            Matcher::Full(re) => re.find(s).map(|m| m.as_str()),
+        }
+    }
+
+    /// Go's `ReplaceAllString` (`$1`, `${name}` expanded) or `ReplaceAllLiteralString`.
+    fn replace_all(&self, s: &str, repl: &str, literal: bool) -> String {
+        match (self.matcher(s), literal) {
+            (Matcher::Lite(re), true) => re.replace_all(s, regex_lite::NoExpand(repl)),
+            (Matcher::Lite(re), false) => re.replace_all(s, repl),
+            (Matcher::Full(re), true) => re.replace_all(s, regex::NoExpand(repl)),
+            (Matcher::Full(re), false) => re.replace_all(s, repl),
+        }
+        .into_owned()
+    }
+
+    /// Whether the Go expression is empty (`Split` treats that specially).
+    fn pattern_is_empty(&self) -> bool {
+        self.pattern.is_empty()
+    }
+}
+
+/// Whether `translated` sets the `i` flag anywhere (`(?i)`, `(?i:`, `(?-i)`, `(?si)`):
+/// Go folds case over Unicode (`(?i)k` matches the Kelvin sign), `regex-lite` over
+/// ASCII only.
+fn sets_case_flag(translated: &str) -> bool {
+    translated.match_indices("(?").any(|(at, _)| {
+        translated[at + 2..]
+            .chars()
+            .take_while(|c| *c != ')' && *c != ':')
+            .any(|c| c == 'i')
+    })
+}
+
+fn compile_uncached(pattern: &str) -> Result<GoRegex, FuncError> {
+    let translated = translate(pattern, Dialect::Lite);
+    let lite = if sets_case_flag(&translated) {
+        None
+    } else {
+        regex_lite::Regex::new(&translated).ok()
+    };
+    let compiled = match lite {
+        Some(lite) => Compiled::Lite {
+            lite,
+            full: OnceLock::new(),
+            scanned: AtomicUsize::new(0),
+        },
+        None => Compiled::Full(compile_full(pattern).map_err(|e| {
             let detail = match &e {
                 regex::Error::Syntax(s) => go_error_code(s),
                 other => other.to_string(),
             };
             FuncError::new(format!("error parsing regexp: {detail}: `{pattern}`"))
-        })
+        })?),
+    };
+    Ok(GoRegex {
+        pattern: pattern.to_string(),
+        compiled,
+    })
+}
+
+fn compile_full(pattern: &str) -> Result<Regex, regex::Error> {
+    Regex::new(&translate(pattern, Dialect::Full)).or_else(|_| Regex::new(pattern))
 }
 
 /// Go's `syntax.ErrorCode` text for the common errors the Rust parser reports.
@@ -174,14 +358,14 @@ fn go_error_code(rust_msg: &str) -> String {
 }
 
 /// `regexp.MustCompile` panics; the template reports the panic text.
-fn must_compile(pattern: &str) -> Result<Arc<Regex>, FuncError> {
+fn must_compile(pattern: &str) -> Result<Arc<GoRegex>, FuncError> {
     compile(pattern)
         .map_err(|e| FuncError::new(format!("regexp: Compile(`{pattern}`): {}", e.message)))
 }
 
 /// Go's `FindAllString(s, n)`: n < 0 for all.
-fn find_all(re: &Regex, s: &str, n: i64) -> Vec<String> {
-    let it = re.find_iter(s).map(|m| m.as_str().to_string());
+fn find_all(re: &GoRegex, s: &str, n: i64) -> Vec<String> {
+    let it = re.spans(s).into_iter().map(|m| s[m].to_string());
     if n < 0 {
         it.collect()
     } else {
@@ -190,17 +374,16 @@ fn find_all(re: &Regex, s: &str, n: i64) -> Vec<String> {
 }
 
 /// Go's `Regexp.Split(s, n)`.
-fn split(re: &Regex, s: &str, n: i64) -> Vec<String> {
+fn split(re: &GoRegex, s: &str, n: i64) -> Vec<String> {
     if n == 0 {
         return Vec::new();
     }
-    if !re.as_str().is_empty() && s.is_empty() {
+    if !re.pattern_is_empty() && s.is_empty() {
         return vec![String::new()];
     }
-    let matches: Vec<(usize, usize)> = re.find_iter(s).map(|m| (m.start(), m.end())).collect();
     let mut out = Vec::new();
     let (mut beg, mut end) = (0usize, 0usize);
-    for (ms, me) in matches {
+    for Range { start: ms, end: me } in re.spans(s) {
         if n > 0 && out.len() as i64 == n - 1 {
             break;
         }
@@ -250,11 +433,13 @@ pub(super) fn register(f: &mut FuncMap) {
             } else {
                 must_compile(pat)?
             };
-            Ok(strings_value(find_all(
-                &re,
-                args::string(&a[1])?,
-                args::int(&a[2])?,
-            )))
+            // Go's FindAllString returns a nil slice when nothing matched.
+            let found = find_all(&re, args::string(&a[1])?, args::int(&a[2])?);
+            Ok(if found.is_empty() {
+                Value::List(List::nil_of(Elem::String))
+            } else {
+                strings_value(found)
+            })
         });
     }
     for (name, must) in [("regexFind", false), ("mustRegexFind", true)] {
@@ -267,7 +452,7 @@ pub(super) fn register(f: &mut FuncMap) {
                 must_compile(pat)?
             };
             let s = args::string(&a[1])?;
-            Ok(Value::str(re.find(s).map(|m| m.as_str()).unwrap_or("")))
+            Ok(Value::str(re.find(s).unwrap_or("")))
         });
     }
     for (name, must, literal) in [
@@ -293,18 +478,13 @@ pub(super) fn register(f: &mut FuncMap) {
             } else {
                 repl.matches('$').count() as u128
             };
-            let total = re.find_iter(s).fold(s.len() as u128, |acc, m| {
+            let total = re.spans(s).iter().fold(s.len() as u128, |acc, m| {
                 acc + repl.len() as u128 + refs * m.len() as u128
             });
             if total > MAX_OUTPUT_BYTES as u128 {
                 return Err(too_large(name, "result size", total));
             }
-            let out = if literal {
-                re.replace_all(s, regex::NoExpand(repl))
-            } else {
-                re.replace_all(s, repl)
-            };
-            Ok(Value::from(out.into_owned()))
+            Ok(Value::from(re.replace_all(s, repl, literal)))
         });
     }
     for (name, must) in [("regexSplit", false), ("mustRegexSplit", true)] {
@@ -316,11 +496,13 @@ pub(super) fn register(f: &mut FuncMap) {
             } else {
                 must_compile(pat)?
             };
-            Ok(strings_value(split(
-                &re,
-                args::string(&a[1])?,
-                args::int(&a[2])?,
-            )))
+            let n = args::int(&a[2])?;
+            // Go's Split(s, 0) returns a nil slice.
+            Ok(if n == 0 {
+                Value::List(List::nil_of(Elem::String))
+            } else {
+                strings_value(split(&re, args::string(&a[1])?, n))
+            })
         });
     }
     f.add("regexQuoteMeta", |a| {
@@ -341,10 +523,11 @@ mod tests {
 
     #[test]
     fn braces_go_reads_as_literals() {
-        assert_eq!(translate("{(v[0-9])*[^}]*}}$"), "\\{(v[0-9])*[^}]*\\}\\}$");
-        assert_eq!(translate("a{2,3}b{4}c{5,}"), "a{2,3}b{4}c{5,}");
-        assert_eq!(translate("x{,3}"), "x\\{,3\\}");
-        assert_eq!(translate("[]a]{"), "[\\]a]\\{");
+        let full = |p| translate(p, Dialect::Full);
+        assert_eq!(full("{(v[0-9])*[^}]*}}$"), "\\{(v[0-9])*[^}]*\\}\\}$");
+        assert_eq!(full("a{2,3}b{4}c{5,}"), "a{2,3}b{4}c{5,}");
+        assert_eq!(full("x{,3}"), "x\\{,3\\}");
+        assert_eq!(full("[]a]{"), "[\\]a]\\{");
         assert_eq!(
             call(
                 "regexMatch",
@@ -407,6 +590,109 @@ mod tests {
             call("regexMatch", &["\\bfoo\\b".into(), "a foo b".into()]),
             Value::Bool(true)
         );
+    }
+
+    #[test]
+    fn each_pattern_goes_to_the_crate_that_reads_it_as_go() {
+        let lite =
+            |p| compile_uncached(p).is_ok_and(|re| matches!(re.compiled, Compiled::Lite { .. }));
+        assert!(lite("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"));
+        assert!(lite("\\bfoo\\b"));
+        assert!(lite("(?m)^x$"));
+        assert!(!lite("(?i)k"), "Go folds Unicode case");
+        assert!(!lite("(?mi:k)"));
+        assert!(!lite("\\pL+"), "Unicode classes");
+        assert!(!lite("[a-z&&[^aeiou]]"), "class set operations");
+        // Go's (?i) is Unicode: `k` matches the Kelvin sign.
+        assert_eq!(
+            call("regexMatch", &["(?i)^k$".into(), "\u{212A}".into()]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            call("regexMatch", &["^\\pL+$".into(), "héllo".into()]),
+            Value::Bool(true)
+        );
+    }
+
+    #[test]
+    fn long_input_moves_a_pattern_to_regex_with_the_same_results() {
+        let re = compile_uncached("b[^,]*,").unwrap();
+        let long = "ab1,".repeat(LITE_SCAN_BUDGET / 4 + 1);
+        let first = re.spans("ab1,ab2,");
+        assert!(matches!(re.matcher("x"), Matcher::Lite(_)));
+        assert_eq!(re.spans(&long).len(), LITE_SCAN_BUDGET / 4 + 1);
+        assert!(matches!(re.matcher("x"), Matcher::Full(_)));
+        assert_eq!(re.spans("ab1,ab2,"), first);
+    }
+
+    /// Both crates read the patterns `regex-lite` takes alike: same spans on the same
+    /// strings, non-ASCII and empty matches included.
+    #[test]
+    fn lite_and_full_agree_where_lite_is_used() {
+        let patterns = [
+            "",
+            "a*",
+            "x*",
+            "[^}]*",
+            ".",
+            "(?s).",
+            "\\b",
+            "\\B",
+            "\\w+",
+            "\\d{2,3}",
+            "\\s+",
+            "^",
+            "$",
+            "(?m)^.*$",
+            "a|ab|abc",
+            "(a|ab)(c|bcd)",
+            "é+",
+            "[α-ω]+",
+            "(?U)a+",
+            "a{2}",
+            "[[:alpha:]]+",
+            "\\x{1F600}",
+            "[^a-z]",
+            "\\.",
+            "a??b",
+            "(?:ab)*?c",
+            "\\A\\w",
+            "\\w\\z",
+        ];
+        let hays = [
+            "",
+            "a",
+            "abc",
+            "aab abcd",
+            "x{y}} z",
+            "héllo wörld 12 345",
+            "α βγ\nδ",
+            "😀😀",
+            "a.b..c",
+            " \t\nx ",
+            "aaa",
+            "abcd",
+        ];
+        let mut compared = 0;
+        for p in patterns {
+            // Patterns regex-lite refuses (here `\\x{...}`) go to `regex` whole.
+            let Ok(lite) = regex_lite::Regex::new(&translate(p, Dialect::Lite)) else {
+                continue;
+            };
+            compared += 1;
+            let full = Regex::new(&translate(p, Dialect::Full)).unwrap();
+            for h in hays {
+                let a: Vec<_> = lite.find_iter(h).map(|m| m.range()).collect();
+                let b: Vec<_> = full.find_iter(h).map(|m| m.range()).collect();
+                assert_eq!(a, b, "pattern {p:?} on {h:?}");
+                assert_eq!(
+                    lite.replace_all(h, "<$0>"),
+                    full.replace_all(h, "<$0>"),
+                    "pattern {p:?} on {h:?}"
+                );
+            }
+        }
+        assert_eq!(compared, patterns.len() - 1);
     }
 
     #[test]

@@ -63,6 +63,8 @@ fn write_value(
             let node = to_node(value, stack, false)?;
             write_compact(&node, html, out);
         }
+        // Go's nil slice (`regexFindAll` finding nothing) encodes as null.
+        Value::List(l) if l.is_nil_slice() => out.push_str("null"),
         Value::List(l) => within_container(stack, value, |stack| {
             out.push('[');
             for (i, item) in l.0.read().iter().enumerate() {

@@ -272,6 +272,7 @@ fn leaf_node(value: &Value, yaml_numbers: bool) -> Option<Result<Node, PrintErro
         Value::Bytes(b) => Node::Str(base64::engine::general_purpose::STANDARD.encode(b)),
         // encoding/json writes Go's nil map as null (an absent `.Chart.Annotations`).
         Value::Map(m) if m.is_nil_map() => Node::Null,
+        Value::List(l) if l.is_nil_slice() => Node::Null,
         Value::Object(o)
             if o.type_name() == "time.Time"
                 && let Some(e) = gotmpl::sprig::json_time_error(o.as_ref()) =>

@@ -73,11 +73,12 @@ fn is_table(v: &Value) -> bool {
     }
 }
 
-/// What BurntSushi skips as nil: Go nil (interfaces, pointers) and nil maps.
+/// What BurntSushi skips as nil: Go nil (interfaces, pointers), nil maps and slices.
 fn is_nil(v: &Value) -> bool {
     match v {
         Value::Nil => true,
         Value::Map(m) => m.is_nil_map(),
+        Value::List(l) => l.is_nil_slice(),
         _ => false,
     }
 }
