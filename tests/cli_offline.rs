@@ -161,3 +161,39 @@ fn bad_stack_files_get_errors_naming_file_line_and_field() {
         }
     }
 }
+
+/// Helm logs values-coalescing warnings to stderr (`warning: skipped value for c.a: Not
+/// a table.` when a user map meets a default scalar); stdout stays the manifest.
+#[test]
+fn chart_template_prints_helm_coalescing_warnings_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("c");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), "a: str\n").unwrap();
+    std::fs::write(
+        chart.join("templates/cm.yaml"),
+        "kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: x\ndata:\n  a: {{ .Values.a | toString | quote }}\n",
+    )
+    .unwrap();
+    let user = dir.path().join("u.yaml");
+    std::fs::write(&user, "a:\n  m: 1\n").unwrap();
+    let out = capstan(&[
+        "chart",
+        "template",
+        chart.to_str().unwrap(),
+        "-f",
+        user.to_str().unwrap(),
+        "--name",
+        "w",
+    ]);
+    assert!(stdout(&out).contains("  a: \"map[m:1]\"\n"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "warning: skipped value for c.a: Not a table.\n"
+    );
+}

@@ -22,6 +22,9 @@ pub fn template(args: &TemplateArgs) -> Result<()> {
     let mut out = stdout.lock();
     for (p, rendered) in prepared.iter().zip(outputs) {
         let rendered = rendered.with_context(|| format!("release {}", p.spec.name))?;
+        for warning in &rendered.warnings {
+            eprintln!("release {}: {warning}", p.spec.name);
+        }
         out.write_all(
             rendered
                 .template_output(!args.no_hooks, args.include_crds)
@@ -87,7 +90,11 @@ pub fn graph(args: &GraphArgs) -> Result<()> {
 
 /// `chart template`: one chart, like `helm template NAME CHART -f ... --set ...`.
 pub fn chart_template(args: &ChartTemplateArgs) -> Result<()> {
-    let output = chart_template_output(args)?;
+    let (output, warnings) = chart_template_render(args)?;
+    // Helm logs these to stderr as it coalesces; the manifest on stdout is unaffected.
+    for warning in &warnings {
+        eprintln!("{warning}");
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     out.write_all(output.as_bytes())?;
@@ -97,6 +104,11 @@ pub fn chart_template(args: &ChartTemplateArgs) -> Result<()> {
 
 /// What `capstan chart template` prints for `args`: load, values, render, sort.
 pub fn chart_template_output(args: &ChartTemplateArgs) -> Result<String> {
+    chart_template_render(args).map(|(output, _)| output)
+}
+
+/// `chart template`'s output and Helm's values-coalescing warnings.
+fn chart_template_render(args: &ChartTemplateArgs) -> Result<(String, Vec<String>)> {
     let chart = Chart::load(&args.chart)
         .with_context(|| format!("loading chart {}", args.chart.display()))?;
     let mut values = Map::new();
@@ -128,9 +140,10 @@ pub fn chart_template_output(args: &ChartTemplateArgs) -> Result<String> {
         ..RenderOptions::default()
     };
     let rendered = render(&chart, &values, &options)?;
-    Ok(if args.show_only.is_empty() {
+    let output = if args.show_only.is_empty() {
         rendered.template_output(!args.no_hooks, args.include_crds)
     } else {
         rendered.template_output_show_only(!args.no_hooks, args.include_crds, &args.show_only)?
-    })
+    };
+    Ok((output, rendered.warnings))
 }

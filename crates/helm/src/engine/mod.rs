@@ -136,6 +136,9 @@ pub struct Rendered {
     pub values: Map,
     /// The chart after dependency processing, as stored in the release.
     pub chart: Chart,
+    /// Helm's values-coalescing warnings in its words (`warning: destination for K is a
+    /// table. Ignoring non-table value (...)`), which Helm logs to stderr.
+    pub warnings: Vec<String>,
 }
 
 fn source_block(out: &mut String, path: &str, content: &str) {
@@ -325,8 +328,9 @@ pub fn render(
         });
     }
     let chart = process_dependencies(chart, user_values)?;
+    let mut warnings = Vec::new();
     let values =
-        crate::values::coalesce::coalesce_chart(&chart.values_tree(), user_values, &mut Vec::new())
+        crate::values::coalesce::coalesce_chart(&chart.values_tree(), user_values, &mut warnings)
             .map_err(|e| RenderError::Values(e.to_string()))?;
     if !opts.skip_schema_validation {
         crate::values::schema::validate_chart(&chart.schema_tree(), &values)
@@ -462,6 +466,7 @@ pub fn render(
         crds,
         values,
         chart,
+        warnings,
     })
 }
 
@@ -503,6 +508,7 @@ mod tests {
             )],
             values: Map::new(),
             chart: Chart::default(),
+            warnings: Vec::new(),
         }
     }
 
