@@ -1,4 +1,5 @@
-//! Commands that need no cluster: graph, template, and the errors bad stack files get.
+//! Commands that need no cluster: graph, template, and the errors bad stack files get;
+//! `apply --sim` (the embedded cluster) where only its output is checked.
 
 use std::process::{Command, Output};
 
@@ -162,12 +163,10 @@ fn bad_stack_files_get_errors_naming_file_line_and_field() {
     }
 }
 
-/// Helm logs values-coalescing warnings to stderr (`warning: skipped value for c.a: Not
-/// a table.` when a user map meets a default scalar); stdout stays the manifest.
-#[test]
-fn chart_template_prints_helm_coalescing_warnings_on_stderr() {
-    let dir = tempfile::tempdir().unwrap();
-    let chart = dir.path().join("c");
+/// A chart whose default `a: str` a user map replaces: Helm logs
+/// `warning: skipped value for c.a: Not a table.` as it coalesces.
+fn chart_with_a_coalescing_warning(dir: &std::path::Path) -> (String, String) {
+    let chart = dir.join("c");
     std::fs::create_dir_all(chart.join("templates")).unwrap();
     std::fs::write(
         chart.join("Chart.yaml"),
@@ -180,12 +179,27 @@ fn chart_template_prints_helm_coalescing_warnings_on_stderr() {
         "kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: x\ndata:\n  a: {{ .Values.a | toString | quote }}\n",
     )
     .unwrap();
-    let user = dir.path().join("u.yaml");
+    let user = dir.join("u.yaml");
     std::fs::write(&user, "a:\n  m: 1\n").unwrap();
+    let stack = dir.join("stack.yaml");
+    std::fs::write(
+        &stack,
+        "name: w\ndefaults: {namespace: w, createNamespace: true}\nreleases:\n  - {name: w, chart: ./c, values: [./u.yaml]}\n",
+    )
+    .unwrap();
+    (chart.display().to_string(), stack.display().to_string())
+}
+
+/// Helm logs values-coalescing warnings to stderr; stdout stays the manifest.
+#[test]
+fn chart_template_prints_helm_coalescing_warnings_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let (chart, _) = chart_with_a_coalescing_warning(dir.path());
+    let user = dir.path().join("u.yaml");
     let out = capstan(&[
         "chart",
         "template",
-        chart.to_str().unwrap(),
+        &chart,
         "-f",
         user.to_str().unwrap(),
         "--name",
@@ -195,5 +209,24 @@ fn chart_template_prints_helm_coalescing_warnings_on_stderr() {
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         "warning: skipped value for c.a: Not a table.\n"
+    );
+}
+
+/// `template` and `apply` name the release the warning is about.
+#[test]
+fn stack_commands_report_coalescing_warnings_per_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, stack) = chart_with_a_coalescing_warning(dir.path());
+    let out = capstan(&["template", "-f", &stack]);
+    assert!(stdout(&out).contains("  a: \"map[m:1]\"\n"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "release w: warning: skipped value for c.a: Not a table.\n"
+    );
+    let out = capstan(&["apply", "-f", &stack, "--sim", "--output", "json"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("warning: skipped value for c.a: Not a table."),
+        "{text}"
     );
 }

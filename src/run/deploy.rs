@@ -126,6 +126,9 @@ pub async fn deploy(ctx: &DeployContext, prepared: &Prepared) -> Result<Deployed
     let rendered = render_release(ctx, prepared, revision, action == Action::Install)
         .await
         .map_err(|reason| fail_early(action, reason))?;
+    for warning in &rendered.warnings {
+        ctx.note(name, warning.clone());
+    }
     let chart_json = rendered.chart.to_helm_json();
     let config_json = Value::Map(prepared.values.clone()).to_json();
     let manifest = rendered.release_manifest();
