@@ -931,15 +931,44 @@ impl Scanner {
         self.skip_line();
     }
 
+    /// The blanks and line breaks between two runs of a flow or plain scalar's text,
+    /// into `lines`. A plain scalar passes its indentation: a tab before it on a
+    /// continuation line is an error there.
+    fn read_blanks_and_breaks(
+        &mut self,
+        lines: &mut ScalarLines,
+        tab_indent: Option<isize>,
+    ) -> Scan<()> {
+        while is_blank(self.ch(0)) || is_break(self.ch(0)) {
+            if is_blank(self.ch(0)) {
+                if lines.leading_blanks
+                    && tab_indent.is_some_and(|indent| (self.mark.column as isize) < indent)
+                    && self.ch(0) == '\t'
+                {
+                    return self.scan_error("found a tab character that violates indentation");
+                }
+                if !lines.leading_blanks {
+                    lines.whitespaces.push(self.ch(0));
+                }
+                self.skip();
+            } else if !lines.leading_blanks {
+                lines.whitespaces.clear();
+                self.read_line(&mut lines.leading_break);
+                lines.leading_blanks = true;
+            } else {
+                self.read_line(&mut lines.trailing_breaks);
+            }
+        }
+        Ok(())
+    }
+
     fn fetch_flow_scalar(&mut self, single: bool) -> Scan<()> {
         self.save_simple_key()?;
         self.simple_key_allowed = false;
         let start = self.mark;
         self.skip();
         let mut value = String::new();
-        let mut whitespaces = String::new();
-        let mut leading_break = String::new();
-        let mut trailing_breaks = String::new();
+        let mut lines = ScalarLines::default();
         loop {
             self.cache(4);
             if self.mark.column == 0 && is_blankz(self.ch(3)) {
@@ -951,7 +980,7 @@ impl Scanner {
             if self.ch(0) == '\0' {
                 return self.scan_error("found unexpected end of stream");
             }
-            let mut leading_blanks = false;
+            lines.leading_blanks = false;
             while !is_blankz(self.ch(0)) {
                 let (c, next) = (self.ch(0), self.ch(1));
                 if single && c == '\'' && next == '\'' {
@@ -964,7 +993,7 @@ impl Scanner {
                     // An escaped line break: joined without a space.
                     self.skip();
                     self.skip_line();
-                    leading_blanks = true;
+                    lines.leading_blanks = true;
                     break;
                 } else if !single && c == '\\' {
                     let (code_length, unescaped) = match next {
@@ -1023,26 +1052,8 @@ impl Scanner {
             if (single && c == '\'') || (!single && c == '"') {
                 break;
             }
-            while is_blank(self.ch(0)) || is_break(self.ch(0)) {
-                if is_blank(self.ch(0)) {
-                    if !leading_blanks {
-                        whitespaces.push(self.ch(0));
-                    }
-                    self.skip();
-                } else if !leading_blanks {
-                    whitespaces.clear();
-                    self.read_line(&mut leading_break);
-                    leading_blanks = true;
-                } else {
-                    self.read_line(&mut trailing_breaks);
-                }
-            }
-            if leading_blanks {
-                fold_breaks(&mut value, &mut leading_break, &mut trailing_breaks);
-            } else {
-                value.push_str(&whitespaces);
-                whitespaces.clear();
-            }
+            self.read_blanks_and_breaks(&mut lines, None)?;
+            lines.join_into(&mut value);
         }
         self.skip();
         let mut token = Token::bare(Tok::Scalar, start, self.mark);
@@ -1058,10 +1069,7 @@ impl Scanner {
         let indent = self.indent + 1;
         let mut end = self.mark;
         let mut value = String::new();
-        let mut whitespaces = String::new();
-        let mut leading_break = String::new();
-        let mut trailing_breaks = String::new();
-        let mut leading_blanks = false;
+        let mut lines = ScalarLines::default();
         loop {
             self.cache(4);
             if self.mark.column == 0 && is_blankz(self.ch(3)) {
@@ -1078,13 +1086,7 @@ impl Scanner {
                 if (c == ':' && is_blankz(next)) || (self.flow_level > 0 && ",?[]{}".contains(c)) {
                     break;
                 }
-                if leading_blanks {
-                    fold_breaks(&mut value, &mut leading_break, &mut trailing_breaks);
-                    leading_blanks = false;
-                } else if !whitespaces.is_empty() {
-                    value.push_str(&whitespaces);
-                    whitespaces.clear();
-                }
+                lines.join_into(&mut value);
                 value.push(c);
                 self.skip();
                 end = self.mark;
@@ -1092,24 +1094,7 @@ impl Scanner {
             if !(is_blank(self.ch(0)) || is_break(self.ch(0))) {
                 break;
             }
-            while is_blank(self.ch(0)) || is_break(self.ch(0)) {
-                if is_blank(self.ch(0)) {
-                    if leading_blanks && (self.mark.column as isize) < indent && self.ch(0) == '\t'
-                    {
-                        return self.scan_error("found a tab character that violates indentation");
-                    }
-                    if !leading_blanks {
-                        whitespaces.push(self.ch(0));
-                    }
-                    self.skip();
-                } else if !leading_blanks {
-                    whitespaces.clear();
-                    self.read_line(&mut leading_break);
-                    leading_blanks = true;
-                } else {
-                    self.read_line(&mut trailing_breaks);
-                }
-            }
+            self.read_blanks_and_breaks(&mut lines, Some(indent))?;
             if self.flow_level == 0 && (self.mark.column as isize) < indent {
                 break;
             }
@@ -1118,10 +1103,34 @@ impl Scanner {
         token.value = value;
         token.plain = true;
         self.tokens.push_back(token);
-        if leading_blanks {
+        if lines.leading_blanks {
             self.simple_key_allowed = true;
         }
         Ok(())
+    }
+}
+
+/// What separates two runs of a flow or plain scalar's text: blanks on one line, or
+/// the first line break (`leading_break`) and the empty lines after it.
+#[derive(Default)]
+struct ScalarLines {
+    whitespaces: String,
+    leading_break: String,
+    trailing_breaks: String,
+    /// A line break was read since the last run.
+    leading_blanks: bool,
+}
+
+impl ScalarLines {
+    /// Writes the separator into `value` (folded across a line break) and empties it.
+    fn join_into(&mut self, value: &mut String) {
+        if self.leading_blanks {
+            fold_breaks(value, &mut self.leading_break, &mut self.trailing_breaks);
+            self.leading_blanks = false;
+        } else {
+            value.push_str(&self.whitespaces);
+            self.whitespaces.clear();
+        }
     }
 }
 
