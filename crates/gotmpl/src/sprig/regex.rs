@@ -2,14 +2,17 @@
 //! RE2-like; the differences that matter are translated: Go's `\d`, `\w`, `\s`, `\b`
 //! are ASCII-only while Rust's are Unicode-aware.
 //!
-//! Patterns are compiled by `regex-lite` when it reads them as Go does, and by `regex`
-//! otherwise. Helm compiles every pattern afresh on every call, and a template calls
-//! each with short strings, so compile cost is what a render pays: `regex` builds
-//! byte-level UTF-8 automata (forward and reverse) and a small pattern costs about
-//! 1M instructions, `regex-lite` matches code point by code point and costs about 25k,
-//! which is Go's order. `regex-lite` lacks Unicode classes, nested classes and class
-//! set operations (it refuses those, so they go to `regex`), and its `(?i)` folds
-//! ASCII only where Go folds Unicode (those patterns go to `regex` before it is tried).
+//! Patterns are compiled by `regex-lite` when it reads them as Go does, and by
+//! `regex-automata`'s meta engine (what `regex` wraps) otherwise. Helm compiles every
+//! pattern afresh on every call, and a template calls each with short strings, so
+//! compile cost is what a render pays: `regex` builds byte-level UTF-8 automata
+//! (forward and reverse, for its lazy DFA) and a small pattern costs 0.1M-1M
+//! instructions, `regex-lite` matches code point by code point and costs about 25k,
+//! which is Go's order. The meta engine is first built without the lazy DFA (3-6x
+//! cheaper), and with it only for patterns that scan long haystacks. `regex-lite`
+//! lacks Unicode classes, nested classes and class set operations (it refuses those,
+//! so they go to the meta engine), and its `(?i)` folds ASCII only where Go folds
+//! Unicode (those patterns go to the meta engine before it is tried).
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -17,6 +20,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use regex::Regex;
+use regex_automata::util::syntax;
+use regex_automata::{MatchKind, meta};
 
 use crate::func::{FuncError, FuncMap};
 use crate::value::{Elem, List, Value};
@@ -189,11 +194,18 @@ pub(super) fn clear_cache() {
 }
 
 /// How many haystack bytes a pattern `regex-lite` reads is matched with it before
-/// `regex` is compiled for it too. `regex-lite` compiles 0.5M-1M instructions cheaper,
-/// but its Pike VM costs up to ~400 instructions a byte (`[^}]*\}\}$` over the 1.4 KB
-/// of `.Capabilities | toString`), where `regex`'s lazy DFA needs a few: past ~1 KiB
-/// the `regex` compile has paid for itself.
+/// the meta engine is built for it too. `regex-lite` compiles 20-50x cheaper, but its
+/// Pike VM costs up to ~400 instructions a byte (`[^}]*\}\}$` over the 1.4 KB of
+/// `.Capabilities | toString`): past ~1 KiB the meta build has paid for itself.
 const LITE_SCAN_BUDGET: usize = 1024;
+
+/// How many haystack bytes a pattern matches with the meta engine built without its
+/// lazy DFA before the build with it is made. The lazy DFA needs a reverse NFA and
+/// its own set-up, which make a build 3-6x dearer (`\] \{[^}]*\}\}$`: ~110 us against
+/// ~18 us), but it then scans at a few instructions a byte where the backtracker and
+/// Pike VM need tens to hundreds (and the backtracker restarts per match, so many
+/// matches over a long haystack cost more per byte).
+const NFA_SCAN_BUDGET: usize = 4096;
 
 /// A compiled Go pattern.
 struct GoRegex {
@@ -202,27 +214,74 @@ struct GoRegex {
 }
 
 enum Compiled {
-    /// `regex-lite` reads the pattern as Go does; `regex` is compiled too once `lite`
-    /// has scanned [`LITE_SCAN_BUDGET`] bytes. Both read such patterns alike
+    /// `regex-lite` reads the pattern as Go does; the meta engine is built too once
+    /// `lite` has scanned [`LITE_SCAN_BUDGET`] bytes. Both read such patterns alike
     /// (unit-tested), so the switch never changes a result.
     Lite {
         lite: regex_lite::Regex,
-        full: OnceLock<Option<Regex>>,
+        full: OnceLock<Option<FullRegex>>,
         scanned: AtomicUsize,
     },
-    Full(Regex),
+    Full(FullRegex),
+}
+
+/// A pattern built by `regex-automata`'s meta engine (what `regex::Regex` wraps, with
+/// `regex`'s own settings), first without the lazy DFA, then with it once the pattern
+/// has scanned [`NFA_SCAN_BUDGET`] bytes. Both builds come from the same syntax tree
+/// with the same match semantics, so which one runs never changes a result.
+struct FullRegex {
+    /// The pattern text the meta engine accepted (Go's translated, or as written).
+    source: String,
+    without_dfa: meta::Regex,
+    with_dfa: OnceLock<Option<meta::Regex>>,
+    scanned: AtomicUsize,
+}
+
+/// `regex::Regex`'s configuration of the meta engine (`regex`'s builders), so a
+/// pattern compiles, matches and hits its size limit exactly as `regex::Regex::new`.
+fn meta_config(lazy_dfa: bool) -> meta::Config {
+    meta::Config::new()
+        .nfa_size_limit(Some(10 * (1 << 20)))
+        .hybrid_cache_capacity(2 * (1 << 20))
+        .match_kind(MatchKind::LeftmostFirst)
+        .utf8_empty(true)
+        .hybrid(lazy_dfa)
+}
+
+fn build_meta(source: &str, lazy_dfa: bool) -> Result<meta::Regex, Box<meta::BuildError>> {
+    meta::Builder::new()
+        .configure(meta_config(lazy_dfa))
+        .syntax(syntax::Config::new().utf8(true))
+        .build(source)
+        .map_err(Box::new)
+}
+
+impl FullRegex {
+    fn for_haystack(&self, haystack: &str) -> &meta::Regex {
+        let total = self
+            .scanned
+            .fetch_add(haystack.len(), Ordering::Relaxed)
+            .saturating_add(haystack.len());
+        if total <= NFA_SCAN_BUDGET {
+            return &self.without_dfa;
+        }
+        self.with_dfa
+            .get_or_init(|| build_meta(&self.source, true).ok())
+            .as_ref()
+            .unwrap_or(&self.without_dfa)
+    }
 }
 
 /// The compiled form one call uses.
 enum Matcher<'r> {
     Lite(&'r regex_lite::Regex),
-    Full(&'r Regex),
+    Full(&'r meta::Regex),
 }
 
 impl GoRegex {
     fn matcher(&self, haystack: &str) -> Matcher<'_> {
         match &self.compiled {
-            Compiled::Full(full) => Matcher::Full(full),
+            Compiled::Full(full) => Matcher::Full(full.for_haystack(haystack)),
             Compiled::Lite {
                 lite,
                 full,
@@ -234,9 +293,10 @@ impl GoRegex {
                 if total <= LITE_SCAN_BUDGET {
                     return Matcher::Lite(lite);
                 }
-                // `regex` may refuse what `regex-lite` took (its size limit): keep lite.
+                // The meta engine may refuse what `regex-lite` took (its size limit):
+                // keep lite.
                 match full.get_or_init(|| compile_full(&self.pattern).ok()) {
-                    Some(full) => Matcher::Full(full),
+                    Some(full) => Matcher::Full(full.for_haystack(haystack)),
                     None => Matcher::Lite(lite),
                 }
             }
@@ -262,25 +322,48 @@ impl GoRegex {
     fn find<'s>(&self, s: &'s str) -> Option<&'s str> {
         match self.matcher(s) {
             Matcher::Lite(re) => re.find(s).map(|m| m.as_str()),
-            Matcher::Full(re) => re.find(s).map(|m| m.as_str()),
+            Matcher::Full(re) => re.find(s).map(|m| &s[m.range()]),
         }
     }
 
     /// Go's `ReplaceAllString` (`$1`, `${name}` expanded) or `ReplaceAllLiteralString`.
     fn replace_all(&self, s: &str, repl: &str, literal: bool) -> String {
         match (self.matcher(s), literal) {
-            (Matcher::Lite(re), true) => re.replace_all(s, regex_lite::NoExpand(repl)),
-            (Matcher::Lite(re), false) => re.replace_all(s, repl),
-            (Matcher::Full(re), true) => re.replace_all(s, regex::NoExpand(repl)),
-            (Matcher::Full(re), false) => re.replace_all(s, repl),
+            (Matcher::Lite(re), true) => re.replace_all(s, regex_lite::NoExpand(repl)).into_owned(),
+            (Matcher::Lite(re), false) => re.replace_all(s, repl).into_owned(),
+            (Matcher::Full(re), literal) => replace_all_meta(re, s, repl, literal),
         }
-        .into_owned()
     }
 
     /// Whether the Go expression is empty (`Split` treats that specially).
     fn pattern_is_empty(&self) -> bool {
         self.pattern.is_empty()
     }
+}
+
+/// `regex::Regex::replace_all` over the meta engine: literal replacements at every
+/// match, or `$1`/`${name}` expanded by the same interpolation `regex` uses.
+fn replace_all_meta(re: &meta::Regex, s: &str, repl: &str, literal: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    if literal {
+        for m in re.find_iter(s) {
+            out.push_str(&s[last..m.start()]);
+            out.push_str(repl);
+            last = m.end();
+        }
+    } else {
+        for caps in re.captures_iter(s) {
+            let Some(m) = caps.get_match() else {
+                continue;
+            };
+            out.push_str(&s[last..m.start()]);
+            caps.interpolate_string_into(s, repl, &mut out);
+            last = m.end();
+        }
+    }
+    out.push_str(&s[last..]);
+    out
 }
 
 /// Whether `translated` sets the `i` flag anywhere (`(?i)`, `(?i:`, `(?-i)`, `(?si)`):
@@ -322,8 +405,25 @@ fn compile_uncached(pattern: &str) -> Result<GoRegex, FuncError> {
     })
 }
 
-fn compile_full(pattern: &str) -> Result<Regex, regex::Error> {
-    Regex::new(&translate(pattern, Dialect::Full)).or_else(|_| Regex::new(pattern))
+fn compile_full(pattern: &str) -> Result<FullRegex, regex::Error> {
+    let translated = translate(pattern, Dialect::Full);
+    let built = match build_meta(&translated, false) {
+        Ok(re) => Ok((translated, re)),
+        Err(_) => build_meta(pattern, false).map(|re| (pattern.to_string(), re)),
+    };
+    match built {
+        Ok((source, without_dfa)) => Ok(FullRegex {
+            source,
+            without_dfa,
+            with_dfa: OnceLock::new(),
+            scanned: AtomicUsize::new(0),
+        }),
+        // `regex` words the error (the Go error text is derived from its wording); it
+        // refuses what the same meta configuration refused.
+        Err(e) => Err(Regex::new(pattern)
+            .err()
+            .unwrap_or_else(|| regex::Error::Syntax(e.to_string()))),
+    }
 }
 
 /// Go's `syntax.ErrorCode` text for the common errors the Rust parser reports.
@@ -623,6 +723,94 @@ mod tests {
         assert_eq!(re.spans(&long).len(), LITE_SCAN_BUDGET / 4 + 1);
         assert!(matches!(re.matcher("x"), Matcher::Full(_)));
         assert_eq!(re.spans("ab1,ab2,"), first);
+    }
+
+    #[test]
+    fn long_input_moves_a_pattern_to_the_lazy_dfa_with_the_same_results() {
+        let re = compile_uncached("\\pL[^,]*,").unwrap();
+        let Compiled::Full(full) = &re.compiled else {
+            panic!("Unicode classes go to the meta engine");
+        };
+        let first = re.spans("ab1,ab2,");
+        assert!(full.with_dfa.get().is_none());
+        let long = "ab1,".repeat(NFA_SCAN_BUDGET / 4 + 1);
+        assert_eq!(re.spans(&long).len(), NFA_SCAN_BUDGET / 4 + 1);
+        assert!(full.with_dfa.get().is_some_and(|b| b.is_some()));
+        assert_eq!(re.spans("ab1,ab2,"), first);
+    }
+
+    /// The meta engine with `regex`'s settings, built with or without the lazy DFA,
+    /// finds and replaces exactly as `regex::Regex` (which capstan used before).
+    #[test]
+    fn meta_builds_agree_with_regex() {
+        let patterns = [
+            "",
+            "a*",
+            "[^}]*\\}\\}$",
+            "\\] \\{[^}]*\\}\\}$",
+            "(?i)straße|k",
+            "\\pL+",
+            "(?P<word>\\w+)@(\\w+)\\.com",
+            "(a|ab)(c|bcd)",
+            "(?m)^.*$",
+            "[^a-zA-Z0-9-]",
+            "\\b\\d{2,3}\\b",
+            "(?U)a+",
+            "é*",
+        ];
+        let long = "ab x@y.com {v3.1 x}} \u{212A}é ".repeat(400);
+        let hays = [
+            "",
+            "aab abcd",
+            "x{y}} z",
+            "héllo wörld 12 345",
+            "Straße K \u{212A}",
+            "bob@host.com, al@b.com",
+            "line1\nline2\n",
+            long.as_str(),
+        ];
+        let repls = ["<$0>", "${1}-$2", "$word!", "$$", "plain"];
+        for p in patterns {
+            let source = translate(p, Dialect::Full);
+            let reference = Regex::new(&source).unwrap();
+            for lazy_dfa in [false, true] {
+                let re = build_meta(&source, lazy_dfa).unwrap();
+                for h in hays {
+                    let a: Vec<_> = reference.find_iter(h).map(|m| m.range()).collect();
+                    let b: Vec<_> = re.find_iter(h).map(|m| m.range()).collect();
+                    assert_eq!(a, b, "pattern {p:?} dfa {lazy_dfa} on {h:?}");
+                    assert_eq!(reference.is_match(h), re.is_match(h));
+                    for r in repls {
+                        assert_eq!(
+                            reference.replace_all(h, r),
+                            replace_all_meta(&re, h, r, false),
+                            "pattern {p:?} dfa {lazy_dfa} on {h:?} with {r:?}"
+                        );
+                        assert_eq!(
+                            reference.replace_all(h, regex::NoExpand(r)),
+                            replace_all_meta(&re, h, r, true)
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refused_patterns_keep_regex_wording() {
+        let unclosed = String::from("(ab");
+        let Err(e) = compile_full(&unclosed) else {
+            panic!("unclosed group accepted");
+        };
+        assert_eq!(
+            e.to_string(),
+            Regex::new(&unclosed).unwrap_err().to_string()
+        );
+        // Over the NFA size limit, as `regex` refuses it.
+        let Err(e) = compile_full("(\\pL{100}){100}") else {
+            panic!("huge pattern accepted");
+        };
+        assert!(matches!(e, regex::Error::CompiledTooBig(_)), "{e}");
     }
 
     /// Both crates read the patterns `regex-lite` takes alike: same spans on the same
