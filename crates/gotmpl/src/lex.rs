@@ -64,52 +64,65 @@ impl ItemType {
     }
 }
 
-/// One token: its kind, byte offset, text and line.
+/// One token: its kind, byte range in the template text, and line. The token's text
+/// is `input[pos..end]` ([`Item::val`]); tokens hold no reference, so the lexer's
+/// inner loop only records offsets and the parser's look-ahead copies are small.
 #[derive(Debug, Clone, Copy)]
-pub struct Item<'a> {
+pub struct Item {
     pub typ: ItemType,
     pub pos: usize,
-    /// A slice of the template text (empty for `Error`, whose message is
-    /// [`Lexed::error`]): lexing allocates nothing per token, and the parser's
-    /// look-ahead copies are plain copies.
-    pub val: &'a str,
+    /// End of the token's text (equal to `pos` for `Eof` and `Error`, whose message
+    /// is [`Lexed::error`]).
+    pub end: usize,
     pub line: usize,
 }
 
 /// The tokens of one text; the last is `Eof` or `Error`.
-pub struct Lexed<'a> {
-    pub items: Vec<Item<'a>>,
+pub struct Lexed {
+    pub items: Vec<Item>,
     /// The message of the final `Error` item, if lexing failed.
     pub error: String,
 }
 
-impl Item<'_> {
+impl Item {
+    /// The token's text within the `input` it was lexed from.
+    #[inline]
+    pub fn val<'a>(&self, input: &'a str) -> &'a str {
+        &input[self.pos..self.end]
+    }
+
     /// How Go's parser names a token in "unexpected X" errors; `error` is the lexer's
     /// message, shown for an `Error` item.
-    pub fn describe<'e>(&'e self, error: &'e str) -> impl std::fmt::Display + 'e {
-        Describe { item: self, error }
+    pub fn describe<'e>(&'e self, input: &'e str, error: &'e str) -> impl std::fmt::Display + 'e {
+        Describe {
+            item: self,
+            input,
+            error,
+        }
     }
 }
 
-struct Describe<'e, 'a> {
-    item: &'e Item<'a>,
+struct Describe<'e> {
+    item: &'e Item,
+    input: &'e str,
     error: &'e str,
 }
 
-impl std::fmt::Display for Describe<'_, '_> {
+impl std::fmt::Display for Describe<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let it = self.item;
+        let val = it.val(self.input);
         match it.typ {
             ItemType::Eof => write!(f, "EOF"),
             ItemType::Error => write!(f, "{}", self.error),
-            t if t.is_keyword() => write!(f, "<{}>", it.val),
+            t if t.is_keyword() => write!(f, "<{val}>"),
             _ => {
-                if it.val.chars().count() > 10 {
+                if val.chars().count() > 10 {
                     // Go's %.10q: quote the first ten runes.
-                    let head: String = it.val.chars().take(10).collect();
+                    let head: String = val.chars().take(10).collect();
                     write!(f, "{}...", crate::gofmt::quote(&head))
                 } else {
-                    write!(f, "{}", crate::gofmt::quote(it.val))
+                    write!(f, "{}", crate::gofmt::quote(val))
                 }
             }
         }
@@ -125,27 +138,27 @@ pub struct LexOptions {
 }
 
 const TRIM_MARKER_LEN: usize = 2;
-const LEFT_COMMENT: &str = "/*";
+const LEFT_COMMENT: &[u8] = b"/*";
 const RIGHT_COMMENT: &str = "*/";
 
 struct Lexer<'a> {
     input: &'a str,
-    left: &'a str,
-    right: &'a str,
+    bytes: &'a [u8],
+    left: &'a [u8],
+    right: &'a [u8],
+    /// `right[0]`.
+    right_head: u8,
     opts: LexOptions,
     pos: usize,
     start: usize,
     line: usize,
     start_line: usize,
     paren_depth: usize,
-    items: Vec<Item<'a>>,
+    items: Vec<Item>,
     error: String,
 }
 
-fn is_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
-}
-
+#[inline]
 fn is_space_byte(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
@@ -167,23 +180,35 @@ fn starts_at(hay: &[u8], at: usize, needle: &[u8]) -> bool {
     }
 }
 
-/// Number of newlines in `s` (a byte count the compiler vectorises).
-fn newlines(s: &str) -> usize {
-    s.bytes().filter(|&b| b == b'\n').count()
+/// Number of newlines in `s`, eight bytes at a time: text runs and comments are long.
+#[inline]
+fn newlines(s: &[u8]) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let mut chunks = s.chunks_exact(8);
+    let mut n = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // Bytes equal to '\n' become zero; the high bit of each byte of `zero` is set
+        // exactly for those (no carries cross bytes: each byte's low seven bits plus
+        // 0x7f stay below 0x100).
+        let x = u64::from_le_bytes(word) ^ 0x0a0a_0a0a_0a0a_0a0a;
+        let zero = !(((x & LOW7) + LOW7) | x | LOW7);
+        n += zero.count_ones() as usize;
+    }
+    n + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
 }
 
 /// Byte offset of the first `delim` in `hay`: memchr for its first byte, then a
 /// comparison of the rest.
-fn find_delim(hay: &str, delim: &str) -> Option<usize> {
-    let d = delim.as_bytes();
-    let Some(&head) = d.first() else {
+fn find_delim(hay: &[u8], delim: &[u8]) -> Option<usize> {
+    let Some(&head) = delim.first() else {
         return Some(0);
     };
-    let h = hay.as_bytes();
     let mut from = 0;
-    while let Some(i) = memchr::memchr(head, &h[from..]) {
+    while let Some(i) = memchr::memchr(head, &hay[from..]) {
         let at = from + i;
-        if starts_at(h, at, d) {
+        if starts_at(hay, at, delim) {
             return Some(at);
         }
         from = at + 1;
@@ -191,28 +216,25 @@ fn find_delim(hay: &str, delim: &str) -> Option<usize> {
     None
 }
 
-fn has_left_trim_marker(s: &str) -> bool {
-    let b = s.as_bytes();
+fn has_left_trim_marker(b: &[u8]) -> bool {
     b.len() >= 2 && b[0] == b'-' && is_space_byte(b[1])
 }
 
-fn has_right_trim_marker(s: &str) -> bool {
-    let b = s.as_bytes();
+fn has_right_trim_marker(b: &[u8]) -> bool {
     b.len() >= 2 && is_space_byte(b[0]) && b[1] == b'-'
 }
 
-fn left_or_default(left: &str) -> &str {
-    if left.is_empty() { "{{" } else { left }
-}
-
 /// Tokenizes `input` completely. The last item is `Eof` or `Error`.
-pub fn lex<'a>(input: &'a str, left: &'a str, right: &'a str, opts: LexOptions) -> Lexed<'a> {
-    let left = left_or_default(left);
-    let head = left.as_bytes().first().copied().unwrap_or(b'{');
+pub fn lex(input: &str, left: &str, right: &str, opts: LexOptions) -> Lexed {
+    let left = if left.is_empty() { "{{" } else { left }.as_bytes();
+    let right = if right.is_empty() { "}}" } else { right }.as_bytes();
+    let head = left.first().copied().unwrap_or(b'{');
     let mut l = Lexer {
         input,
+        bytes: input.as_bytes(),
         left,
-        right: if right.is_empty() { "}}" } else { right },
+        right,
+        right_head: right.first().copied().unwrap_or(b'}'),
         opts,
         pos: 0,
         start: 0,
@@ -240,7 +262,7 @@ enum State {
     Done,
 }
 
-impl<'a> Lexer<'a> {
+impl Lexer<'_> {
     fn run(&mut self) {
         let mut state = State::Text;
         loop {
@@ -255,18 +277,19 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn rest(&self) -> &'a str {
-        &self.input[self.pos..]
+    /// The character at `pos` (template actions are nearly all ASCII: one byte is
+    /// decoded without slicing).
+    #[inline]
+    fn char_at(&self, pos: usize) -> Option<char> {
+        let b = *self.bytes.get(pos)?;
+        if b.is_ascii() {
+            return Some(b as char);
+        }
+        self.input[pos..].chars().next()
     }
 
     fn next(&mut self) -> Option<char> {
-        // Template actions are nearly all ASCII: decode a byte without slicing.
-        let b = *self.input.as_bytes().get(self.pos)?;
-        let c = if b.is_ascii() {
-            b as char
-        } else {
-            self.rest().chars().next()?
-        };
+        let c = self.char_at(self.pos)?;
         self.pos += c.len_utf8();
         if c == '\n' {
             self.line += 1;
@@ -275,32 +298,15 @@ impl<'a> Lexer<'a> {
     }
 
     fn peek(&self) -> Option<char> {
-        let b = *self.input.as_bytes().get(self.pos)?;
-        if b.is_ascii() {
-            return Some(b as char);
-        }
-        self.rest().chars().next()
-    }
-
-    fn backup(&mut self, c: char) {
-        self.pos -= c.len_utf8();
-        if c == '\n' {
-            self.line -= 1;
-        }
+        self.char_at(self.pos)
     }
 
     #[inline]
     fn emit(&mut self, typ: ItemType) {
-        let val = &self.input[self.start..self.pos];
-        self.emit_val(typ, val);
-    }
-
-    #[inline]
-    fn emit_val(&mut self, typ: ItemType, val: &'a str) {
         self.items.push(Item {
             typ,
             pos: self.start,
-            val,
+            end: self.pos,
             line: self.start_line,
         });
         self.start = self.pos;
@@ -308,16 +314,20 @@ impl<'a> Lexer<'a> {
     }
 
     fn ignore(&mut self) {
-        self.line += newlines(&self.input[self.start..self.pos]);
+        // Usually nothing or a trim marker lies between: skip the counting loop.
+        if self.pos > self.start {
+            self.line += newlines(&self.bytes[self.start..self.pos]);
+        }
         self.start = self.pos;
         self.start_line = self.line;
     }
 
+    #[cold]
     fn errorf(&mut self, msg: String) -> State {
         self.items.push(Item {
             typ: ItemType::Error,
             pos: self.start,
-            val: "",
+            end: self.start,
             line: self.start_line,
         });
         self.error = msg;
@@ -325,30 +335,33 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_text(&mut self) -> State {
-        if let Some(x) = find_delim(self.rest(), self.left) {
+        if let Some(x) = find_delim(&self.bytes[self.pos..], self.left) {
             if x > 0 {
                 self.pos += x;
                 // Trim trailing spaces before a "{{- ".
                 let mut trim = 0;
                 let delim_end = self.pos + self.left.len();
-                if has_left_trim_marker(&self.input[delim_end..]) {
-                    let text = &self.input[self.start..self.pos];
-                    trim = text.len() - text.trim_end_matches(is_space).len();
+                if has_left_trim_marker(&self.bytes[delim_end..]) {
+                    let text = &self.bytes[self.start..self.pos];
+                    trim = text.len()
+                        - text
+                            .iter()
+                            .rposition(|&b| !is_space_byte(b))
+                            .map_or(0, |i| i + 1);
                 }
                 let text_end = self.pos - trim;
-                let val: &'a str = &self.input[self.start..text_end];
                 let item_start = self.start;
                 let item_line = self.start_line;
-                self.line = self.start_line + newlines(val);
+                self.line = self.start_line + newlines(&self.bytes[item_start..text_end]);
                 self.start = text_end;
                 self.start_line = self.line;
                 // Skip the trimmed space, counting its newlines.
                 self.ignore();
-                if !val.is_empty() {
+                if text_end > item_start {
                     self.items.push(Item {
                         typ: ItemType::Text,
                         pos: item_start,
-                        val,
+                        end: text_end,
                         line: item_line,
                     });
                 }
@@ -357,28 +370,28 @@ impl<'a> Lexer<'a> {
         }
         self.pos = self.input.len();
         if self.pos > self.start {
-            self.line += newlines(&self.input[self.start..self.pos]);
-            let val = &self.input[self.start..self.pos];
-            self.emit_val(ItemType::Text, val);
+            self.line += newlines(&self.bytes[self.start..self.pos]);
+            self.emit(ItemType::Text);
         }
-        self.emit_val(ItemType::Eof, "");
+        self.emit(ItemType::Eof);
         State::Done
     }
 
     fn lex_left_delim(&mut self) -> State {
         self.pos += self.left.len();
-        let trim = has_left_trim_marker(self.rest());
+        let trim = has_left_trim_marker(&self.bytes[self.pos..]);
         let after = if trim { TRIM_MARKER_LEN } else { 0 };
-        if self.input[self.pos + after..].starts_with(LEFT_COMMENT) {
+        if starts_at(self.bytes, self.pos + after, LEFT_COMMENT) {
             self.pos += after;
             self.ignore();
             return State::Comment;
         }
-        let val = self.left;
+        // The delimiter's own newlines (custom delimiters may hold some) are counted
+        // by `ignore` below, with the trim marker's.
         self.items.push(Item {
             typ: ItemType::LeftDelim,
             pos: self.start,
-            val,
+            end: self.start + self.left.len(),
             line: self.start_line,
         });
         self.pos += after;
@@ -387,12 +400,11 @@ impl<'a> Lexer<'a> {
         State::InsideAction
     }
 
-    /// Whether a right delimiter starts here, and whether it has a trim marker.
+    /// Whether a right delimiter starts at `at`, and whether it has a trim marker.
     #[inline]
-    fn at_right_delim(&self) -> (bool, bool) {
-        let input = self.input.as_bytes();
-        let right = self.right.as_bytes();
-        let at = self.pos;
+    fn at_right_delim(&self, at: usize) -> (bool, bool) {
+        let input = self.bytes;
+        let right = self.right;
         let Some(&b) = input.get(at) else {
             return (false, false);
         };
@@ -411,11 +423,11 @@ impl<'a> Lexer<'a> {
 
     fn lex_comment(&mut self) -> State {
         self.pos += LEFT_COMMENT.len();
-        let Some(x) = self.rest().find(RIGHT_COMMENT) else {
+        let Some(x) = self.input[self.pos..].find(RIGHT_COMMENT) else {
             return self.errorf("unclosed comment".into());
         };
         self.pos += x + RIGHT_COMMENT.len();
-        let (delim, trim) = self.at_right_delim();
+        let (delim, trim) = self.at_right_delim(self.pos);
         if !delim {
             return self.errorf("comment ends before closing delimiter".into());
         }
@@ -424,15 +436,24 @@ impl<'a> Lexer<'a> {
         }
         self.pos += self.right.len();
         if trim {
-            let rest = self.rest();
-            self.pos += rest.len() - rest.trim_start_matches(is_space).len();
+            self.skip_trimmed_space();
         }
         self.ignore();
         State::Text
     }
 
+    /// Advances over the spaces after a " -}}" (their newlines are counted by the
+    /// caller's `ignore`).
+    fn skip_trimmed_space(&mut self) {
+        let rest = &self.bytes[self.pos..];
+        self.pos += rest
+            .iter()
+            .position(|&b| !is_space_byte(b))
+            .unwrap_or(rest.len());
+    }
+
     fn lex_right_delim(&mut self) -> State {
-        let (_, trim) = self.at_right_delim();
+        let (_, trim) = self.at_right_delim(self.pos);
         if trim {
             self.pos += TRIM_MARKER_LEN;
             self.ignore();
@@ -440,123 +461,173 @@ impl<'a> Lexer<'a> {
         self.pos += self.right.len();
         self.emit(ItemType::RightDelim);
         if trim {
-            let rest = self.rest();
-            self.pos += rest.len() - rest.trim_start_matches(is_space).len();
+            self.skip_trimmed_space();
             self.ignore();
         }
         State::Text
     }
 
+    /// The tokens of one action, up to its right delimiter: a loop here rather than a
+    /// trip through [`Lexer::run`] per token.
     fn lex_inside_action(&mut self) -> State {
-        let (delim, _) = self.at_right_delim();
-        if delim {
-            if self.paren_depth == 0 {
-                return State::RightDelim;
-            }
-            return self.errorf("unclosed left paren".into());
-        }
-        let Some(r) = self.next() else {
-            return self.errorf("unclosed action".into());
-        };
-        match r {
-            c if is_space(c) => {
-                self.backup(c);
-                return self.lex_space();
-            }
-            '=' => self.emit(ItemType::Assign),
-            ':' => {
-                if self.next() != Some('=') {
-                    return self.errorf("expected :=".into());
-                }
-                self.emit(ItemType::Declare);
-            }
-            '|' => self.emit(ItemType::Pipe),
-            '"' => return self.lex_quote(),
-            '`' => return self.lex_raw_quote(),
-            '$' => return self.lex_variable(),
-            '\'' => return self.lex_char(),
-            '.' => {
-                // ".field" unless a digit follows (".5" is a number).
-                let next = self.rest().as_bytes().first().copied();
-                if next.is_none_or(|b| !b.is_ascii_digit()) {
-                    return self.lex_field_or_variable(ItemType::Field);
-                }
-                self.backup(r);
-                return self.lex_number();
-            }
-            '+' | '-' | '0'..='9' => {
-                self.backup(r);
-                return self.lex_number();
-            }
-            c if is_alnum(c) => {
-                self.backup(c);
-                return self.lex_identifier();
-            }
-            '(' => {
-                self.emit(ItemType::LeftParen);
-                self.paren_depth += 1;
-            }
-            ')' => {
+        loop {
+            let at = self.pos;
+            let Some(&b) = self.bytes.get(at) else {
+                return self.errorf("unclosed action".into());
+            };
+            // Only a space or the delimiter's first byte can start a right delimiter.
+            if (b == self.right_head || is_space_byte(b)) && self.at_right_delim(at).0 {
                 if self.paren_depth == 0 {
-                    return self.errorf("unexpected right paren".into());
+                    return State::RightDelim;
                 }
-                self.emit(ItemType::RightParen);
-                self.paren_depth -= 1;
+                return self.errorf("unclosed left paren".into());
             }
-            c if c.is_ascii() && !c.is_ascii_control() => self.emit(ItemType::Char),
-            c => {
-                return self.errorf(format!(
-                    "unrecognized character in action: {}",
-                    unicode_plus(c)
-                ));
+            self.pos = at + 1;
+            let state = match b {
+                b' ' | b'\t' | b'\r' | b'\n' => {
+                    self.pos = at;
+                    self.lex_space()
+                }
+                b'=' => {
+                    self.emit(ItemType::Assign);
+                    State::InsideAction
+                }
+                b':' => {
+                    if self.bytes.get(self.pos) != Some(&b'=') {
+                        return self.errorf("expected :=".into());
+                    }
+                    self.pos += 1;
+                    self.emit(ItemType::Declare);
+                    State::InsideAction
+                }
+                b'|' => {
+                    self.emit(ItemType::Pipe);
+                    State::InsideAction
+                }
+                b'"' => self.lex_quote(),
+                b'`' => self.lex_raw_quote(),
+                b'$' => self.lex_variable(),
+                b'\'' => self.lex_char(),
+                b'.' => {
+                    // ".field" unless a digit follows (".5" is a number).
+                    if self.bytes.get(self.pos).is_none_or(|b| !b.is_ascii_digit()) {
+                        self.lex_field_or_variable(ItemType::Field)
+                    } else {
+                        self.pos = at;
+                        self.lex_number()
+                    }
+                }
+                b'+' | b'-' | b'0'..=b'9' => {
+                    self.pos = at;
+                    self.lex_number()
+                }
+                b'(' => {
+                    self.emit(ItemType::LeftParen);
+                    self.paren_depth += 1;
+                    State::InsideAction
+                }
+                b')' => {
+                    if self.paren_depth == 0 {
+                        return self.errorf("unexpected right paren".into());
+                    }
+                    self.emit(ItemType::RightParen);
+                    self.paren_depth -= 1;
+                    State::InsideAction
+                }
+                b if b.is_ascii() => {
+                    if WORD_BYTE[usize::from(b)] {
+                        self.pos = at;
+                        self.lex_identifier()
+                    } else if !b.is_ascii_control() {
+                        self.emit(ItemType::Char);
+                        State::InsideAction
+                    } else {
+                        return self.errorf(format!(
+                            "unrecognized character in action: {}",
+                            unicode_plus(b as char)
+                        ));
+                    }
+                }
+                _ => {
+                    self.pos = at;
+                    let c = self.char_at(at).unwrap_or('\u{FFFD}');
+                    if is_alnum(c) {
+                        self.lex_identifier()
+                    } else {
+                        self.pos = at + c.len_utf8();
+                        return self.errorf(format!(
+                            "unrecognized character in action: {}",
+                            unicode_plus(c)
+                        ));
+                    }
+                }
+            };
+            if !matches!(state, State::InsideAction) {
+                return state;
             }
         }
-        State::InsideAction
     }
 
     /// Advances over a run of spaces (counting lines) and returns its length; spaces
     /// are ASCII, so bytes are enough.
     fn skip_spaces(&mut self) -> usize {
-        let bytes = self.input.as_bytes();
+        let bytes = self.bytes;
         let start = self.pos;
-        while let Some(&b) = bytes.get(self.pos) {
+        // Mostly one blank between words.
+        if bytes.get(start) == Some(&b' ')
+            && bytes.get(start + 1).is_none_or(|&b| !is_space_byte(b))
+        {
+            self.pos = start + 1;
+            return 1;
+        }
+        let mut pos = start;
+        while let Some(&b) = bytes.get(pos) {
             match b {
                 b' ' | b'\t' | b'\r' => {}
                 b'\n' => self.line += 1,
                 _ => break,
             }
-            self.pos += 1;
+            pos += 1;
         }
-        self.pos - start
+        self.pos = pos;
+        pos - start
     }
 
-    /// Advances over letters, digits and `_`, byte by byte while they are ASCII.
+    /// Advances over letters, digits and `_`: a table scan over ASCII bytes, a
+    /// character decode only where a non-ASCII byte stops it.
+    #[inline]
     fn skip_alnum(&mut self) {
-        let bytes = self.input.as_bytes();
-        while let Some(&b) = bytes.get(self.pos) {
-            if b.is_ascii() {
-                if ASCII_WORD[usize::from(b)] {
-                    self.pos += 1;
-                    continue;
-                }
+        let bytes = self.bytes;
+        let mut pos = self.pos;
+        loop {
+            let rest = &bytes[pos..];
+            pos += rest
+                .iter()
+                .position(|&b| !WORD_BYTE[usize::from(b)])
+                .unwrap_or(rest.len());
+            if bytes.get(pos).is_none_or(u8::is_ascii) {
                 break;
             }
-            match self.rest().chars().next() {
-                Some(c) if is_alnum(c) => self.pos += c.len_utf8(),
+            match self.input[pos..].chars().next() {
+                Some(c) if is_alnum(c) => pos += c.len_utf8(),
                 _ => break,
             }
         }
+        self.pos = pos;
     }
 
     fn lex_space(&mut self) -> State {
         let num = self.skip_spaces();
         // A space may begin a " -}}" trim marker.
         let from = self.pos - 1;
-        if has_right_trim_marker(&self.input[from..])
-            && self.input[from + TRIM_MARKER_LEN..].starts_with(self.right)
+        if has_right_trim_marker(&self.bytes[from..])
+            && starts_at(self.bytes, from + TRIM_MARKER_LEN, self.right)
         {
-            let c = self.input[from..].chars().next().unwrap_or(' ');
-            self.backup(c);
+            // Back up over the marker's space (one byte: spaces are ASCII).
+            self.pos = from;
+            if self.bytes[from] == b'\n' {
+                self.line -= 1;
+            }
             if num == 1 {
                 return State::RightDelim;
             }
@@ -571,20 +642,20 @@ impl<'a> Lexer<'a> {
             let c = self.peek().unwrap_or('\0');
             return self.errorf(format!("bad character {}", unicode_plus(c)));
         }
-        let word = &self.input[self.start..self.pos];
+        let word = &self.bytes[self.start..self.pos];
         let typ = match word {
-            "block" => ItemType::Block,
-            "break" if self.opts.break_ok => ItemType::Break,
-            "continue" if self.opts.continue_ok => ItemType::Continue,
-            "define" => ItemType::Define,
-            "else" => ItemType::Else,
-            "end" => ItemType::End,
-            "if" => ItemType::If,
-            "range" => ItemType::Range,
-            "nil" => ItemType::Nil,
-            "template" => ItemType::Template,
-            "with" => ItemType::With,
-            "true" | "false" => ItemType::Bool,
+            b"block" => ItemType::Block,
+            b"break" if self.opts.break_ok => ItemType::Break,
+            b"continue" if self.opts.continue_ok => ItemType::Continue,
+            b"define" => ItemType::Define,
+            b"else" => ItemType::Else,
+            b"end" => ItemType::End,
+            b"if" => ItemType::If,
+            b"range" => ItemType::Range,
+            b"nil" => ItemType::Nil,
+            b"template" => ItemType::Template,
+            b"with" => ItemType::With,
+            b"true" | b"false" => ItemType::Bool,
             _ => ItemType::Identifier,
         };
         self.emit(typ);
@@ -617,12 +688,13 @@ impl<'a> Lexer<'a> {
         State::InsideAction
     }
 
+    #[inline]
     fn at_terminator(&self) -> bool {
-        let input = self.input.as_bytes();
+        let input = self.bytes;
         match input.get(self.pos) {
             None => true,
             Some(b' ' | b'\t' | b'\r' | b'\n' | b'.' | b',' | b'|' | b':' | b')' | b'(') => true,
-            Some(_) => starts_at(input, self.pos, self.right.as_bytes()),
+            Some(_) => starts_at(input, self.pos, self.right),
         }
     }
 
@@ -664,7 +736,7 @@ impl<'a> Lexer<'a> {
 
     /// Consumes the next byte if it is one of `valid` (ASCII, no newline).
     fn accept(&mut self, valid: &str) -> bool {
-        match self.input.as_bytes().get(self.pos) {
+        match self.bytes.get(self.pos) {
             Some(b) if valid.as_bytes().contains(b) => {
                 self.pos += 1;
                 true
@@ -714,7 +786,7 @@ impl<'a> Lexer<'a> {
     fn lex_quote(&mut self) -> State {
         // Bytes suffice: the quote, backslash and newline are ASCII, and a multi-byte
         // character's bytes are never ASCII.
-        let input = self.input.as_bytes();
+        let input = self.bytes;
         loop {
             match memchr::memchr3(b'"', b'\\', b'\n', &input[self.pos..]) {
                 Some(i) => {
@@ -747,14 +819,14 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_raw_quote(&mut self) -> State {
-        let input = self.input.as_bytes();
+        let input = self.bytes;
         match memchr::memchr(b'`', &input[self.pos..]) {
             Some(i) => {
-                self.line += newlines(&self.input[self.pos..self.pos + i]);
+                self.line += newlines(&input[self.pos..self.pos + i]);
                 self.pos += i + 1;
             }
             None => {
-                self.line += newlines(self.rest());
+                self.line += newlines(&input[self.pos..]);
                 self.pos = input.len();
                 return self.errorf("unterminated raw quoted string".into());
             }
@@ -764,11 +836,12 @@ impl<'a> Lexer<'a> {
     }
 }
 
-/// ASCII bytes that continue an identifier, field or variable name.
-const ASCII_WORD: [bool; 128] = {
-    let mut t = [false; 128];
+/// Bytes that continue an identifier, field or variable name: ASCII letters, digits
+/// and `_` (non-ASCII bytes are false and decoded by the caller).
+const WORD_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
     let mut i = 0;
-    while i < 128 {
+    while i < 256 {
         let b = i as u8;
         t[i] = b == b'_' || b.is_ascii_alphanumeric();
         i += 1;
@@ -805,9 +878,27 @@ mod tests {
             .iter()
             .map(|i| match i.typ {
                 ItemType::Error => (i.typ, lexed.error.clone()),
-                _ => (i.typ, i.val.to_string()),
+                _ => (i.typ, i.val(s).to_string()),
             })
             .collect()
+    }
+
+    #[test]
+    fn counts_newlines_like_a_byte_loop() {
+        let texts: [&[u8]; 5] = [
+            b"",
+            b"\n",
+            b"a\nb\n\n\ncdefgh\n",
+            b"\n\n\n\n\n\n\n\n\n",
+            b"\x8a\x0a\xff\n\x0b\x09\xc3\xa9\n\n\x7f\x0a\x8a\x0a\x0b\x09\x1a\x0a",
+        ];
+        for t in texts {
+            for start in 0..t.len() {
+                let b = &t[start..];
+                let want = b.iter().filter(|&&c| c == b'\n').count();
+                assert_eq!(newlines(b), want, "{t:?}[{start}..]");
+            }
+        }
     }
 
     #[test]

@@ -29,10 +29,11 @@ pub fn parse(name: &str, text: &str, cfg: &ParseConfig<'_>) -> Result<Vec<Arc<Tr
         continue_ok: !(cfg.has_function)("continue"),
     };
     let lexed = lex(text, cfg.left_delim, cfg.right_delim, opts);
-    let text: Arc<str> = Arc::from(text);
+    let shared: Arc<str> = Arc::from(text);
     let parse_name: Arc<str> = Arc::from(name);
     let mut p = Parser {
         items: lexed.items,
+        input: text,
         lex_error: lexed.error,
         idx: 0,
         hi: 0,
@@ -44,13 +45,13 @@ pub fn parse(name: &str, text: &str, cfg: &ParseConfig<'_>) -> Result<Vec<Arc<Tr
         action_line: 0,
         set: Vec::new(),
         index: HashMap::new(),
-        text: text.clone(),
+        text: shared.clone(),
     };
     let root = p.parse_top()?;
     p.add(Tree {
         name: name.to_string(),
         parse_name,
-        text,
+        text: shared,
         root,
     })?;
     Ok(p.set.into_iter().map(Arc::new).collect())
@@ -69,7 +70,9 @@ enum Parsed {
 }
 
 struct Parser<'a> {
-    items: Vec<Item<'a>>,
+    items: Vec<Item>,
+    /// The template text the items' offsets point into.
+    input: &'a str,
     /// The message of the final `Error` item, if any.
     lex_error: String,
     idx: usize,
@@ -91,13 +94,13 @@ type PResult<T> = Result<T, String>;
 impl<'a> Parser<'a> {
     // ---- token access -------------------------------------------------------------
 
-    fn item(&self, i: usize) -> &Item<'a> {
+    fn item(&self, i: usize) -> &Item {
         // The lexer always ends with Eof or Error, and the parser stops at either.
         let last = self.items.len() - 1;
         &self.items[i.min(last)]
     }
 
-    fn next(&mut self) -> Item<'a> {
+    fn next(&mut self) -> Item {
         let it = *self.item(self.idx);
         self.hi = self.hi.max(self.idx.min(self.items.len() - 1));
         if self.idx < self.items.len() {
@@ -110,7 +113,7 @@ impl<'a> Parser<'a> {
         self.idx -= 1;
     }
 
-    fn peek(&mut self) -> Item<'a> {
+    fn peek(&mut self) -> Item {
         self.hi = self.hi.max(self.idx.min(self.items.len() - 1));
         *self.item(self.idx)
     }
@@ -120,7 +123,7 @@ impl<'a> Parser<'a> {
         self.item(self.idx).typ
     }
 
-    fn next_non_space(&mut self) -> Item<'a> {
+    fn next_non_space(&mut self) -> Item {
         loop {
             let it = self.next();
             if it.typ != ItemType::Space {
@@ -129,15 +132,21 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Item<'a> {
+    fn peek_non_space(&mut self) -> Item {
         let it = self.next_non_space();
         self.backup();
         it
     }
 
+    /// The token's text.
+    #[inline]
+    fn val(&self, tok: &Item) -> &'a str {
+        tok.val(self.input)
+    }
+
     /// The token's text as a node keeps it: a slice of the shared source.
     fn src(&self, tok: &Item) -> Src {
-        Src::new(&self.text, tok.pos, tok.pos + tok.val.len())
+        Src::new(&self.text, tok.pos, tok.end)
     }
 
     // ---- errors -------------------------------------------------------------------
@@ -163,11 +172,11 @@ impl<'a> Parser<'a> {
         }
         self.errorf(format!(
             "unexpected {} in {context}",
-            tok.describe(&self.lex_error)
+            tok.describe(self.input, &self.lex_error)
         ))
     }
 
-    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item<'a>> {
+    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item> {
         let tok = self.next_non_space();
         if tok.typ != typ {
             return Err(self.unexpected(&tok, context));
@@ -228,7 +237,9 @@ impl<'a> Parser<'a> {
         if tok.typ != ItemType::String && tok.typ != ItemType::RawString {
             return Err(self.unexpected(&tok, CONTEXT));
         }
-        let name = unquote(tok.val).map_err(|e| self.errorf(e))?.into_owned();
+        let name = unquote(self.val(&tok))
+            .map_err(|e| self.errorf(e))?
+            .into_owned();
         self.expect(ItemType::RightDelim, CONTEXT)?;
         // A definition has its own variable scope.
         let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
@@ -387,7 +398,7 @@ impl<'a> Parser<'a> {
 
     fn parse_template_name(&mut self, tok: &Item, context: &str) -> PResult<String> {
         match tok.typ {
-            ItemType::String | ItemType::RawString => unquote(tok.val)
+            ItemType::String | ItemType::RawString => unquote(self.val(tok))
                 .map(Cow::into_owned)
                 .map_err(|e| self.errorf(e)),
             _ => Err(self.unexpected(tok, context)),
@@ -465,16 +476,16 @@ impl<'a> Parser<'a> {
                         pos: v.pos,
                         name: self.src(&v),
                     });
-                    self.vars.push(v.val);
+                    self.vars.push(self.val(&v));
                     break;
                 }
-                ItemType::Char if next.val == "," => {
+                ItemType::Char if self.val(&next) == "," => {
                     self.next_non_space();
                     pipe.decl.push(Variable {
                         pos: v.pos,
                         name: self.src(&v),
                     });
-                    self.vars.push(v.val);
+                    self.vars.push(self.val(&v));
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().typ {
                             ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
@@ -579,7 +590,7 @@ impl<'a> Parser<'a> {
             let mut end = pos;
             while self.peek_type() == ItemType::Field {
                 let f = self.next();
-                end = f.pos + f.val.len();
+                end = f.end;
             }
             let fields = Src::new(&self.text, pos + 1, end);
             return Ok(Some(match node {
@@ -625,11 +636,12 @@ impl<'a> Parser<'a> {
             ItemType::Identifier => {
                 // A builtin is always defined: the `match` in `from_name` is cheaper
                 // than the function-map lookup it spares.
-                let builtin = crate::builtins::Builtin::from_name(tok.val);
-                if builtin.is_none() && !(self.cfg.has_function)(tok.val) {
+                let name = self.val(&tok);
+                let builtin = crate::builtins::Builtin::from_name(name);
+                if builtin.is_none() && !(self.cfg.has_function)(name) {
                     return Err(self.errorf(format!(
                         "function {} not defined",
-                        crate::gofmt::quote(tok.val)
+                        crate::gofmt::quote(name)
                     )));
                 }
                 Arg::Identifier {
@@ -643,11 +655,11 @@ impl<'a> Parser<'a> {
             ItemType::Variable => self.use_var(&tok)?,
             ItemType::Field => Arg::Field {
                 pos: tok.pos,
-                idents: Src::new(&self.text, tok.pos + 1, tok.pos + tok.val.len()),
+                idents: Src::new(&self.text, tok.pos + 1, tok.end),
             },
             ItemType::Bool => Arg::Bool {
                 pos: tok.pos,
-                val: tok.val == "true",
+                val: self.val(&tok) == "true",
             },
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 let num = parse_number(self.src(&tok), tok.typ).map_err(|e| self.errorf(e))?;
@@ -662,7 +674,7 @@ impl<'a> Parser<'a> {
                 Arg::Pipe(Box::new(r?))
             }
             ItemType::String | ItemType::RawString => {
-                let s = unquote(tok.val).map_err(|e| self.errorf(e))?;
+                let s = unquote(self.val(&tok)).map_err(|e| self.errorf(e))?;
                 Arg::String {
                     pos: tok.pos,
                     quoted: self.src(&tok),
@@ -683,10 +695,10 @@ impl<'a> Parser<'a> {
 
     fn use_var(&mut self, tok: &Item) -> PResult<Arg> {
         // `$x` (the lexer ends a variable token at a dot; the split is defensive).
-        let (name, fields) = match tok.val.find('.') {
+        let (name, fields) = match self.val(tok).find('.') {
             Some(dot) => (
                 Src::new(&self.text, tok.pos, tok.pos + dot),
-                Src::new(&self.text, tok.pos + dot + 1, tok.pos + tok.val.len()),
+                Src::new(&self.text, tok.pos + dot + 1, tok.end),
             ),
             None => (self.src(tok), Src::new(&self.text, tok.pos, tok.pos)),
         };
