@@ -177,7 +177,58 @@ impl Object for Files {
 /// gobwas/glob as Helm compiles it (`glob.Compile(pattern, '/')`): `*` (not across
 /// `/`), `**` (across), `?`, `[...]`/`[!...]`, `{a,b}` alternatives, `\` escapes.
 struct GlobMatcher {
-    alternatives: Vec<Vec<GTok>>,
+    alternatives: Vec<Alternative>,
+}
+
+/// One `{a,b}` expansion of a pattern, its leading and trailing literals split off:
+/// charts glob a fixed directory and extension around one `*`
+/// (`files/docker-entrypoint-initdb.d/*.{sh,sql}`), so most names are refused by a
+/// prefix or suffix comparison and the token walk covers only the middle.
+struct Alternative {
+    prefix: String,
+    middle: Vec<GTok>,
+    suffix: String,
+}
+
+impl Alternative {
+    fn new(mut toks: Vec<GTok>) -> Alternative {
+        let literal = |t: &GTok| match t {
+            GTok::Lit(c) => Some(*c),
+            _ => None,
+        };
+        let lead = toks.iter().take_while(|t| literal(t).is_some()).count();
+        let prefix: String = toks.drain(..lead).filter_map(|t| literal(&t)).collect();
+        let trail = toks
+            .iter()
+            .rev()
+            .take_while(|t| literal(t).is_some())
+            .count();
+        let suffix: String = toks
+            .drain(toks.len() - trail..)
+            .filter_map(|t| literal(&t))
+            .collect();
+        Alternative {
+            prefix,
+            middle: toks,
+            suffix,
+        }
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        if name.len() < self.prefix.len() + self.suffix.len()
+            || !name.starts_with(&self.prefix)
+            || !name.ends_with(&self.suffix)
+        {
+            return false;
+        }
+        // Both ends matched whole characters, so these are char boundaries.
+        let middle = &name[self.prefix.len()..name.len() - self.suffix.len()];
+        if self.middle.is_empty() {
+            return middle.is_empty();
+        }
+        let chars: Vec<char> = middle.chars().collect();
+        match_tokens(&self.middle, &chars)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -202,14 +253,13 @@ impl GlobMatcher {
                 "unexpected character at {pos} in pattern {pattern:?}"
             ));
         }
-        Ok(GlobMatcher { alternatives })
+        Ok(GlobMatcher {
+            alternatives: alternatives.into_iter().map(Alternative::new).collect(),
+        })
     }
 
     fn matches(&self, name: &str) -> bool {
-        let name: Vec<char> = name.chars().collect();
-        self.alternatives
-            .iter()
-            .any(|toks| match_tokens(toks, &name))
+        self.alternatives.iter().any(|alt| alt.matches(name))
     }
 }
 
@@ -305,8 +355,9 @@ fn match_tokens(toks: &[GTok], name: &[char]) -> bool {
     let n = name.len();
     let mut cur = vec![false; n + 1];
     cur[0] = true;
+    let mut next = vec![false; n + 1];
     for t in toks {
-        let mut next = vec![false; n + 1];
+        next.fill(false);
         match t {
             GTok::Star | GTok::SuperStar => {
                 let cross = matches!(t, GTok::SuperStar);
@@ -335,7 +386,7 @@ fn match_tokens(toks: &[GTok], name: &[char]) -> bool {
                 }
             }
         }
-        cur = next;
+        std::mem::swap(&mut cur, &mut next);
     }
     cur[n]
 }
@@ -371,6 +422,58 @@ mod tests {
         .unwrap();
         let out = t.execute("t", &Value::Object(Arc::new(files()))).unwrap();
         assert_eq!(out, "2|files/a.txt=12;files/b.txt=1;|B");
+    }
+
+    /// Splitting off literal ends never changes a match: every pattern agrees with the
+    /// token walk over the whole name.
+    #[test]
+    fn literal_ends_match_as_the_whole_walk() {
+        let patterns = [
+            "files/*",
+            "files/**",
+            "**.{md,yaml}",
+            "files/[!a].txt",
+            "*.conf",
+            "a*a",
+            "aa",
+            "",
+            "*",
+            "f?les/*.{sh,sql,sql.gz}",
+            "é*é",
+            "files/\\*x",
+            "{files,conf}/**/c.yaml",
+            "x{,y}z",
+        ];
+        let names = [
+            "",
+            "a",
+            "aa",
+            "aaa",
+            "files/a.txt",
+            "files/b.txt",
+            "files/sub/c.yaml",
+            "conf/x/c.yaml",
+            "README.md",
+            "x.conf",
+            "d/x.conf",
+            "files/init.sql.gz",
+            "files/init.sh",
+            "éé",
+            "é",
+            "files/*x",
+            "xz",
+            "xyz",
+        ];
+        for p in patterns {
+            let chars: Vec<char> = p.chars().collect();
+            let whole = parse_seq(&chars, &mut 0, false).unwrap();
+            let matcher = GlobMatcher::new(p).unwrap();
+            for n in names {
+                let name: Vec<char> = n.chars().collect();
+                let expected = whole.iter().any(|toks| match_tokens(toks, &name));
+                assert_eq!(matcher.matches(n), expected, "pattern {p:?} on {n:?}");
+            }
+        }
     }
 
     #[test]
