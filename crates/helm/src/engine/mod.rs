@@ -1,11 +1,12 @@
 //! Rendering: Helm functions and objects over gotmpl, sorting, hooks, NOTES.
 //!
-//! `render` follows Helm 4's install path: process dependencies (conditions, tags,
-//! aliases, import-values), coalesce values, validate schemas, build each chart's
-//! template data (`.Values` scoped per subchart, `.Chart`, `.Files`, `.Release`,
-//! `.Capabilities`, `.Subcharts`, `.Template`), parse every template once into one set
-//! (deepest charts first, so a parent's `define` wins), execute the non-partials, then
-//! split, sort and classify the output as Helm's `renderResources` does.
+//! `render` follows Helm 4's install path: check the release name, process dependencies
+//! (conditions, tags, aliases, import-values), coalesce values, validate schemas, build
+//! each chart's template data (`.Values` scoped per subchart, `.Chart`, `.Files`,
+//! `.Release`, `.Capabilities`, `.Subcharts`, `.Template`), parse every template once
+//! into one set (deepest charts first, so a parent's `define` wins), execute the
+//! non-partials, then split, sort and classify the output as Helm's `renderResources`
+//! does.
 
 mod cache;
 mod capabilities;
@@ -16,6 +17,7 @@ mod files;
 pub mod funcs;
 mod lookup;
 mod manifests;
+mod release_name;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -33,6 +35,7 @@ pub use default_apis::DEFAULT_API_VERSIONS;
 pub use files::Files;
 pub use lookup::{Lookup, MAX_LOOKUPS_PER_RENDER, value_from_json};
 pub use manifests::{Hook, Manifest, sort_manifests, split_manifests};
+pub use release_name::{ReleaseNameError, validate_release_name};
 
 /// Forgets everything kept between renders in this process (parsed templates,
 /// compiled regexes and schemas, `semverCompare` results, decoded JSON), so that the
@@ -98,6 +101,9 @@ impl Default for RenderOptions {
 pub enum RenderError {
     #[error(transparent)]
     Chart(#[from] crate::chart::ChartError),
+    /// Helm's install action refuses the release name before rendering anything.
+    #[error(transparent)]
+    ReleaseName(#[from] ReleaseNameError),
     /// Values could not be coalesced.
     #[error("{0}")]
     Values(String),
@@ -317,6 +323,7 @@ pub fn render(
     opts: &RenderOptions,
 ) -> Result<Rendered, RenderError> {
     check_dependencies(chart)?;
+    validate_release_name(&opts.release_name)?;
     let kube = KubeVersion::parse(&opts.kube_version)
         .map_err(|_| RenderError::InvalidKubeVersion(opts.kube_version.clone()))?;
     if !chart.metadata.kube_version.is_empty()
