@@ -112,6 +112,7 @@ fn write_compact(node: &Node, html: bool, out: &mut String) {
         Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Node::Number(n) => out.push_str(n),
         Node::Str(s) => write_string(s, html, out),
+        Node::Raw(r) => write_raw_string(r.bytes(), html, out),
         Node::Seq(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {

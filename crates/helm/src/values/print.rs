@@ -11,7 +11,8 @@ use std::cmp::Ordering;
 
 use base64::Engine as _;
 use gotmpl::stack::{ContainerPath, grow};
-use gotmpl::value::Value;
+use gotmpl::value::{RawString, Value};
+use std::sync::Arc;
 
 use super::PrintError;
 use super::gofloat::{format_g, format_json};
@@ -29,6 +30,9 @@ pub(crate) enum Node {
     /// a `time.Time` in RFC 3339.
     Number(String),
     Str(String),
+    /// A Go string that is not UTF-8: goyaml.v3 writes it as `!!binary` base64,
+    /// encoding/json with `\ufffd` for each invalid byte.
+    Raw(Arc<RawString>),
     Seq(Vec<Node>),
     /// Keys in go-yaml's sort order.
     Map(Vec<(String, Node)>),
@@ -131,8 +135,7 @@ fn to_node_v3(value: &Value, stack: &mut ContainerPath) -> Result<Node, PrintErr
             s => s.to_string(),
         }),
         Value::String(s) => Node::Str(s.to_string()),
-        // goyaml.v3 writes such a string as `!!binary` base64; not modelled.
-        Value::RawString(r) => Node::Str(r.text().to_string()),
+        Value::RawString(r) => Node::Raw(r.clone()),
         // goyaml.v3 has no special case for `[]byte`: a sequence of `uint8`s.
         Value::Bytes(b) => Node::Seq(b.iter().map(|x| Node::Number(x.to_string())).collect()),
         Value::List(l) => within_container(stack, value, |stack| {
@@ -269,6 +272,16 @@ fn leaf_node(value: &Value, yaml_numbers: bool) -> Option<Result<Node, PrintErro
         } else {
             s.to_string()
         }),
+        // encoding/json writes each invalid byte as `\ufffd`, which go-yaml reads back
+        // as U+FFFD: from there on it is the decoded text.
+        Value::RawString(r) if yaml_numbers => {
+            let text = r.text();
+            if text.chars().any(yaml_v2_rejects) {
+                return Some(Err(control_characters()));
+            }
+            Node::Str(fold_raw_breaks(text))
+        }
+        Value::RawString(r) => Node::Raw(r.clone()),
         Value::Bytes(b) => Node::Str(base64::engine::general_purpose::STANDARD.encode(b)),
         // encoding/json writes Go's nil map as null (an absent `.Chart.Annotations`).
         Value::Map(m) if m.is_nil_map() => Node::Null,
@@ -281,6 +294,26 @@ fn leaf_node(value: &Value, yaml_numbers: bool) -> Option<Result<Node, PrintErro
         }
         _ => return None,
     }))
+}
+
+/// goyaml.v3's `encodeBase64`: standard base64 in lines of 70 characters, each
+/// ending in a line break, unless the whole text fits on one line (no break then).
+fn binary_base64(bytes: &[u8]) -> String {
+    const LINE: usize = 70;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    if encoded.len() < LINE {
+        return encoded;
+    }
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / LINE + 1);
+    let mut rest = encoded.as_str();
+    while !rest.is_empty() {
+        // Base64 is ASCII, so any index is a character boundary.
+        let (line, tail) = rest.split_at(rest.len().min(LINE));
+        out.push_str(line);
+        out.push('\n');
+        rest = tail;
+    }
+    out
 }
 
 /// Characters encoding/json writes raw that go-yaml v2's reader refuses when
@@ -647,6 +680,18 @@ impl Emitter {
                 };
                 self.scalar(s, style);
             }
+            Node::Raw(r) => {
+                // goyaml.v3's encoder: `!!binary` and the base64 text, broken into
+                // lines (then a literal block) once it is longer than one line.
+                let text = binary_base64(r.bytes());
+                self.write_indicator("!!binary", true, false, false);
+                let style = if text.contains('\n') {
+                    Style::Literal
+                } else {
+                    Style::Plain
+                };
+                self.scalar(&text, style);
+            }
             Node::Seq(items) if items.is_empty() => self.empty_flow("[", "]"),
             Node::Map(pairs) if pairs.is_empty() => self.empty_flow("{", "}"),
             Node::Seq(items) => grow(|| self.block_sequence(items)),
@@ -979,6 +1024,21 @@ mod tests {
             got,
             "a:\n- b: 1\n  c:\n  - x\n  - - yy\n    - z\n- - 1\n  - 2"
         );
+    }
+
+    #[test]
+    fn strings_that_are_not_utf8_print_as_binary_in_v3_and_decoded_in_v2() {
+        let raw = |b: &[u8]| Value::from_go_bytes(b);
+        assert_eq!(to_yaml_pretty(&raw(b"\xff")).unwrap(), "!!binary /w==");
+        // 51 bytes are 68 base64 characters: one line; 52 bytes break after 70.
+        let one = to_yaml_pretty(&raw(&[0xfe; 51])).unwrap();
+        assert!(one.starts_with("!!binary /v7+") && !one.contains('\n'));
+        let two = to_yaml_pretty(&raw(&[0xfe; 52])).unwrap();
+        let lines: Vec<&str> = two.lines().collect();
+        assert_eq!(lines[0], "!!binary |");
+        assert_eq!((lines[1].len(), lines[2].len(), lines.len()), (72, 4, 3));
+        // toYaml sees encoding/json's U+FFFD.
+        assert_eq!(to_yaml(&raw(b"a\xffb")).unwrap(), "a\u{fffd}b");
     }
 
     #[test]
