@@ -18,7 +18,7 @@ const DEPLOY: &str = include_str!("testdata/bench/deploy.yaml");
 fn funcs() -> FuncMap {
     let mut f = FuncMap::new();
     f.add_with_runtime("include", |rt: &mut dyn Runtime, a: &[Value]| match a {
-        [Value::String(n), d] => rt.execute_template(n, d.clone()).map(Value::from),
+        [Value::String(n), d] => rt.execute_template(n, d.clone()),
         _ => Err(FuncError::new("include: bad args")),
     });
     f.add("dict", |a: &[Value]| {

@@ -2,7 +2,7 @@
 //! eagerly. `and`, `or` (short-circuit) and `call` (needs the argument's source text)
 //! live in `exec`.
 
-use crate::gofmt::{go_type_name, sprint, sprintf, sprintln};
+use crate::gofmt::{go_type_name, sprint, sprint_go, sprintf, sprintf_go, sprintln_go};
 use crate::value::{List, Value};
 
 /// Go's predefined functions, resolved once at parse time.
@@ -168,11 +168,13 @@ pub fn call_builtin(b: Builtin, args: &[Value]) -> Option<BResult> {
         Builtin::Print => Ok(match args {
             // A lone string prints as itself: hand back the same shared text.
             [v @ (Value::String(_) | Value::RawString(_))] => v.clone(),
-            _ => Value::from(sprint(args)),
+            _ => sprint_go(args).into_value(),
         }),
-        Builtin::Println => Ok(Value::from(sprintln(args))),
+        Builtin::Println => Ok(sprintln_go(args).into_value()),
         Builtin::Printf => want_at_least("printf", 1, args).and_then(|_| match &args[0] {
-            Value::String(f) => Ok(Value::from(sprintf(f, &args[1..]))),
+            Value::String(f) => Ok(sprintf_go(f, &args[1..]).into_value()),
+            // The format's own bytes that are not UTF-8 are read as U+FFFD here.
+            Value::RawString(f) => Ok(sprintf_go(f.text(), &args[1..]).into_value()),
             Value::Nil => Err(BuiltinError::Exec("invalid value; expected string".into())),
             other => Err(BuiltinError::Exec(format!(
                 "wrong type for value; expected string; got {}",

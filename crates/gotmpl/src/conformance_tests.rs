@@ -26,7 +26,7 @@ fn helm_funcs() -> FuncMap {
         }
         let r = rt.execute_template(&name, data.clone());
         rt.exit_include(&name);
-        r.map(Value::from)
+        r
     });
     f.add_with_runtime("tpl", |rt: &mut dyn Runtime, a: &[Value]| {
         let [Value::String(text), data] = a else {
@@ -41,7 +41,7 @@ fn helm_funcs() -> FuncMap {
                 e.message
             ))
         })?;
-        Ok(Value::from(out.replace("<no value>", "")))
+        Ok(out.go_replace_all("<no value>", "").unwrap_or(out))
     });
     // A few Sprig functions with their Go signatures, to check typed-argument errors.
     f.add("upper", |a: &[Value]| {

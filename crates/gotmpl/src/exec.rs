@@ -10,6 +10,7 @@ use crate::ast::{Arg, Branch, Command, List, Node, Number, Pipe, Src, Tree, fiel
 use crate::builtins::{self, Builtin, BuiltinError};
 use crate::func::{FuncError, Param, Runtime, Signature};
 use crate::gofmt;
+use crate::gostring::GoStringBuf;
 use crate::size::{self, Layout};
 use crate::stack::{STACK_GROW, STACK_RED_ZONE};
 use crate::template::{MissingKey, Templates};
@@ -85,7 +86,7 @@ pub(crate) struct State<'a> {
     frame: usize,
     tmpl: Arc<Tree>,
     depth: usize,
-    out: String,
+    out: GoStringBuf,
     /// Bytes written so far in this execution, across nested outputs.
     written: usize,
     /// Nodes and iterations evaluated so far (bounded by `Limits::max_steps`).
@@ -113,7 +114,7 @@ impl<'a> State<'a> {
             frame: 0,
             tmpl,
             depth: 0,
-            out: String::new(),
+            out: GoStringBuf::new(),
             written: 0,
             steps: 0,
             include_counts: HashMap::new(),
@@ -123,8 +124,9 @@ impl<'a> State<'a> {
         }
     }
 
-    /// Executes the state's template with `data` as dot, returning the output.
-    pub(crate) fn run(&mut self, data: &Value) -> Result<String, String> {
+    /// Executes the state's template with `data` as dot, returning the output (a Go
+    /// string, which may hold bytes that are not UTF-8).
+    pub(crate) fn run(&mut self, data: &Value) -> Result<GoStringBuf, String> {
         let dot = if data.is_nil() {
             Slot::Invalid
         } else {
@@ -175,7 +177,20 @@ impl<'a> State<'a> {
     // ---- output ---------------------------------------------------------------------
 
     fn write(&mut self, s: &str, pos: usize, ctx: &dyn Display) -> R<()> {
-        self.written += s.len();
+        self.count_written(s.len(), pos, ctx)?;
+        self.out.push_str(s);
+        Ok(())
+    }
+
+    /// Writes a Go string's bytes (text that is not UTF-8 stays bytes, as in Go).
+    fn write_go(&mut self, bytes: &[u8], text: &str, pos: usize, ctx: &dyn Display) -> R<()> {
+        self.count_written(text.len(), pos, ctx)?;
+        self.out.push_go(bytes, text);
+        Ok(())
+    }
+
+    fn count_written(&mut self, n: usize, pos: usize, ctx: &dyn Display) -> R<()> {
+        self.written += n;
         if self.written > self.set.limits.max_output_bytes {
             return Err(self.err_at(
                 pos,
@@ -186,7 +201,6 @@ impl<'a> State<'a> {
                 ),
             ));
         }
-        self.out.push_str(s);
         Ok(())
     }
 
@@ -245,8 +259,8 @@ impl<'a> State<'a> {
             Slot::Invalid => self.write("<no value>", pos, node),
             Slot::Iface(v) | Slot::Val(v) => match v {
                 Value::String(s) => self.write(s, pos, node),
-                // Go writes the bytes themselves; the output here is UTF-8 text.
-                Value::RawString(r) => self.write(r.text(), pos, node),
+                // Go writes the bytes themselves.
+                Value::RawString(r) => self.write_go(r.bytes(), r.text(), pos, node),
                 Value::Nil => self.write("<nil>", pos, node),
                 Value::Object(o) => self.write(&o.action_display(), pos, node),
                 other => {
@@ -1374,7 +1388,7 @@ impl Display for CommandRef<'_> {
 }
 
 impl Runtime for State<'_> {
-    fn execute_template(&mut self, name: &str, data: Value) -> Result<String, FuncError> {
+    fn execute_template(&mut self, name: &str, data: Value) -> Result<Value, FuncError> {
         let Some(tree) = self.lookup(name) else {
             return Err(FuncError::new(format!(
                 "template: no template {} associated with template {}",
@@ -1403,7 +1417,7 @@ impl Runtime for State<'_> {
         self.pop_frame(saved_frame);
         let out = std::mem::replace(&mut self.out, saved_out);
         match r {
-            Ok(()) | Err(Flow::Break) | Err(Flow::Continue) => Ok(out),
+            Ok(()) | Err(Flow::Break) | Err(Flow::Continue) => Ok(out.into_value()),
             Err(Flow::Error(e)) => Err(FuncError::new(e)),
         }
     }
@@ -1421,7 +1435,7 @@ impl Runtime for State<'_> {
         Ok(())
     }
 
-    fn execute_text(&mut self, name: &str, text: &str, data: Value) -> Result<String, FuncError> {
+    fn execute_text(&mut self, name: &str, text: &str, data: Value) -> Result<Value, FuncError> {
         let cached = match self.parsed_text.take() {
             Some(p) if p.name == name && p.text == text => Some(p.trees),
             _ => None,

@@ -48,12 +48,12 @@ fn set_with(text: &str, mk: MissingKey) -> Result<Templates, String> {
             }
             let r = rt.execute_template(&n, d.clone());
             rt.exit_include(&n);
-            r.map(Value::from)
+            r
         }
         _ => Err(FuncError::new("bad include")),
     });
     f.add_with_runtime("tpl", |rt: &mut dyn Runtime, a: &[Value]| match a {
-        [Value::String(text), d] => rt.execute_text("gotpl", text, d.clone()).map(Value::from),
+        [Value::String(text), d] => rt.execute_text("gotpl", text, d.clone()),
         _ => Err(FuncError::new("bad tpl")),
     });
     f.add_with_runtime("curname", |rt: &mut dyn Runtime, _a: &[Value]| {
@@ -969,4 +969,25 @@ fn named_map_methods_and_assignability() {
             "interface conversion: interface {} is pkg.Named, not map[string]interface {}"
         )
     );
+}
+
+#[test]
+fn strings_that_are_not_utf8_keep_their_bytes_in_the_output() {
+    let mut m = MapInner::new();
+    m.insert("b".into(), Value::from_go_bytes(b"\xff\n\xe2\x82"));
+    let data = Value::map(m);
+    let run = |src: &str| {
+        let mut t = Templates::new();
+        t.funcs(crate::sprig::funcs());
+        t.parse("t", src).unwrap();
+        t.execute_go("t", &data).unwrap().into_bytes()
+    };
+    assert_eq!(run("a{{ .b }}z"), b"a\xff\n\xe2\x82z");
+    assert_eq!(run("{{ printf \"[%3.1s]\" .b }}"), b"[  \xff]");
+    assert_eq!(run("{{ print .b 1 }}"), b"\xff\n\xe2\x821");
+    assert_eq!(run("{{ indent 1 .b }}"), b" \xff\n \xe2\x82");
+    // The text form reads each invalid byte as U+FFFD.
+    let mut t = Templates::new();
+    t.parse("t", "{{ .b }}").unwrap();
+    assert_eq!(t.execute("t", &data).unwrap(), "\u{fffd}\n\u{fffd}\u{fffd}");
 }

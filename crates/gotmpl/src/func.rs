@@ -55,14 +55,15 @@ impl From<&str> for FuncError {
 /// Implemented by the executor; plain functions ignore it.
 pub trait Runtime {
     /// Execute a template defined in the current set by `name` with `data` as dot,
-    /// returning its output (Helm's `include`). Fails on an unknown name, and when the
+    /// returning its output (Helm's `include`): a Go string, `Value::RawString` when
+    /// bytes that are not UTF-8 were written. Fails on an unknown name, and when the
     /// nesting depth limit is reached.
-    fn execute_template(&mut self, name: &str, data: Value) -> Result<String, FuncError>;
+    fn execute_template(&mut self, name: &str, data: Value) -> Result<Value, FuncError>;
     /// Parse `text` as a new template called `name` that shares the current set's
     /// definitions, then execute it with `data` (Helm's `tpl`). Definitions it makes are
     /// visible while it executes (including to `include` calls made from it) but not
     /// afterwards: Helm's `tpl` parses into a clone of the template set.
-    fn execute_text(&mut self, name: &str, text: &str, data: Value) -> Result<String, FuncError>;
+    fn execute_text(&mut self, name: &str, text: &str, data: Value) -> Result<Value, FuncError>;
     /// Parse `text` as `execute_text` would, without executing it, so a caller can tell
     /// parse errors from execution errors (Helm's `tpl` words them differently:
     /// "cannot parse template %q" / "error during tpl function execution for %q").

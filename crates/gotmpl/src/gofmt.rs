@@ -6,16 +6,22 @@
 //! `Int` is `int`, `Float` is `float64`, `List` is `[]interface {}`, `Map` is
 //! `map[string]interface {}`, `Bytes` is `[]uint8`, `Nil` is the nil interface.
 
+use crate::gostring::GoStringBuf;
 use crate::stack::{ContainerPath, grow};
 use crate::value::Value;
 
 /// `fmt.Sprint`: operands are printed with `%v`; a space is added between two
 /// operands when neither is a string.
 pub fn sprint(args: &[Value]) -> String {
-    let mut out = String::new();
+    sprint_go(args).into_text()
+}
+
+/// `fmt.Sprint` as Go has it: a string's bytes are copied as they are.
+pub fn sprint_go(args: &[Value]) -> GoStringBuf {
+    let mut out = GoStringBuf::new();
     let mut prev_string = false;
     for (i, arg) in args.iter().enumerate() {
-        let is_string = matches!(arg, Value::String(_));
+        let is_string = matches!(arg, Value::String(_) | Value::RawString(_));
         if i > 0 && !is_string && !prev_string {
             out.push(' ');
         }
@@ -27,7 +33,12 @@ pub fn sprint(args: &[Value]) -> String {
 
 /// `fmt.Sprintln`: operands printed with `%v`, always space-separated, newline at the end.
 pub fn sprintln(args: &[Value]) -> String {
-    let mut out = String::new();
+    sprintln_go(args).into_text()
+}
+
+/// `fmt.Sprintln` as Go has it: a string's bytes are copied as they are.
+pub fn sprintln_go(args: &[Value]) -> GoStringBuf {
+    let mut out = GoStringBuf::new();
     for (i, arg) in args.iter().enumerate() {
         if i > 0 {
             out.push(' ');
@@ -40,9 +51,9 @@ pub fn sprintln(args: &[Value]) -> String {
 
 /// The `%v` form of one value (`fmt.Sprint(v)` for a single operand).
 pub fn format_value(v: &Value) -> String {
-    let mut out = String::new();
+    let mut out = GoStringBuf::new();
     write_value(&mut out, v, 'v', &Spec::default(), 0);
-    out
+    out.into_text()
 }
 
 /// Go's type name for a value as `fmt` shows it in `%T` and bad-verb reports.
@@ -64,7 +75,12 @@ struct Spec {
 
 /// `fmt.Sprintf`.
 pub fn sprintf(format: &str, args: &[Value]) -> String {
-    let mut out = String::with_capacity(format.len() + 8 * args.len());
+    sprintf_go(format, args).into_text()
+}
+
+/// `fmt.Sprintf` as Go has it: `%s` and `%v` copy a string's bytes as they are.
+pub fn sprintf_go(format: &str, args: &[Value]) -> GoStringBuf {
+    let mut out = GoStringBuf::with_capacity(format.len() + 8 * args.len());
     let bytes = format.as_bytes();
     let mut i = 0;
     let mut arg_num = 0usize;
@@ -274,7 +290,7 @@ fn parse_num(bytes: &[u8], mut i: usize) -> (Option<usize>, usize) {
 }
 
 /// Writes `%!verb(type=value)`; the value keeps the verb's width and precision.
-fn bad_verb(out: &mut String, v: &Value, verb: char, spec: &Spec) {
+fn bad_verb(out: &mut GoStringBuf, v: &Value, verb: char, spec: &Spec) {
     out.push_str("%!");
     out.push(verb);
     out.push('(');
@@ -288,14 +304,14 @@ fn bad_verb(out: &mut String, v: &Value, verb: char, spec: &Spec) {
     out.push(')');
 }
 
-fn write_value(out: &mut String, v: &Value, verb: char, spec: &Spec, depth: usize) {
+fn write_value(out: &mut GoStringBuf, v: &Value, verb: char, spec: &Spec, depth: usize) {
     write_value_in(out, v, verb, spec, depth, &mut ContainerPath::new());
 }
 
 /// Go prints nested values at any depth. A map or list met again inside itself
 /// prints as `map[...]`/`[...]` (Go would recurse until its stack ran out).
 fn write_value_in(
-    out: &mut String,
+    out: &mut GoStringBuf,
     v: &Value,
     verb: char,
     spec: &Spec,
@@ -303,9 +319,9 @@ fn write_value_in(
     path: &mut ContainerPath,
 ) {
     if verb == 'v' && spec.sharp {
-        let mut s = String::new();
+        let mut s = GoStringBuf::new();
         write_go_syntax(&mut s, v, depth, path);
-        pad(out, &s, spec);
+        pad(out, s.text(), spec);
         return;
     }
     match v {
@@ -419,7 +435,7 @@ fn write_value_in(
 }
 
 /// `%#v`: a Go-syntax representation.
-fn write_go_syntax(out: &mut String, v: &Value, depth: usize, path: &mut ContainerPath) {
+fn write_go_syntax(out: &mut GoStringBuf, v: &Value, depth: usize, path: &mut ContainerPath) {
     match v {
         Value::Nil => out.push_str(if depth > 0 {
             "interface {}(nil)"
@@ -492,7 +508,7 @@ fn write_go_syntax(out: &mut String, v: &Value, depth: usize, path: &mut Contain
 }
 
 /// Pads `s` to the width in `spec` (counting characters, as Go counts runes).
-fn pad(out: &mut String, s: &str, spec: &Spec) {
+fn pad(out: &mut GoStringBuf, s: &str, spec: &Spec) {
     let width = spec.width.unwrap_or(0);
     let len = s.chars().count();
     if len >= width {
@@ -511,7 +527,7 @@ fn pad(out: &mut String, s: &str, spec: &Spec) {
 }
 
 /// Pads a number: zero padding goes after the sign.
-fn pad_number(out: &mut String, s: &str, spec: &Spec, zero_ok: bool) {
+fn pad_number(out: &mut GoStringBuf, s: &str, spec: &Spec, zero_ok: bool) {
     let width = spec.width.unwrap_or(0);
     let len = s.chars().count();
     if len >= width {
@@ -536,12 +552,12 @@ fn pad_number(out: &mut String, s: &str, spec: &Spec, zero_ok: bool) {
     }
 }
 
-fn fmt_int(out: &mut String, n: i64, verb: char, spec: &Spec, v: &Value) {
+fn fmt_int(out: &mut GoStringBuf, n: i64, verb: char, spec: &Spec, v: &Value) {
     fmt_integer(out, n < 0, n.unsigned_abs(), verb, spec, v);
 }
 
 /// Go's `fmtInteger` for a signed or unsigned integer, given as sign and magnitude.
-fn fmt_integer(out: &mut String, neg: bool, mag: u64, verb: char, spec: &Spec, v: &Value) {
+fn fmt_integer(out: &mut GoStringBuf, neg: bool, mag: u64, verb: char, spec: &Spec, v: &Value) {
     // The code point for %c/%q/%U (a negative one is invalid).
     let n = if neg {
         -1
@@ -796,12 +812,12 @@ fn fmt_hex_float(f: f64, prec: Option<usize>, upper: bool) -> String {
 
 /// strconv.FormatFloat(f, 'g', -1, 64): how `%v` and `print` show a float64.
 pub fn format_float_g(f: f64) -> String {
-    let mut out = String::new();
+    let mut out = GoStringBuf::new();
     fmt_float(&mut out, f, 'g', &Spec::default(), &Value::Float(f));
-    out
+    out.into_text()
 }
 
-fn fmt_float(out: &mut String, f: f64, verb: char, spec: &Spec, v: &Value) {
+fn fmt_float(out: &mut GoStringBuf, f: f64, verb: char, spec: &Spec, v: &Value) {
     let body = if f.is_nan() {
         "NaN".to_string()
     } else if f.is_infinite() {
@@ -855,8 +871,20 @@ fn fmt_float(out: &mut String, f: f64, verb: char, spec: &Spec, v: &Value) {
     pad_number(out, &s, spec, f.is_finite());
 }
 
-fn fmt_str(out: &mut String, bytes: &[u8], s: &str, verb: char, spec: &Spec, v: &Value) {
+fn fmt_str(out: &mut GoStringBuf, bytes: &[u8], s: &str, verb: char, spec: &Spec, v: &Value) {
     match verb {
+        'v' | 's' if bytes != s.as_bytes() => {
+            // Go copies the bytes; `s` has one character per invalid byte, as Go's
+            // rune count and truncation see them.
+            let t = match spec.prec {
+                Some(p) => truncate_chars(s, p),
+                None => s,
+            };
+            let kept = go_prefix_bytes(bytes, t.chars().count());
+            let mut raw = GoStringBuf::new();
+            raw.push_go(kept, t);
+            pad_go(out, raw, t.chars().count(), spec);
+        }
         'v' | 's' => {
             let t = match spec.prec {
                 Some(p) => truncate_chars(s, p),
@@ -901,6 +929,36 @@ fn fmt_str(out: &mut String, bytes: &[u8], s: &str, verb: char, spec: &Spec, v: 
             pad(out, &h, spec);
         }
         _ => bad_verb(out, v, verb, spec),
+    }
+}
+
+/// The first `n` characters of a Go string's bytes, each invalid byte one character.
+fn go_prefix_bytes(bytes: &[u8], n: usize) -> &[u8] {
+    let mut at = 0;
+    for _ in 0..n {
+        let Some(rest) = bytes.get(at..).filter(|r| !r.is_empty()) else {
+            break;
+        };
+        at += match rest.utf8_chunks().next() {
+            Some(chunk) if !chunk.valid().is_empty() => {
+                chunk.valid().chars().next().map_or(1, char::len_utf8)
+            }
+            _ => 1,
+        };
+    }
+    &bytes[..at]
+}
+
+/// [`pad`] for a piece that may hold raw bytes (`len` characters).
+fn pad_go(out: &mut GoStringBuf, piece: GoStringBuf, len: usize, spec: &Spec) {
+    let fill = spec.width.unwrap_or(0).saturating_sub(len);
+    if spec.minus {
+        out.append(piece);
+        out.extend(std::iter::repeat_n(' ', fill));
+    } else {
+        let c = if spec.zero { '0' } else { ' ' };
+        out.extend(std::iter::repeat_n(c, fill));
+        out.append(piece);
     }
 }
 

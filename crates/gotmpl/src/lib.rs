@@ -14,7 +14,9 @@
 //!   `new()`, `funcs(FuncMap)`, `add_funcs(&FuncMap)`, `option_missing_key(MissingKey)`
 //!   / `option("missingkey=zero")`, `delims(l, r)`, `set_limits(Limits)`,
 //!   `set_root_name(name)`, `parse(name, text)`, `execute(name, &data) ->
-//!   Result<String, Error>`, `lookup(name)`, `names()`.
+//!   Result<String, Error>` (bytes that are not UTF-8 as U+FFFD), `execute_go` (the
+//!   output as Go has it: a [`gostring::GoStringBuf`] keeping such bytes),
+//!   `lookup(name)`, `names()`.
 //! - [`Error`]: `Display` prints exactly Go's message (`template: NAME:LINE: ...` for
 //!   parse errors, `template: FILE:LINE:COL: executing "NAME" at <NODE>: ...` for
 //!   execution errors).
@@ -30,8 +32,9 @@
 //!   with "wrong type for value; expected string; got interface {}" in Helm) and
 //!   converts number literals to the parameter type. [`FuncMap::remove`] drops a
 //!   function with its signature.
-//! - [`gofmt`]: Go's `fmt` for values: `sprintf`, `sprint`, `sprintln`, `format_value`,
-//!   `quote`, `format_float_g`, `go_type_name`.
+//! - [`gofmt`]: Go's `fmt` for values: `sprintf`, `sprint`, `sprintln` (and their
+//!   `_go` forms, which keep a string's bytes), `format_value`, `quote`,
+//!   `format_float_g`, `go_type_name`.
 //!
 //! Layering with Helm: this engine prints a missing value as `<no value>`, exactly as
 //! Go does; Helm's engine (the Helm layer) sets `missingkey=zero` (or `error` when
@@ -63,6 +66,7 @@ pub mod func;
 #[cfg(test)]
 mod fuzz_tests;
 pub mod gofmt;
+pub mod gostring;
 mod lex;
 mod parse;
 pub mod size;

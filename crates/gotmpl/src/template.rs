@@ -9,6 +9,7 @@ use crate::ast::Tree;
 use crate::builtins;
 use crate::exec::State;
 use crate::func::{Fnv, FuncMap};
+use crate::gostring::GoStringBuf;
 use crate::parse::{ParseConfig, parse};
 use crate::value::Value;
 
@@ -306,8 +307,15 @@ impl Templates {
         v
     }
 
-    /// Executes template `name` with `data` as dot and returns its output.
+    /// Executes template `name` with `data` as dot and returns its output (bytes that
+    /// are not UTF-8 as U+FFFD; [`Templates::execute_go`] keeps them).
     pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
+        self.execute_go(name, data).map(GoStringBuf::into_text)
+    }
+
+    /// Executes template `name` with `data` as dot and returns its output as Go has
+    /// it: bytes, which are not UTF-8 where a binary string was written raw.
+    pub fn execute_go(&self, name: &str, data: &Value) -> Result<GoStringBuf, Error> {
         let Some(tree) = self.tree(name) else {
             return Err(Error::Exec(format!(
                 "template: no template {} associated with template {}",

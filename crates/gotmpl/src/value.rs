@@ -639,6 +639,32 @@ impl Value {
         }
     }
 
+    /// Go's `strings.ReplaceAll` on a Go string (bytes are kept as they are) for a
+    /// non-empty `from`; `None` for a value that is not a string.
+    pub fn go_replace_all(&self, from: &str, to: &str) -> Option<Value> {
+        match self {
+            Value::String(s) if !s.contains(from) => Some(self.clone()),
+            Value::String(s) => Some(Value::from(s.replace(from, to))),
+            Value::RawString(r) => {
+                let bytes = r.bytes();
+                let pat = from.as_bytes();
+                let mut out = Vec::with_capacity(bytes.len());
+                let mut at = 0;
+                while at < bytes.len() {
+                    if !pat.is_empty() && bytes[at..].starts_with(pat) {
+                        out.extend_from_slice(to.as_bytes());
+                        at += pat.len();
+                    } else {
+                        out.push(bytes[at]);
+                        at += 1;
+                    }
+                }
+                Some(Value::from_go_bytes(&out))
+            }
+            _ => None,
+        }
+    }
+
     /// The bytes of a Go string (either representation).
     pub fn go_string_bytes(&self) -> Option<&[u8]> {
         match self {

@@ -300,10 +300,10 @@ pub(crate) mod testutil {
     struct NoRuntime;
 
     impl Runtime for NoRuntime {
-        fn execute_template(&mut self, name: &str, _: Value) -> Result<String, FuncError> {
+        fn execute_template(&mut self, name: &str, _: Value) -> Result<Value, FuncError> {
             Err(FuncError::new(format!("no template {name}")))
         }
-        fn execute_text(&mut self, name: &str, _: &str, _: Value) -> Result<String, FuncError> {
+        fn execute_text(&mut self, name: &str, _: &str, _: Value) -> Result<Value, FuncError> {
             Err(FuncError::new(format!("no template {name}")))
         }
         fn current_template(&self) -> String {

@@ -175,23 +175,37 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.add_with_runtime("cat", |rt: &mut dyn Runtime, a: &[Value]| {
         check_printed_size(a, Layout::Flat, rt.max_value_bytes())?;
-        let out: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(go_v).collect();
+        let kept: Vec<Value> = a.iter().filter(|v| !v.is_nil()).cloned().collect();
+        if kept.iter().any(|v| matches!(v, Value::RawString(_))) {
+            // Sprig's Sprintf("%v %v ...") copies a string's bytes as they are.
+            let format = vec!["%v"; kept.len()].join(" ");
+            return Ok(crate::gofmt::sprintf_go(&format, &kept).into_value());
+        }
+        let out: Vec<String> = kept.iter().map(go_v).collect();
         Ok(Value::from(out.join(" ")))
     });
     f.add_with_runtime("indent", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("indent", a, 2)?;
+        let spaces = args::int(&a[0])?;
+        if let Value::RawString(r) = &a[1] {
+            return indent_bytes("", spaces, r.bytes(), rt.max_value_bytes());
+        }
         Ok(Value::from(indent_into(
             "",
-            args::int(&a[0])?,
+            spaces,
             args::string(&a[1])?,
             rt.max_value_bytes(),
         )?))
     });
     f.add_with_runtime("nindent", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("nindent", a, 2)?;
+        let spaces = args::int(&a[0])?;
+        if let Value::RawString(r) = &a[1] {
+            return indent_bytes("\n", spaces, r.bytes(), rt.max_value_bytes());
+        }
         Ok(Value::from(indent_into(
             "\n",
-            args::int(&a[0])?,
+            spaces,
             args::string(&a[1])?,
             rt.max_value_bytes(),
         )?))
@@ -361,6 +375,29 @@ fn indent_into(prefix: &str, spaces: i64, v: &str, max: usize) -> Result<String,
         out.push_str(line);
     }
     Ok(out)
+}
+
+/// [`indent_into`] of a Go string that is not UTF-8: its bytes are kept as they are.
+fn indent_bytes(prefix: &str, spaces: i64, v: &[u8], max: usize) -> Result<Value, FuncError> {
+    if spaces < 0 {
+        return Err(FuncError::new("strings: negative Repeat count"));
+    }
+    let newlines = v.iter().filter(|&&b| b == b'\n').count() as u128;
+    let total = v.len() as u128 + (newlines + 1) * spaces as u128;
+    if total > max as u128 {
+        return Err(size::too_large(total, max));
+    }
+    let pad = " ".repeat(spaces as usize);
+    let mut out = Vec::with_capacity(prefix.len() + total as usize);
+    out.extend_from_slice(prefix.as_bytes());
+    for (i, line) in v.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(pad.as_bytes());
+        out.extend_from_slice(line);
+    }
+    Ok(Value::from_go_bytes(&out))
 }
 
 /// `strings.Replace(s, old, new, -1)`: an empty `old` inserts `new` around every rune.

@@ -219,7 +219,7 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
         }
         let r = rt.execute_template(&name, args[1].clone());
         rt.exit_include(&name);
-        r.map(Value::str)
+        r
     });
     f.add_with_runtime("tpl", |rt: &mut dyn Runtime, args: &[Value]| {
         if args.len() != 2 {
@@ -227,7 +227,7 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
         }
         let text = string_arg(args, 0)?;
         match rt.execute_text(ROOT_NAME, text, args[1].clone()) {
-            Ok(out) => Ok(Value::str(out.replace("<no value>", ""))),
+            Ok(out) => Ok(out.go_replace_all("<no value>", "").unwrap_or(out)),
             Err(e) => {
                 let quoted = gotmpl::sprintf("%q", &[Value::str(text)]);
                 if is_parse_error(&e.message) {

@@ -2,6 +2,7 @@
 //! (pkg/release/v1/util: `SplitManifests`, `SortManifests`, kind order, hooks).
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use gotmpl::Value;
 
@@ -45,17 +46,27 @@ fn is_re_space(c: char) -> bool {
 /// Helm's `SplitManifests`: split on `(?:^|\s*\n)---\s*`, drop empty pieces, trim each
 /// document's leading whitespace.
 pub fn split_manifests(big: &str) -> Vec<String> {
-    let text = big.trim_start_matches(char::is_whitespace);
-    let bytes = text.as_bytes();
-    let mut docs = Vec::new();
+    // The separators are ASCII, so every range falls on character boundaries.
+    split_ranges(big.as_bytes())
+        .into_iter()
+        .map(|r| big[r].to_string())
+        .collect()
+}
+
+/// [`split_manifests`] over a Go string's bytes (which need not be UTF-8): the
+/// documents' byte ranges.
+fn split_ranges(big: &[u8]) -> Vec<Range<usize>> {
+    let base = skip_space(big, 0);
+    let bytes = &big[base..];
+    let mut pieces = Vec::new();
     let mut piece_start = 0;
     let mut search = 0;
     // Leftmost matches, scanning for each separator start.
     while search <= bytes.len() {
-        let found = if search == 0 && text.starts_with("---") {
+        let found = if search == 0 && bytes.starts_with(b"---") {
             Some((0, 3))
         } else {
-            find_sep(text, search)
+            find_sep(bytes, search)
         };
         let Some((m_start, dash_end)) = found else {
             break;
@@ -64,27 +75,49 @@ pub fn split_manifests(big: &str) -> Vec<String> {
         while m_end < bytes.len() && is_re_space(bytes[m_end] as char) {
             m_end += 1;
         }
-        docs.push(&text[piece_start..m_start]);
+        pieces.push(piece_start..m_start);
         piece_start = m_end;
         search = if m_end > m_start { m_end } else { m_end + 1 };
     }
-    docs.push(&text[piece_start..]);
-    docs.into_iter()
-        .filter(|d| !d.is_empty())
-        .map(|d| d.trim_start_matches(char::is_whitespace).to_string())
+    pieces.push(piece_start..bytes.len());
+    pieces
+        .into_iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| skip_space(big, base + r.start)..base + r.end)
         .collect()
+}
+
+/// The index of the first byte at or after `at` that does not begin a Unicode white
+/// space character (Go's `unicode.IsSpace`, which bytes that are not UTF-8 are not).
+fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(&lead) = bytes.get(at) {
+        let width = match lead {
+            0x00..=0x7F => 1,
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        let space = bytes
+            .get(at..at + width)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .and_then(|s| s.chars().next())
+            .is_some_and(char::is_whitespace);
+        if !space {
+            break;
+        }
+        at += width;
+    }
+    at
 }
 
 /// Next `\s*\n---` at or after `from`: returns (start of the whitespace run, end of
 /// `---`).
-fn find_sep(text: &str, from: usize) -> Option<(usize, usize)> {
-    let bytes = text.as_bytes();
-    // Line breaks via memchr, then the dashes: far cheaper than a substring search.
-    let hay = text.get(from..)?;
+fn find_sep(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    let hay = bytes.get(from..)?;
     let mut at = 0;
     let nl = loop {
-        let nl = at + hay[at..].find('\n')?;
-        if hay[nl + 1..].starts_with("---") {
+        let nl = at + hay[at..].iter().position(|&b| b == b'\n')?;
+        if hay[nl + 1..].starts_with(b"---") {
             break from + nl;
         }
         at = nl + 1;
@@ -323,73 +356,114 @@ fn split_list(v: &str) -> Vec<String> {
 }
 
 /// Helm's `SortManifests`: files in path order, documents in file order; hooks split
-/// out (unknown hook events drop the document); both sorted by kind.
-pub fn sort_manifests(files: &[(String, String)]) -> Result<(Vec<Hook>, Vec<Manifest>), String> {
+/// out (unknown hook events drop the document); both sorted by kind. `raw` holds the
+/// bytes of the files whose output is not UTF-8 (a binary string written raw): a
+/// document holding such bytes fails as go-yaml's reader refuses it.
+pub fn sort_manifests(
+    files: &[(String, String)],
+    raw: &BTreeMap<String, Vec<u8>>,
+) -> Result<(Vec<Hook>, Vec<Manifest>), String> {
     let mut sorted: Vec<&(String, String)> = files.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut hooks = Vec::new();
-    let mut generic = Vec::new();
+    let mut out = Sorted::default();
     for (path, content) in sorted {
         let base = path.rsplit('/').next().unwrap_or(path);
         if base.starts_with('_') || content.trim().is_empty() {
             continue;
         }
-        for doc in split_manifests(content) {
-            let head = parse_head(&doc, path)?;
-            let hook_types = head.annotations.as_ref().and_then(|a| {
-                a.iter()
-                    .find(|(k, _)| k == HOOK_ANNOTATION)
-                    .map(|(_, v)| v.clone())
-            });
-            let Some(hook_types) = hook_types else {
-                generic.push(Manifest {
-                    source: path.clone(),
-                    content: doc,
-                    kind: head.kind,
-                    name: head.name,
-                    api_version: head.api_version,
-                });
-                continue;
-            };
-            let ann = head.annotations.unwrap_or_default();
-            let get = |k: &str| ann.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str());
-            let mut events = Vec::new();
-            let mut unknown = false;
-            for t in hook_types.split(',') {
-                match hook_event(&t.trim().to_lowercase()) {
-                    Some(e) => events.push(e.to_string()),
-                    None => {
-                        unknown = true;
-                        break;
+        let Some(bytes) = raw.get(path) else {
+            for doc in split_manifests(content) {
+                out.add(path, doc)?;
+            }
+            continue;
+        };
+        for range in split_ranges(bytes) {
+            let doc = &bytes[range];
+            let text = match std::str::from_utf8(doc) {
+                Ok(text) => text.to_string(),
+                Err(_) => {
+                    if let Some(e) = crate::values::raw_document_error(doc) {
+                        return Err(format!(
+                            "YAML parse error on {path}: error converting YAML to JSON: {e}"
+                        ));
                     }
+                    // go-yaml stopped before the bytes (after `...`).
+                    gotmpl::value::go_text(doc).into_owned()
                 }
-            }
-            if unknown {
-                continue;
-            }
-            // Go's strconv.Atoi: optional sign and decimal digits, else 0.
-            let weight = get(HOOK_WEIGHT_ANNOTATION)
-                .and_then(|w| w.parse::<i64>().ok())
-                .unwrap_or(0);
-            hooks.push(Hook {
-                name: head.name,
-                kind: head.kind,
-                path: path.clone(),
-                manifest: doc,
-                events,
-                weight,
-                delete_policies: get(HOOK_DELETE_ANNOTATION)
-                    .map(split_list)
-                    .unwrap_or_default(),
-                output_log_policies: get(HOOK_OUTPUT_LOG_ANNOTATION)
-                    .map(split_list)
-                    .unwrap_or_default(),
-            });
+            };
+            out.add(path, text)?;
         }
     }
+    let Sorted {
+        mut hooks,
+        mut generic,
+    } = out;
     generic.sort_by(|a, b| kind_cmp(&a.kind, &b.kind));
     hooks.sort_by(|a, b| kind_cmp(&a.kind, &b.kind));
     Ok((hooks, generic))
+}
+
+#[derive(Default)]
+struct Sorted {
+    hooks: Vec<Hook>,
+    generic: Vec<Manifest>,
+}
+
+impl Sorted {
+    /// One document of `path`, as a hook or a plain manifest.
+    fn add(&mut self, path: &str, doc: String) -> Result<(), String> {
+        let head = parse_head(&doc, path)?;
+        let hook_types = head.annotations.as_ref().and_then(|a| {
+            a.iter()
+                .find(|(k, _)| k == HOOK_ANNOTATION)
+                .map(|(_, v)| v.clone())
+        });
+        let Some(hook_types) = hook_types else {
+            self.generic.push(Manifest {
+                source: path.to_string(),
+                content: doc,
+                kind: head.kind,
+                name: head.name,
+                api_version: head.api_version,
+            });
+            return Ok(());
+        };
+        let ann = head.annotations.unwrap_or_default();
+        let get = |k: &str| ann.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str());
+        let mut events = Vec::new();
+        let mut unknown = false;
+        for t in hook_types.split(',') {
+            match hook_event(&t.trim().to_lowercase()) {
+                Some(e) => events.push(e.to_string()),
+                None => {
+                    unknown = true;
+                    break;
+                }
+            }
+        }
+        if unknown {
+            return Ok(());
+        }
+        // Go's strconv.Atoi: optional sign and decimal digits, else 0.
+        let weight = get(HOOK_WEIGHT_ANNOTATION)
+            .and_then(|w| w.parse::<i64>().ok())
+            .unwrap_or(0);
+        self.hooks.push(Hook {
+            name: head.name,
+            kind: head.kind,
+            path: path.to_string(),
+            manifest: doc,
+            events,
+            weight,
+            delete_policies: get(HOOK_DELETE_ANNOTATION)
+                .map(split_list)
+                .unwrap_or_default(),
+            output_log_policies: get(HOOK_OUTPUT_LOG_ANNOTATION)
+                .map(split_list)
+                .unwrap_or_default(),
+        });
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -406,7 +480,7 @@ mod tests {
         ) {
             let from = from.min(text.len());
             let expected = text[from..].find("\n---").map(|i| from + i);
-            prop_assert_eq!(find_sep(&text, from).map(|(_, end)| end - 4), expected);
+            prop_assert_eq!(find_sep(text.as_bytes(), from).map(|(_, end)| end - 4), expected);
         }
     }
 
@@ -450,7 +524,11 @@ mod tests {
     #[test]
     fn head_fields_of_the_wrong_type_fail_as_in_helm() {
         let err = |doc: &str| {
-            sort_manifests(&[("c/templates/x.yaml".to_string(), doc.to_string())]).unwrap_err()
+            sort_manifests(
+                &[("c/templates/x.yaml".to_string(), doc.to_string())],
+                &BTreeMap::new(),
+            )
+            .unwrap_err()
         };
         let prefix = "YAML parse error on c/templates/x.yaml: error unmarshaling JSON: while \
                       decoding JSON: json: cannot unmarshal";
@@ -487,11 +565,23 @@ mod tests {
                 format!("{prefix} {ty} into Go value of type util.SimpleHead")
             );
         }
-        assert!(sort_manifests(&[("c/templates/x.yaml".to_string(), "~\n".to_string())]).is_ok());
+        assert!(
+            sort_manifests(
+                &[("c/templates/x.yaml".to_string(), "~\n".to_string())],
+                &BTreeMap::new()
+            )
+            .is_ok()
+        );
         // Scalars bound for strings are converted; null fits anything.
         let ok =
             "kind: ConfigMap\nmetadata:\n  name: 1\n  annotations: {a: null, b: 1.5, c: true}\n";
-        assert!(sort_manifests(&[("c/templates/x.yaml".to_string(), ok.to_string())]).is_ok());
+        assert!(
+            sort_manifests(
+                &[("c/templates/x.yaml".to_string(), ok.to_string())],
+                &BTreeMap::new()
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -503,6 +593,39 @@ mod tests {
         assert_eq!(split_manifests("---apiVersion: v1"), ["apiVersion: v1"]);
         assert!(split_manifests("   ").is_empty());
         assert_eq!(split_manifests("x: |\n  ---\n"), ["x: |\n  ---\n"]);
+    }
+
+    #[test]
+    fn raw_documents_fail_as_go_yaml_reads_them() {
+        let files = vec![("c/templates/x.yaml".to_string(), String::new())];
+        let raw = |bytes: &[u8]| {
+            let mut m = BTreeMap::new();
+            m.insert("c/templates/x.yaml".to_string(), bytes.to_vec());
+            sort_manifests(&files_with(&files, bytes), &m)
+        };
+        fn files_with(files: &[(String, String)], bytes: &[u8]) -> Vec<(String, String)> {
+            let text = gotmpl::value::go_text(bytes).into_owned();
+            files
+                .iter()
+                .map(|(p, _)| (p.clone(), text.clone()))
+                .collect()
+        }
+        // The valid first document is read; the second fails.
+        assert_eq!(
+            raw(b"a: 1\n---\n\xc2\xa0b: \xff\n").unwrap_err(),
+            "YAML parse error on c/templates/x.yaml: error converting YAML to JSON: \
+             yaml: invalid leading UTF-8 octet"
+        );
+        // The reader decodes the whole first 512-byte chunk: `...` before the bytes
+        // does not help there, but go-yaml stops at the document's end before it
+        // reaches a later chunk.
+        assert!(raw(b"kind: A\n...\n\xff").is_err());
+        let mut later = b"kind: A\n...\n#".to_vec();
+        later.extend_from_slice(&[b'x'; 600]);
+        later.extend_from_slice(b"\n\xff\n");
+        let (_, manifests) = raw(&later).unwrap();
+        assert_eq!(manifests[0].kind, "A");
+        assert_eq!(split_ranges(b" \xff\n---\n b"), [1..2, 8..9]);
     }
 
     #[test]
@@ -522,7 +645,7 @@ mod tests {
             ),
             ("c/templates/_helpers.tpl".to_string(), "kind: Secret".to_string()),
         ];
-        let (hooks, manifests) = sort_manifests(&files).unwrap();
+        let (hooks, manifests) = sort_manifests(&files, &BTreeMap::new()).unwrap();
         let kinds: Vec<&str> = manifests.iter().map(|m| m.kind.as_str()).collect();
         assert_eq!(
             kinds,

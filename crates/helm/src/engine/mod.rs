@@ -417,6 +417,7 @@ pub fn render(
     });
 
     let mut rendered: Vec<(String, String)> = Vec::new();
+    let mut raw: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for name in &order {
         let base = name.rsplit('/').next().unwrap_or(name);
         if base.starts_with('_') {
@@ -431,9 +432,23 @@ pub fn render(
         // Helm executes each template with its `common.Values`; the same map is a
         // plain one where a parent's `.Subcharts` holds it.
         let out = set
-            .execute(name, &values_value(&r.data))
+            .execute_go(name, &values_value(&r.data))
             .map_err(|e| RenderError::Template(errors::cleanup_exec_error(name, &e.to_string())))?;
-        rendered.push(((*name).clone(), out.replace("<no value>", "")));
+        if out.has_raw() {
+            // Bytes that are not UTF-8 were written raw: SortManifests reads the bytes
+            // (NOTES.txt keeps the text, as the release's JSON stores it).
+            let value = Value::from_go_bytes(&out.into_bytes());
+            let value = value.go_replace_all("<no value>", "").unwrap_or(value);
+            if let Value::RawString(r) = &value {
+                raw.insert((*name).clone(), r.bytes().to_vec());
+            }
+            rendered.push((
+                (*name).clone(),
+                value.as_str().unwrap_or_default().to_string(),
+            ));
+            continue;
+        }
+        rendered.push(((*name).clone(), out.text().replace("<no value>", "")));
     }
 
     // NOTES.txt files are not manifests; only the top chart's are kept unless asked.
@@ -460,7 +475,7 @@ pub fn render(
         notes.push_str(content);
     }
 
-    let (hooks, manifests) = sort_manifests(&rendered).map_err(RenderError::Manifest)?;
+    let (hooks, manifests) = sort_manifests(&rendered, &raw).map_err(RenderError::Manifest)?;
     let crds = chart
         .crd_objects()
         .into_iter()

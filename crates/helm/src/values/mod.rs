@@ -78,6 +78,7 @@ pub use schema::{SchemaChart, SchemaError, validate_chart};
 pub use toml::to_toml;
 pub use yaml::{
     decode_json_value, parse_json_value, parse_manifest_head, parse_values, parse_yaml_value,
+    raw_document_error,
 };
 
 pub(crate) use gofloat::format_g32;

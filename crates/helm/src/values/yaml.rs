@@ -415,6 +415,13 @@ struct Document<'a> {
 /// "while ..." context and words a few problems its own way), and its line rule is
 /// quirky: scanner errors show the 1-based line, parser errors the 0-based one, and a
 /// zero line is left out.
+/// go-yaml's error (`yaml: ...`) for a document whose bytes are not UTF-8, as Helm's
+/// SortManifests meets one when a binary string is written raw into a manifest;
+/// `None` if go-yaml would read its first document without reaching them.
+pub fn raw_document_error(bytes: &[u8]) -> Option<String> {
+    gocheck::go_failure_bytes(bytes).map(|f| f.go_text)
+}
+
 pub(super) fn go_syntax_text(text: &str, line: usize, index: usize, message: &str) -> String {
     // The 0-based line libyaml's stream end sits on (it forces a line break).
     let newlines = text.matches('\n').count();

@@ -120,7 +120,24 @@ pub(super) struct GoFailure {
 /// How go-yaml fails on `text`'s first document (syntax, its reader, or an alias to
 /// an unknown anchor), or `None` when it reads without a syntax error.
 pub(super) fn go_failure(text: &str) -> Option<GoFailure> {
-    let mut parser = Parser::new(text);
+    failure_of(Parser::new(text))
+}
+
+/// How go-yaml fails on the first document of `bytes`, which are not UTF-8: its
+/// reader refuses them once the scanner reaches them, unless a syntax error comes
+/// first (or the document ends before).
+pub(super) fn go_failure_bytes(bytes: &[u8]) -> Option<GoFailure> {
+    let text = gotmpl::value::go_text(bytes);
+    let (limit, problem) = match super::goscan::raw_reader_failure(bytes) {
+        Some((limit, problem)) => (Some(limit), problem),
+        None => (None, super::goscan::CONTROL_CHARACTERS),
+    };
+    failure_of(Parser::with_scanner(Scanner::with_reader(
+        &text, limit, problem,
+    )))
+}
+
+fn failure_of(mut parser: Parser) -> Option<GoFailure> {
     let mut anchors: HashSet<String> = HashSet::new();
     let result = (|| -> Scan<Option<(String, Mark)>> {
         if parser.next()? != Event::StreamStart {
@@ -147,9 +164,10 @@ pub(super) fn go_failure(text: &str) -> Option<GoFailure> {
     })();
     if parser.reader_failed() {
         // A reader error has no position in go-yaml's text.
+        let problem = parser.reader_problem();
         return Some(GoFailure {
-            go_text: "yaml: control characters are not allowed".to_string(),
-            problem: "control characters are not allowed".to_string(),
+            go_text: format!("yaml: {problem}"),
+            problem: problem.to_string(),
             line: 1,
             column: 1,
         });
@@ -186,8 +204,12 @@ fn go_text(e: &SyntaxError) -> String {
 
 impl Parser {
     pub fn new(text: &str) -> Self {
+        Parser::with_scanner(Scanner::new(text))
+    }
+
+    pub fn with_scanner(scanner: Scanner) -> Self {
         Parser {
-            scanner: Scanner::new(text),
+            scanner,
             state: State::StreamStart,
             states: Vec::new(),
             marks: Vec::new(),
@@ -200,6 +222,10 @@ impl Parser {
     /// [`Scanner::reader_failed`]): that error wins over whatever came since.
     pub fn reader_failed(&self) -> bool {
         self.scanner.reader_failed()
+    }
+
+    pub fn reader_problem(&self) -> &'static str {
+        self.scanner.reader_problem()
     }
 
     fn pop_state(&mut self) {

@@ -100,6 +100,8 @@ pub(super) struct Scanner {
     /// checks every character of a chunk at once. Set once the scanner looked there.
     reader_limit: Option<usize>,
     reader_tripped: std::cell::Cell<bool>,
+    /// What the reader says when it refuses the input.
+    reader_problem: &'static str,
     pos: usize,
     mark: Mark,
     tokens: VecDeque<Token>,
@@ -148,12 +150,18 @@ impl Scanner {
     /// A scanner over `text`, which must hold no NUL (the reader refuses control
     /// characters before the scanner sees them). A leading BOM is the reader's.
     pub fn new(text: &str) -> Self {
-        let reader_limit = reader_limit(text);
+        Scanner::with_reader(text, reader_limit(text), CONTROL_CHARACTERS)
+    }
+
+    /// A scanner over the decoded `text` of bytes go-yaml's reader refuses from
+    /// character `limit` on (see [`raw_reader_failure`]) with `problem`.
+    pub fn with_reader(text: &str, limit: Option<usize>, problem: &'static str) -> Self {
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         Scanner {
             chars: text.chars().collect(),
-            reader_limit,
+            reader_limit: limit,
             reader_tripped: std::cell::Cell::new(false),
+            reader_problem: problem,
             pos: 0,
             mark: Mark::default(),
             tokens: VecDeque::new(),
@@ -186,6 +194,11 @@ impl Scanner {
     /// allowed"), which it reports before anything the scanner found since.
     pub fn reader_failed(&self) -> bool {
         self.reader_tripped.get()
+    }
+
+    /// The reader's problem once [`Scanner::reader_failed`].
+    pub fn reader_problem(&self) -> &'static str {
+        self.reader_problem
     }
 
     fn skip(&mut self) {
@@ -1175,9 +1188,148 @@ fn reader_limit(text: &str) -> Option<usize> {
     Some(text[bom.min(start)..start].chars().count())
 }
 
+/// The reader's problem with a character it does not let through.
+pub(super) const CONTROL_CHARACTERS: &str = "control characters are not allowed";
+
+/// Where go-yaml's reader refuses `bytes` (a document that is not UTF-8) and why:
+/// the character index (after a leading BOM) from which the scanner's look-ahead
+/// trips it, and the reader's problem. `None` when it refuses nothing.
+///
+/// The reader decodes 512-byte chunks as a whole, checking each sequence as go-yaml
+/// does (lead byte, trailing bytes, overlong forms, surrogates and values past
+/// U+10FFFF, then the allowed characters), so the first fault of a chunk fails as
+/// soon as the scanner reaches into that chunk. A sequence cut short by the end of
+/// the input is only found once the scanner needs the character it would be.
+pub(super) fn raw_reader_failure(bytes: &[u8]) -> Option<(usize, &'static str)> {
+    let (bad, problem) = first_reader_fault(bytes)?;
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bom = bytes.len() - body.len();
+    let chars_before = |end: usize| {
+        std::str::from_utf8(&bytes[bom.min(end)..end]).map_or(0, |s| s.chars().count())
+    };
+    if problem == INCOMPLETE {
+        return Some((chars_before(bad), problem));
+    }
+    // Each chunk starts where the previous one's last complete character ends.
+    let mut start = 0;
+    loop {
+        let end = start + READER_CHUNK;
+        if bad < end {
+            break;
+        }
+        let mut next = end.min(bytes.len());
+        while next < bad && bytes[next] & 0xC0 == 0x80 {
+            next -= 1;
+        }
+        start = next;
+    }
+    Some((chars_before(start), problem))
+}
+
+const INCOMPLETE: &str = "incomplete UTF-8 octet sequence";
+
+/// The byte offset of the first sequence go-yaml's UTF-8 reader refuses, and why.
+fn first_reader_fault(bytes: &[u8]) -> Option<(usize, &'static str)> {
+    let mut at = 0;
+    while at < bytes.len() {
+        let lead = bytes[at];
+        let width = match lead {
+            0x00..=0x7F => 1,
+            _ if lead & 0xE0 == 0xC0 => 2,
+            _ if lead & 0xF0 == 0xE0 => 3,
+            _ if lead & 0xF8 == 0xF0 => 4,
+            _ => return Some((at, "invalid leading UTF-8 octet")),
+        };
+        if at + width > bytes.len() {
+            return Some((at, INCOMPLETE));
+        }
+        let mut value = u32::from(match width {
+            1 => lead & 0x7F,
+            2 => lead & 0x1F,
+            3 => lead & 0x0F,
+            _ => lead & 0x07,
+        });
+        for &trail in &bytes[at + 1..at + width] {
+            if trail & 0xC0 != 0x80 {
+                return Some((at, "invalid trailing UTF-8 octet"));
+            }
+            value = (value << 6) | u32::from(trail & 0x3F);
+        }
+        let shortest = match width {
+            1 => true,
+            2 => value >= 0x80,
+            3 => value >= 0x800,
+            _ => value >= 0x10000,
+        };
+        if !shortest {
+            return Some((at, "invalid length of a UTF-8 sequence"));
+        }
+        let Some(c) = char::from_u32(value).filter(|_| value <= 0x10FFFF) else {
+            return Some((at, "invalid Unicode character"));
+        };
+        if !reader_accepts(c) {
+            return Some((at, CONTROL_CHARACTERS));
+        }
+        at += width;
+    }
+    None
+}
+
 /// The characters go-yaml's reader lets through.
 pub(super) fn reader_accepts(c: char) -> bool {
     matches!(c,
         '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}'
         | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+#[cfg(test)]
+mod raw_reader_tests {
+    use super::raw_reader_failure;
+
+    #[test]
+    fn faults_as_go_yaml_reports_them() {
+        let problem = |b: &[u8]| raw_reader_failure(b).map(|f| f.1);
+        assert_eq!(problem(b"a: \xff"), Some("invalid leading UTF-8 octet"));
+        assert_eq!(
+            problem(b"a: \xe2\x82 "),
+            Some("invalid trailing UTF-8 octet")
+        );
+        assert_eq!(
+            problem(b"a: \xc0\x80"),
+            Some("invalid length of a UTF-8 sequence")
+        );
+        assert_eq!(
+            problem(b"a: \xed\xa0\x80"),
+            Some("invalid Unicode character")
+        );
+        assert_eq!(
+            problem(b"a: \xf4\x90\x80\x80"),
+            Some("invalid Unicode character")
+        );
+        assert_eq!(
+            problem(b"a: \x01\xff"),
+            Some("control characters are not allowed")
+        );
+        assert_eq!(
+            problem(b"a: \xe2\x82"),
+            Some("incomplete UTF-8 octet sequence")
+        );
+        assert_eq!(problem("a: é".as_bytes()), None);
+    }
+
+    #[test]
+    fn the_reader_trips_at_the_chunk_holding_the_fault() {
+        let mut doc = vec![b'a'; 600];
+        doc.push(0xff);
+        // The second chunk starts at byte 512 (character 512).
+        assert_eq!(raw_reader_failure(&doc).map(|f| f.0), Some(512));
+        // A character cut by the chunk's end starts the next chunk.
+        let mut doc = vec![b'a'; 511];
+        doc.extend_from_slice("é".as_bytes());
+        doc.extend_from_slice(&[b'b'; 10]);
+        doc.push(0xff);
+        assert_eq!(raw_reader_failure(&doc).map(|f| f.0), Some(511));
+        // A sequence cut by the end trips only when the scanner needs it.
+        assert_eq!(raw_reader_failure(b"abc\xe2").map(|f| f.0), Some(3));
+    }
 }

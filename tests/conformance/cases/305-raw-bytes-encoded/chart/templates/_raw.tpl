@@ -1,0 +1,2 @@
+{{ define "raw" }}{{ .Files.Get "files/blob.bin" }}{{ end }}
+{{ .Files.Get "files/ff.bin" }}
