@@ -95,10 +95,12 @@ impl Tree {
     }
 }
 
-/// A sequence of nodes.
+/// A sequence of nodes. Node, command, argument and declaration sequences are boxed
+/// slices: the parser collects each on a shared stack and allocates it once at its
+/// final size (no growth by doubling), and a tree is never changed after parsing.
 #[derive(Debug, Default)]
 pub struct List {
-    pub nodes: Vec<Node>,
+    pub nodes: Box<[Node]>,
 }
 
 impl List {
@@ -147,8 +149,8 @@ pub struct Branch {
 pub struct Pipe {
     pub pos: usize,
     pub is_assign: bool,
-    pub decl: Vec<Variable>,
-    pub cmds: Vec<Command>,
+    pub decl: Box<[Variable]>,
+    pub cmds: Box<[Command]>,
 }
 
 #[derive(Debug)]
@@ -161,7 +163,7 @@ pub struct Variable {
 #[derive(Debug)]
 pub struct Command {
     pub pos: usize,
-    pub args: Vec<Arg>,
+    pub args: Box<[Arg]>,
 }
 
 /// A parsed number literal, with the interpretations Go's `NumberNode` records.
@@ -361,12 +363,12 @@ impl Drop for List {
         {
             return;
         }
-        let mut stack: Vec<Node> = std::mem::take(&mut self.nodes);
+        let mut stack: Vec<Node> = std::mem::take(&mut self.nodes).into_vec();
         while let Some(node) = stack.pop() {
             if let Node::If(mut b) | Node::Range(mut b) | Node::With(mut b) = node {
-                stack.append(&mut b.list.nodes);
+                stack.extend(std::mem::take(&mut b.list.nodes).into_vec());
                 if let Some(e) = b.else_list.as_mut() {
-                    stack.append(&mut e.nodes);
+                    stack.extend(std::mem::take(&mut e.nodes).into_vec());
                 }
             }
         }
@@ -380,16 +382,16 @@ impl Drop for Pipe {
         if !self.cmds.iter().any(|c| c.args.iter().any(nests)) {
             return;
         }
-        let mut cmds: Vec<Command> = std::mem::take(&mut self.cmds);
+        let mut cmds: Vec<Command> = std::mem::take(&mut self.cmds).into_vec();
         while let Some(mut cmd) = cmds.pop() {
-            for arg in cmd.args.drain(..) {
+            for arg in std::mem::take(&mut cmd.args).into_vec() {
                 let mut arg = arg;
                 // Unwrap chains down to their base operand.
                 while let Arg::Chain { node, .. } = arg {
                     arg = *node;
                 }
                 if let Arg::Pipe(mut p) = arg {
-                    cmds.append(&mut p.cmds);
+                    cmds.extend(std::mem::take(&mut p.cmds).into_vec());
                 }
             }
         }

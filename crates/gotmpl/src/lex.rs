@@ -241,9 +241,12 @@ pub fn lex(input: &str, left: &str, right: &str, opts: LexOptions) -> Lexed {
         line: 1,
         start_line: 1,
         paren_depth: 0,
-        // Growing the token vector by doubling copied every token several times;
-        // an action is rarely more than a dozen tokens.
-        items: Vec::with_capacity(2 + 16 * memchr::memchr_iter(head, input.as_bytes()).count()),
+        // Growing the token vector by doubling copied every token several times; an
+        // action (two `{` bytes) is rarely more than a dozen tokens, and there are
+        // never more tokens than bytes.
+        items: Vec::with_capacity(
+            (2 + 8 * memchr::memchr_iter(head, input.as_bytes()).count()).min(input.len() + 2),
+        ),
         error: String::new(),
     };
     l.run();

@@ -46,6 +46,10 @@ pub fn parse(name: &str, text: &str, cfg: &ParseConfig<'_>) -> Result<Vec<Arc<Tr
         set: Vec::new(),
         index: HashMap::new(),
         text: shared.clone(),
+        node_stack: Vec::new(),
+        cmd_stack: Vec::new(),
+        arg_stack: Vec::new(),
+        decl_stack: Vec::new(),
     };
     let root = p.parse_top()?;
     p.add(Tree {
@@ -87,6 +91,12 @@ struct Parser<'a> {
     set: Vec<Tree>,
     index: HashMap<String, usize>,
     text: Arc<str>,
+    // Sequences under construction, innermost last: a finished sequence is moved
+    // off the top into a boxed slice of its exact size.
+    node_stack: Vec<Node>,
+    cmd_stack: Vec<Command>,
+    arg_stack: Vec<Arg>,
+    decl_stack: Vec<Variable>,
 }
 
 type PResult<T> = Result<T, String>;
@@ -210,8 +220,15 @@ impl<'a> Parser<'a> {
 
     // ---- grammar ------------------------------------------------------------------
 
+    /// The nodes pushed since `mark`, as a list.
+    fn list_from(&mut self, mark: usize) -> List {
+        List {
+            nodes: self.node_stack.split_off(mark).into_boxed_slice(),
+        }
+    }
+
     fn parse_top(&mut self) -> PResult<List> {
-        let mut root = List::default();
+        let mark = self.node_stack.len();
         while self.peek_type() != ItemType::Eof {
             if self.peek_type() == ItemType::LeftDelim {
                 let mark = self.idx;
@@ -223,12 +240,12 @@ impl<'a> Parser<'a> {
                 self.idx = mark;
             }
             match self.text_or_action()? {
-                Parsed::Node(n) => root.nodes.push(n),
+                Parsed::Node(n) => self.node_stack.push(n),
                 Parsed::End => return Err(self.errorf("unexpected {{end}}")),
                 Parsed::Else => return Err(self.errorf("unexpected {{else}}")),
             }
         }
-        Ok(root)
+        Ok(self.list_from(mark))
     }
 
     fn parse_definition(&mut self) -> PResult<()> {
@@ -259,12 +276,12 @@ impl<'a> Parser<'a> {
     }
 
     fn item_list(&mut self) -> PResult<(List, Stop)> {
-        let mut list = List::default();
+        let mark = self.node_stack.len();
         while self.peek_non_space().typ != ItemType::Eof {
             match self.text_or_action()? {
-                Parsed::Node(n) => list.nodes.push(n),
-                Parsed::End => return Ok((list, Stop::End)),
-                Parsed::Else => return Ok((list, Stop::Else)),
+                Parsed::Node(n) => self.node_stack.push(n),
+                Parsed::End => return Ok((self.list_from(mark), Stop::End)),
+                Parsed::Else => return Ok((self.list_from(mark), Stop::Else)),
             }
         }
         Err(self.errorf("unexpected EOF"))
@@ -369,11 +386,15 @@ impl<'a> Parser<'a> {
             if context == "if" && pt == ItemType::If {
                 self.next();
                 let n = self.control("if")?;
-                else_list = Some(List { nodes: vec![n] });
+                else_list = Some(List {
+                    nodes: Box::new([n]),
+                });
             } else if context == "with" && pt == ItemType::With {
                 self.next();
                 let n = self.control("with")?;
-                else_list = Some(List { nodes: vec![n] });
+                else_list = Some(List {
+                    nodes: Box::new([n]),
+                });
             } else {
                 let (el, stop2) = self.item_list()?;
                 if let Stop::Else = stop2 {
@@ -451,13 +472,9 @@ impl<'a> Parser<'a> {
     }
 
     fn pipeline(&mut self, context: &str, end: ItemType) -> PResult<Pipe> {
-        let tok = self.peek_non_space();
-        let mut pipe = Pipe {
-            pos: tok.pos,
-            is_assign: false,
-            decl: Vec::new(),
-            cmds: Vec::new(),
-        };
+        let pos = self.peek_non_space().pos;
+        let mut is_assign = false;
+        let decl_mark = self.decl_stack.len();
         // Declarations: `$x :=`, `$x =`, `$i, $v :=` (range only).
         loop {
             let v = self.peek_non_space();
@@ -470,9 +487,9 @@ impl<'a> Parser<'a> {
             let next = self.peek_non_space();
             match next.typ {
                 ItemType::Assign | ItemType::Declare => {
-                    pipe.is_assign = next.typ == ItemType::Assign;
+                    is_assign = next.typ == ItemType::Assign;
                     self.next_non_space();
-                    pipe.decl.push(Variable {
+                    self.decl_stack.push(Variable {
                         pos: v.pos,
                         name: self.src(&v),
                     });
@@ -481,12 +498,12 @@ impl<'a> Parser<'a> {
                 }
                 ItemType::Char if self.val(&next) == "," => {
                     self.next_non_space();
-                    pipe.decl.push(Variable {
+                    self.decl_stack.push(Variable {
                         pos: v.pos,
                         name: self.src(&v),
                     });
                     self.vars.push(self.val(&v));
-                    if context == "range" && pipe.decl.len() < 2 {
+                    if context == "range" && self.decl_stack.len() - decl_mark < 2 {
                         match self.peek_non_space().typ {
                             ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
                                 continue;
@@ -503,12 +520,18 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+        let cmd_mark = self.cmd_stack.len();
         loop {
             let tok = self.next_non_space();
             match tok.typ {
                 t if t == end => {
-                    self.check_pipeline(&pipe, context)?;
-                    return Ok(pipe);
+                    self.check_pipeline(&self.cmd_stack[cmd_mark..], context)?;
+                    return Ok(Pipe {
+                        pos,
+                        is_assign,
+                        decl: self.decl_stack.split_off(decl_mark).into_boxed_slice(),
+                        cmds: self.cmd_stack.split_off(cmd_mark).into_boxed_slice(),
+                    });
                 }
                 ItemType::Bool
                 | ItemType::CharConstant
@@ -524,18 +547,18 @@ impl<'a> Parser<'a> {
                 | ItemType::LeftParen => {
                     self.backup();
                     let cmd = self.command()?;
-                    pipe.cmds.push(cmd);
+                    self.cmd_stack.push(cmd);
                 }
                 _ => return Err(self.unexpected(&tok, context)),
             }
         }
     }
 
-    fn check_pipeline(&self, pipe: &Pipe, context: &str) -> PResult<()> {
-        if pipe.cmds.is_empty() {
+    fn check_pipeline(&self, cmds: &[Command], context: &str) -> PResult<()> {
+        if cmds.is_empty() {
             return Err(self.errorf(format!("missing value for {context}")));
         }
-        for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
+        for (i, c) in cmds.iter().enumerate().skip(1) {
             if matches!(
                 c.args.first(),
                 Some(
@@ -556,14 +579,12 @@ impl<'a> Parser<'a> {
     }
 
     fn command(&mut self) -> PResult<Command> {
-        let mut cmd = Command {
-            pos: self.peek_non_space().pos,
-            args: Vec::new(),
-        };
+        let pos = self.peek_non_space().pos;
+        let mark = self.arg_stack.len();
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
-                cmd.args.push(op);
+                self.arg_stack.push(op);
             }
             let tok = self.next();
             match tok.typ {
@@ -574,10 +595,13 @@ impl<'a> Parser<'a> {
             }
             break;
         }
-        if cmd.args.is_empty() {
+        if self.arg_stack.len() == mark {
             return Err(self.errorf("empty command"));
         }
-        Ok(cmd)
+        Ok(Command {
+            pos,
+            args: self.arg_stack.split_off(mark).into_boxed_slice(),
+        })
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
@@ -739,16 +763,20 @@ pub fn unquote(s: &str) -> Result<Cow<'_, str>, String> {
             Ok(Cow::Borrowed(body))
         }
         b'"' => {
-            if memchr::memchr3(b'\\', b'"', b'\n', body.as_bytes()).is_none() {
+            let bytes = body.as_bytes();
+            let Some(first) = memchr::memchr3(b'\\', b'"', b'\n', bytes) else {
                 return Ok(Cow::Borrowed(body));
-            }
+            };
+            // Runs without a backslash are copied whole; only escapes are decoded.
             let mut out: Vec<u8> = Vec::with_capacity(body.len());
-            let mut rest = body;
-            while !rest.is_empty() {
-                if rest.starts_with('"') || rest.starts_with('\n') {
+            let mut at = first;
+            out.extend_from_slice(&bytes[..at]);
+            while at < body.len() {
+                if bytes[at] != b'\\' {
+                    // An unescaped quote or newline.
                     return Err(syntax());
                 }
-                let (piece, tail) = unquote_char(rest, '"')?;
+                let (piece, tail) = unquote_char(&body[at..], '"')?;
                 match piece {
                     CharPiece::Char(c) => {
                         let mut buf = [0u8; 4];
@@ -756,7 +784,11 @@ pub fn unquote(s: &str) -> Result<Cow<'_, str>, String> {
                     }
                     CharPiece::Byte(b) => out.push(b),
                 }
-                rest = tail;
+                at = body.len() - tail.len();
+                let run =
+                    memchr::memchr3(b'\\', b'"', b'\n', &bytes[at..]).unwrap_or(body.len() - at);
+                out.extend_from_slice(&bytes[at..at + run]);
+                at += run;
             }
             Ok(Cow::Owned(String::from_utf8_lossy(&out).into_owned()))
         }
