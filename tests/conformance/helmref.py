@@ -59,6 +59,9 @@ class Rendered:
     error: str | None = None
     notes: str = ""
     hooks: list[dict[str, Any]] = field(default_factory=list)
+    # Values-coalescing warnings Helm logged while rendering, without Go's date prefix,
+    # in the order logged (within one coalescing pass that is Go's random map order).
+    warnings: list[str] = field(default_factory=list)
 
 
 def _merge_maps(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
@@ -219,6 +222,38 @@ def sort_manifests(files: dict[str, str]) -> tuple[list[dict[str, Any]], list[di
     return hooks, generic
 
 
+# Go's log package: `2006/01/02 15:04:05 ` before each line.
+_LOG_PREFIX = re.compile(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ")
+
+
+def log_warnings(text: str) -> list[str]:
+    """The lines Helm's Go code logged to stderr, without their date, leaving out
+    slog's INFO/DEBUG records (e.g. the loader's symlink notices)."""
+    lines = []
+    for line in text.splitlines():
+        line = _LOG_PREFIX.sub("", line)
+        if line.startswith(("INFO ", "DEBUG ")) or not line.strip():
+            continue
+        lines.append(line)
+    return lines
+
+
+@contextlib.contextmanager
+def captured_stderr(into: list[str]):
+    """Send fd 2 to a temporary file for the block (Go logs there directly); its text
+    is appended to `into`."""
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            into.append(tmp.read().decode("utf-8", errors="replace"))
+
+
 @contextlib.contextmanager
 def quiet_stderr():
     """Helm's Go loader logs straight to fd 2 (e.g. an INFO line for every symlink in a
@@ -254,17 +289,21 @@ class HelmRef:
 
     def _template(self, chart_dir: str, name: str, namespace: str,
                   values: dict[str, Any]) -> Rendered:
+        logged: list[str] = []
         try:
-            rel = self.cfg.install(chart_dir, name, values, namespace=namespace,
-                                   dry_run="client")
+            with captured_stderr(logged):
+                rel = self.cfg.install(chart_dir, name, values, namespace=namespace,
+                                       dry_run="client")
         except helm.HelmError as e:
             return Rendered(error=str(e))
+        warnings = log_warnings("".join(logged))
         manifest = rel.get("manifest") or ""
         hooks = self._hooks(chart_dir, name, namespace, values, manifest)
         out = manifest.strip() + "\n"
         for h in hooks:
             out += f"---\n# Source: {h['path']}\n{h['manifest']}\n"
-        return Rendered(output=out, notes=rel.get("notes") or "", hooks=hooks)
+        return Rendered(output=out, notes=rel.get("notes") or "", hooks=hooks,
+                        warnings=warnings)
 
     def _hooks(self, chart_dir: str, name: str, namespace: str, values: dict[str, Any],
                manifest: str) -> list[dict[str, Any]]:

@@ -118,7 +118,7 @@ def run_capstan(cmd: list[str], case: Case, timeout: float) -> Rendered:
     stderr = proc.stderr.decode("utf-8", errors="replace")
     if proc.returncode != 0:
         return Rendered(error=stderr.strip() or f"exit status {proc.returncode}")
-    return Rendered(output=stdout)
+    return Rendered(output=stdout, warnings=stderr.splitlines())
 
 
 def helm_render(ref: HelmRef, case: Case) -> Rendered:
@@ -173,7 +173,7 @@ def compare(case: Case, expected: Rendered, actual: Rendered) -> str | None:
     if actual.error is not None:
         return f"capstan failed:\n{actual.error[-4000:]}"
     if actual.output == expected.output:
-        return None
+        return compare_warnings(expected.warnings, actual.warnings)
     diff = difflib.unified_diff(
         (expected.output or "").splitlines(keepends=True),
         (actual.output or "").splitlines(keepends=True),
@@ -183,11 +183,24 @@ def compare(case: Case, expected: Rendered, actual: Rendered) -> str | None:
     return text or "outputs differ only in ways difflib does not show (line endings?)"
 
 
+def compare_warnings(helm_lines: list[str], capstan_lines: list[str]) -> str | None:
+    """Helm's values-coalescing warnings against capstan's stderr, as multisets: each
+    line as often as Helm logs it. Within one coalescing pass Helm logs in Go's random
+    map order, so the order is not compared."""
+    want, got = collections.Counter(helm_lines), collections.Counter(capstan_lines)
+    if want == got:
+        return None
+    return ("same output, different warnings on stderr (line: helm's count, capstan's):\n"
+            + "".join(f"  {line}: {want[line]}, {got[line]}\n"
+                      for line in sorted(set(want) | set(got)) if want[line] != got[line]))
+
+
 def write_expected(case: Case, expected: Rendered) -> None:
     """Store Helm's output beside the case so Rust tests can use it without Python."""
     out = os.path.join(case.dir, "expected.out")
     err = os.path.join(case.dir, "expected.err")
-    for p in (out, err):
+    warnings = os.path.join(case.dir, "expected.warnings")
+    for p in (out, err, warnings):
         if os.path.exists(p):
             os.remove(p)
     if expected.error is not None:
@@ -196,6 +209,10 @@ def write_expected(case: Case, expected: Rendered) -> None:
     else:
         with open(out, "w", encoding="utf-8") as f:
             f.write(expected.output or "")
+        if expected.warnings:
+            # Sorted: Helm's order within a coalescing pass varies from run to run.
+            with open(warnings, "w", encoding="utf-8") as f:
+                f.write("".join(line + "\n" for line in sorted(expected.warnings)))
 
 
 def main() -> int:

@@ -130,6 +130,10 @@ fn run() -> Result<String, String> {
             .template_output_show_only(!a.no_hooks, a.include_crds, &a.show_only)
             .map_err(|e| e.to_string())?
     };
+    // Helm logs its values-coalescing warnings to stderr as it renders.
+    for warning in &rendered.warnings {
+        eprintln!("{warning}");
+    }
     Ok(out)
 }
 

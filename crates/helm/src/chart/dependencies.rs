@@ -7,15 +7,22 @@ use serde_json::Value as Json;
 
 use super::semver::is_compatible_range;
 use super::{Chart, ChartError};
-use crate::values::coalesce::{coalesce_chart, merge_chart, merge_tables};
+use crate::values::coalesce::{CoalesceWarnings, coalesce_chart, merge_chart, merge_tables};
 
 /// Process a chart's dependencies against the user's values, returning the chart as
 /// Helm renders and stores it (disabled subcharts removed, aliases applied, imported
-/// values merged into each parent's values).
-pub fn process_dependencies(chart: &Chart, user_values: &Map) -> Result<Chart, ChartError> {
+/// values merged into each parent's values). Helm coalesces values several times on
+/// the way (once per chart with dependencies to evaluate conditions, once more per
+/// such chart for its import-values), logging each pass's warnings: they are added
+/// to `warnings` in that order.
+pub fn process_dependencies(
+    chart: &Chart,
+    user_values: &Map,
+    warnings: &mut CoalesceWarnings,
+) -> Result<Chart, ChartError> {
     let mut c = chart.clone();
-    process_enabled(&mut c, user_values, "")?;
-    process_import_values(&mut c)?;
+    process_enabled(&mut c, user_values, "", warnings)?;
+    process_import_values(&mut c, warnings)?;
     Ok(c)
 }
 
@@ -80,7 +87,12 @@ fn alias_copy(charts: &[Chart], dep: &super::Dependency) -> Option<Chart> {
     Some(out)
 }
 
-fn process_enabled(c: &mut Chart, v: &Map, path: &str) -> Result<(), ChartError> {
+fn process_enabled(
+    c: &mut Chart,
+    v: &Map,
+    path: &str,
+    warnings: &mut CoalesceWarnings,
+) -> Result<(), ChartError> {
     if c.metadata.dependencies.is_empty() {
         return Ok(());
     }
@@ -108,7 +120,8 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str) -> Result<(), ChartError>
     for req in &mut c.metadata.dependencies {
         req.enabled = true;
     }
-    let cvals = coalesce_chart(&c.values_tree(), v, &mut Vec::new())
+    // A subchart's pass coalesces its own chart with the parent's coalesced values.
+    let cvals = coalesce_chart(&c.values_tree(), v, warnings)
         .map_err(|e| ChartError::Dependencies(e.to_string()))?;
     process_tags(&mut c.metadata.dependencies, &cvals);
     process_conditions(&mut c.metadata.dependencies, &cvals, path);
@@ -126,7 +139,7 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str) -> Result<(), ChartError>
         .retain(|d| !disabled.contains(&d.name));
     for t in &mut c.dependencies {
         let subpath = format!("{path}{}.", t.name());
-        process_enabled(t, &cvals, &subpath)?;
+        process_enabled(t, &cvals, &subpath, warnings)?;
     }
     Ok(())
 }
@@ -182,14 +195,14 @@ fn path_to_map(path: &str, data: Map) -> Map {
     cur
 }
 
-fn process_import_values(c: &mut Chart) -> Result<(), ChartError> {
+fn process_import_values(c: &mut Chart, warnings: &mut CoalesceWarnings) -> Result<(), ChartError> {
     for d in &mut c.dependencies {
-        process_import_values(d)?;
+        process_import_values(d, warnings)?;
     }
     if c.metadata.dependencies.is_empty() {
         return Ok(());
     }
-    let cvals = merge_chart(&c.values_tree(), &Map::new(), &mut Vec::new())
+    let cvals = merge_chart(&c.values_tree(), &Map::new(), warnings)
         .map_err(|e| ChartError::Dependencies(e.to_string()))?;
     let mut b = Map::new();
     for r in &mut c.metadata.dependencies {
@@ -200,15 +213,23 @@ fn process_import_values(c: &mut Chart) -> Result<(), ChartError> {
                     let child = json_text(o.get("child"));
                     let parent = json_text(o.get("parent"));
                     normalized.push(serde_json::json!({"child": child, "parent": parent}));
-                    if let Some(vv) = table(&cvals, &format!("{}.{child}", r.name)) {
-                        b = merge_tables(&b, &path_to_map(&parent, vv), &mut Vec::new());
+                    match table_or_missing(&cvals, &format!("{}.{child}", r.name)) {
+                        Ok(vv) => b = merge_tables(&b, &path_to_map(&parent, vv), warnings),
+                        Err(missing) => warnings.push(slog_warning(
+                            "ImportValues missing table from chart",
+                            &[("chart", &r.name), ("error", &missing)],
+                        )),
                     }
                 }
                 Json::String(s) => {
                     let child = format!("exports.{s}");
                     normalized.push(serde_json::json!({"child": child, "parent": "."}));
-                    if let Some(vm) = table(&cvals, &format!("{}.{child}", r.name)) {
-                        b = merge_tables(&b, &vm, &mut Vec::new());
+                    match table_or_missing(&cvals, &format!("{}.{child}", r.name)) {
+                        Ok(vm) => b = merge_tables(&b, &vm, warnings),
+                        Err(missing) => warnings.push(slog_warning(
+                            "ImportValues missing table",
+                            &[("error", &missing)],
+                        )),
                     }
                 }
                 _ => {}
@@ -221,9 +242,54 @@ fn process_import_values(c: &mut Chart) -> Result<(), ChartError> {
         Value::Map(m) => m,
         _ => Map::new(),
     };
-    c.values = merge_tables(&base, &b, &mut Vec::new());
+    c.values = merge_tables(&base, &b, warnings);
     c.has_values = true;
     Ok(())
+}
+
+/// Helm's `Values.Table`: the table at a dotted path, or its error's text (`"K" is
+/// not a table`, naming the first path element that is missing or not a table).
+fn table_or_missing(values: &Map, path: &str) -> Result<Map, String> {
+    let mut cur = values.clone();
+    for part in path.split('.') {
+        match cur.get(part) {
+            Some(Value::Map(m)) => cur = m,
+            _ => return Err(format!("{} is not a table", gotmpl::gofmt::quote(part))),
+        }
+    }
+    Ok(cur)
+}
+
+/// A line as Go's default `slog` logger writes a warning (through the `log` package,
+/// whose date prefix capstan leaves out as for the other warnings): `WARN msg k=v`,
+/// values quoted as slog's text handler quotes them.
+fn slog_warning(message: &str, attrs: &[(&str, &str)]) -> String {
+    let mut line = format!("WARN {message}");
+    for (key, value) in attrs {
+        line.push(' ');
+        line.push_str(key);
+        line.push('=');
+        line.push_str(&slog_text_value(value));
+    }
+    line
+}
+
+/// slog's text handler: a string is written bare unless it is empty or holds a space,
+/// `=`, `"`, an ASCII control character, or (beyond ASCII) white space or a character
+/// that is not printable; then Go-quoted. A backslash alone needs no quotes.
+fn slog_text_value(s: &str) -> String {
+    let needs_quote = s.is_empty()
+        || s.chars().any(|c| match c {
+            ' ' | '=' | '"' => true,
+            '\0'..='\x1f' => true,
+            '\x20'..='\x7f' => false,
+            c => c.is_whitespace() || !gotmpl::gofmt::is_print(c),
+        });
+    if needs_quote {
+        gotmpl::gofmt::quote(s)
+    } else {
+        s.to_string()
+    }
 }
 
 /// Go's `fmt.Sprintf("%v", x)` for the scalar shapes `child`/`parent` take.
@@ -266,6 +332,35 @@ mod tests {
         .unwrap()
     }
 
+    #[test]
+    fn coalescing_passes_report_their_warnings_in_helms_order() {
+        let c = chart(
+            "sub:\n  exported: flat\n",
+            "- name: sub\n  version: 0.2.0\n  import-values: [nothere]\n",
+        );
+        let user = crate::values::parse_values("sub:\n  exported: {u: 1}\n", "u").unwrap();
+        let mut warnings = Vec::new();
+        process_dependencies(&c, &user, &mut warnings).unwrap();
+        assert_eq!(
+            warnings,
+            [
+                // The condition pass: user values over the chart as loaded.
+                "warning: destination for top.sub.exported is a table. Ignoring non-table value (flat)",
+                // The import pass: `exports` is there, `nothere` is not.
+                "WARN ImportValues missing table error=\"\\\"nothere\\\" is not a table\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn slog_quotes_values_as_its_text_handler_does() {
+        assert_eq!(slog_text_value("mymid"), "mymid");
+        assert_eq!(slog_text_value(r"a\b"), r"a\b");
+        assert_eq!(slog_text_value("a b"), "\"a b\"");
+        assert_eq!(slog_text_value(""), "\"\"");
+        assert_eq!(slog_text_value("a\u{a0}"), r#""a\u00a0""#);
+    }
+
     fn names(c: &Chart) -> Vec<String> {
         c.dependencies
             .iter()
@@ -279,7 +374,7 @@ mod tests {
             "",
             "- name: sub\n  version: 0.2.0\n  alias: one\n- name: sub\n  version: ~0.2\n  alias: two\n",
         );
-        let p = process_dependencies(&c, &Map::new()).unwrap();
+        let p = process_dependencies(&c, &Map::new(), &mut Vec::new()).unwrap();
         assert_eq!(names(&p), ["one", "two"]);
         assert_eq!(p.metadata.dependencies[0].name, "one");
     }
@@ -289,7 +384,7 @@ mod tests {
         let deps = "- name: sub\n  version: 0.2.0\n  condition: sub.enabled,other.enabled\n  tags: [front]\n";
         let c = chart("sub: {enabled: false}\n", deps);
         assert!(
-            process_dependencies(&c, &Map::new())
+            process_dependencies(&c, &Map::new(), &mut Vec::new())
                 .unwrap()
                 .dependencies
                 .is_empty()
@@ -297,7 +392,7 @@ mod tests {
         // A non-boolean condition is skipped and the next one decides.
         let c = chart("sub: {enabled: maybe}\nother: {enabled: false}\n", deps);
         assert!(
-            process_dependencies(&c, &Map::new())
+            process_dependencies(&c, &Map::new(), &mut Vec::new())
                 .unwrap()
                 .dependencies
                 .is_empty()
@@ -305,21 +400,21 @@ mod tests {
         // Tags alone disable; a condition overrides tags.
         let c = chart("tags: {front: false}\n", deps);
         assert!(
-            process_dependencies(&c, &Map::new())
+            process_dependencies(&c, &Map::new(), &mut Vec::new())
                 .unwrap()
                 .dependencies
                 .is_empty()
         );
         let c = chart("tags: {front: false}\nsub: {enabled: true}\n", deps);
         assert_eq!(
-            names(&process_dependencies(&c, &Map::new()).unwrap()),
+            names(&process_dependencies(&c, &Map::new(), &mut Vec::new()).unwrap()),
             ["sub"]
         );
         // Without a matching version the Chart.yaml entry makes no copy, the loaded
         // chart stays; a false condition still removes it by name, as in Helm.
         let c = chart("", "- name: sub\n  version: 9.9.9\n  alias: other\n");
         assert_eq!(
-            names(&process_dependencies(&c, &Map::new()).unwrap()),
+            names(&process_dependencies(&c, &Map::new(), &mut Vec::new()).unwrap()),
             ["sub"]
         );
         let c = chart(
@@ -327,7 +422,7 @@ mod tests {
             "- name: sub\n  version: 9.9.9\n  condition: sub.enabled\n",
         );
         assert!(
-            process_dependencies(&c, &Map::new())
+            process_dependencies(&c, &Map::new(), &mut Vec::new())
                 .unwrap()
                 .dependencies
                 .is_empty()
@@ -338,7 +433,7 @@ mod tests {
     fn import_values_both_forms() {
         let deps = "- name: sub\n  version: 0.2.0\n  import-values:\n  - child: exported\n    parent: imp\n  - data\n";
         let c = chart("imp: {own: 1}\n", deps);
-        let p = process_dependencies(&c, &Map::new()).unwrap();
+        let p = process_dependencies(&c, &Map::new(), &mut Vec::new()).unwrap();
         let v = Value::Map(p.values.clone()).to_json();
         assert_eq!(v["imp"]["k"], "v");
         assert_eq!(v["imp"]["own"], 1.0);

@@ -334,8 +334,10 @@ pub fn render(
             actual: kube.version.clone(),
         });
     }
-    let chart = process_dependencies(chart, user_values)?;
+    // Helm logs every coalescing pass's warnings: dependency processing's, then the
+    // final one's below.
     let mut warnings = Vec::new();
+    let chart = process_dependencies(chart, user_values, &mut warnings)?;
     let values =
         crate::values::coalesce::coalesce_chart(&chart.values_tree(), user_values, &mut warnings)
             .map_err(|e| RenderError::Values(e.to_string()))?;
