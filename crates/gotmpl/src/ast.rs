@@ -79,9 +79,46 @@ pub struct Tree {
     /// The whole source text the nodes' positions point into.
     pub text: Arc<str>,
     pub root: List,
+    /// The source's bytes when they are not UTF-8 (`text` is then their lossy
+    /// decoding): Go's text nodes hold the bytes themselves.
+    pub raw_source: Option<Arc<[u8]>>,
 }
 
 impl Tree {
+    /// The source bytes behind `text[start..end]`: with a [`Tree::raw_source`], each
+    /// U+FFFD that `String::from_utf8_lossy` put for an invalid sequence stands for
+    /// that sequence's bytes.
+    pub fn source_bytes(&self, start: usize, end: usize) -> &[u8] {
+        let Some(raw) = &self.raw_source else {
+            return &self.text.as_bytes()[start..end];
+        };
+        let (mut lossy, mut at) = (0, 0);
+        let (mut from, mut to) = (None, None);
+        let mut mark = |lossy: usize, at: usize| {
+            if from.is_none() && lossy >= start {
+                from = Some(at);
+            }
+            if to.is_none() && lossy >= end {
+                to = Some(at);
+            }
+        };
+        for chunk in raw.utf8_chunks() {
+            for (i, _) in chunk.valid().char_indices() {
+                mark(lossy + i, at + i);
+            }
+            lossy += chunk.valid().len();
+            at += chunk.valid().len();
+            if !chunk.invalid().is_empty() {
+                mark(lossy, at);
+                lossy += char::REPLACEMENT_CHARACTER.len_utf8();
+                at += chunk.invalid().len();
+            }
+        }
+        mark(lossy, at);
+        let from = from.unwrap_or(raw.len());
+        &raw[from..to.unwrap_or(raw.len()).max(from)]
+    }
+
     /// Go's `ErrorContext` location: `FILE:LINE:COL` (COL is a 0-based byte offset).
     pub fn location(&self, pos: usize) -> String {
         let pos = pos.min(self.text.len());

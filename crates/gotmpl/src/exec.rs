@@ -230,7 +230,15 @@ impl<'a> State<'a> {
 
     fn walk(&mut self, dot: &Slot, node: &Node) -> R<()> {
         match node {
-            Node::Text { pos, text } => self.write(text, *pos, node),
+            Node::Text { pos, text } => match &self.tmpl.raw_source {
+                None => self.write(text, *pos, node),
+                // A source file that is not UTF-8: Go writes the text's own bytes.
+                Some(_) => {
+                    let tmpl = self.tmpl.clone();
+                    let bytes = tmpl.source_bytes(text.start(), text.start() + text.len());
+                    self.write_go(bytes, text, *pos, node)
+                }
+            },
             Node::Action { pos, pipe } => {
                 let val = self.eval_pipeline(dot, pipe)?;
                 if pipe.decl.is_empty() {

@@ -991,3 +991,15 @@ fn strings_that_are_not_utf8_keep_their_bytes_in_the_output() {
     t.parse("t", "{{ .b }}").unwrap();
     assert_eq!(t.execute("t", &data).unwrap(), "\u{fffd}\n\u{fffd}\u{fffd}");
 }
+
+#[test]
+fn template_sources_that_are_not_utf8_write_their_own_bytes() {
+    let mut t = Templates::new();
+    let parsed = t
+        .parse_only_go("t", b"caf\xe9 {{ 1 }} \xef\xbf\xbd\xe2\x82 {{- \" x\" }}\n")
+        .unwrap();
+    t.add_parsed(&parsed);
+    let out = t.execute_go("t", &Value::Nil).unwrap();
+    // A valid U+FFFD in the source stays three bytes; each invalid sequence its own.
+    assert_eq!(out.into_bytes(), b"caf\xe9 1 \xef\xbf\xbd\xe2\x82 x\n");
+}

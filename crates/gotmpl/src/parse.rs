@@ -57,6 +57,7 @@ pub fn parse(name: &str, text: &str, cfg: &ParseConfig<'_>) -> Result<Vec<Arc<Tr
         parse_name,
         text: shared,
         root,
+        raw_source: None,
     })?;
     Ok(p.set.into_iter().map(Arc::new).collect())
 }
@@ -272,6 +273,7 @@ impl<'a> Parser<'a> {
             parse_name: self.parse_name.clone(),
             text: self.text.clone(),
             root: list,
+            raw_source: None,
         })
     }
 
@@ -463,6 +465,7 @@ impl<'a> Parser<'a> {
             parse_name: self.parse_name.clone(),
             text: self.text.clone(),
             root: list,
+            raw_source: None,
         })?;
         Ok(Node::Template {
             pos: tok.pos,

@@ -238,6 +238,31 @@ impl Templates {
             .map_err(Error::Parse)
     }
 
+    /// [`Templates::parse_only`] of a file's bytes, which Go reads as they are: when
+    /// they are not UTF-8 the template is parsed from their lossy decoding and its
+    /// text nodes write the original bytes.
+    pub fn parse_only_go(&self, name: &str, source: &[u8]) -> Result<Parsed, Error> {
+        if let Ok(text) = std::str::from_utf8(source) {
+            return self.parse_only(name, text);
+        }
+        let text = String::from_utf8_lossy(source);
+        let raw: Arc<[u8]> = source.into();
+        let trees = self.parse_trees(name, &text).map_err(Error::Parse)?;
+        Ok(Parsed(
+            trees
+                .into_iter()
+                .map(|t| match Arc::try_unwrap(t) {
+                    Ok(mut tree) => {
+                        tree.raw_source = Some(raw.clone());
+                        Arc::new(tree)
+                    }
+                    // Freshly parsed trees have no other holder.
+                    Err(shared) => shared,
+                })
+                .collect(),
+        ))
+    }
+
     /// Adds what [`Templates::parse_only`] returned, with [`Templates::parse`]'s rules.
     pub fn add_parsed(&mut self, parsed: &Parsed) {
         let trees = Arc::make_mut(&mut self.trees);

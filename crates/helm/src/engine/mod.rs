@@ -392,14 +392,9 @@ pub fn render(
         }));
         for file in &key.templates {
             let parsed = cache::get_or_parse_file(file, || {
-                // std's validation has an ASCII fast path that `from_utf8_lossy`'s
-                // chunk iterator lacks (~7 instructions a byte, 250k per render of
-                // case 63); only invalid text needs the lossy decode.
-                let text = match std::str::from_utf8(&file.text) {
-                    Ok(text) => std::borrow::Cow::Borrowed(text),
-                    Err(_) => String::from_utf8_lossy(&file.text),
-                };
-                set.parse_only(&file.name, &text).map_err(|e| {
+                // Go reads a template's bytes as they are: text that is not UTF-8
+                // reaches the output unchanged (and a manifest then fails to parse).
+                set.parse_only_go(&file.name, &file.text).map_err(|e| {
                     RenderError::Template(errors::cleanup_parse_error(&file.name, &e.to_string()))
                 })
             })?;

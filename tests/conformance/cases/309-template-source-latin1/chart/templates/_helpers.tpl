@@ -1,0 +1,3 @@
+{{/* François */}}
+{{- define "latin1.text" }}café â‚¬ ÿ{{ end }}
+{{- define "latin1.unused" }}été{{ end }}
