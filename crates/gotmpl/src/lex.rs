@@ -598,7 +598,7 @@ impl Lexer<'_> {
 
     /// Advances over letters, digits and `_`: a table scan over ASCII bytes, a
     /// character decode only where a non-ASCII byte stops it.
-    #[inline]
+    #[inline(always)]
     fn skip_alnum(&mut self) {
         let bytes = self.bytes;
         let mut pos = self.pos;
@@ -674,7 +674,14 @@ impl Lexer<'_> {
     }
 
     fn lex_field_or_variable(&mut self, typ: ItemType) -> State {
-        if self.at_terminator() {
+        // Usually a name follows: then this cannot be a terminator (unless the right
+        // delimiter starts like a name), and one check after the name is enough.
+        let named = self
+            .bytes
+            .get(self.pos)
+            .is_some_and(|&b| WORD_BYTE[usize::from(b)])
+            && !WORD_BYTE[usize::from(self.right_head)];
+        if !named && self.at_terminator() {
             self.emit(if typ == ItemType::Variable {
                 ItemType::Variable
             } else {

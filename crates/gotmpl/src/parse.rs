@@ -729,7 +729,8 @@ impl<'a> Parser<'a> {
             ),
             None => (self.src(tok), Src::new(&self.text, tok.pos, tok.pos)),
         };
-        if !self.vars.iter().any(|v| *v == &*name) {
+        // Most uses name a recent declaration: search from the innermost.
+        if !self.vars.iter().rev().any(|v| *v == &*name) {
             return Err(self.errorf(format!("undefined variable {}", crate::gofmt::quote(&name))));
         }
         Ok(Arg::Variable {
