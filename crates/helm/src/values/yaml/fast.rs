@@ -39,6 +39,7 @@ pub(super) fn build(text: &str) -> Option<Document<'_>> {
         pending: false,
         root: None,
     };
+    let mut started = false;
     while b.cur < b.lines.len() {
         let line = b.lines[b.cur];
         b.cur += 1;
@@ -47,10 +48,31 @@ pub(super) fn build(text: &str) -> Option<Document<'_>> {
         if rest.is_empty() || rest.starts_with('#') {
             continue;
         }
-        if indent == 0
-            && (rest.starts_with("---") || rest.starts_with("...") || rest.starts_with('%'))
-        {
-            return None;
+        if indent == 0 {
+            // Helm's reader keeps the `---` that opens a document in the document's
+            // text, and openstack-helm's values files close theirs with `...`: both
+            // markers alone on their line, the start before any content and the end
+            // followed by nothing but comments, read as go-yaml reads them.
+            if let Some(after) = rest.strip_prefix("---") {
+                if started || b.root.is_some() || !is_line_end(after) {
+                    return None;
+                }
+                started = true;
+                continue;
+            }
+            if let Some(after) = rest.strip_prefix("...") {
+                // (Alone, with no document open, go-yaml finds no node content.)
+                if !(started || b.root.is_some())
+                    || !is_line_end(after)
+                    || !b.lines[b.cur..].iter().all(|l| is_comment_line(l))
+                {
+                    return None;
+                }
+                break;
+            }
+            if rest.starts_with('%') {
+                return None;
+            }
         }
         b.content_line(indent, rest)?;
         if b.nodes.len() as u64 >= MAX_DECODE_COUNT / 2 {
@@ -102,6 +124,12 @@ struct Builder<'a> {
     /// The last key (or `-`) of the innermost collection still waits for its value.
     pending: bool,
     root: Option<usize>,
+}
+
+/// A blank line or a comment line.
+fn is_comment_line(line: &str) -> bool {
+    let rest = line.trim_start_matches(' ');
+    rest.is_empty() || rest.starts_with('#')
 }
 
 fn is_seq_entry(rest: &str) -> bool {
@@ -734,6 +762,12 @@ mod tests {
         accepted("a: [1, 'x', \"y\\u0026\"]\nb: {c: {d: [e, f]}, g: h i}\nk:\n  null\n");
         accepted("{\n  \"a\": {\"b\": [1, 2.5, true, null]},\n  \"c\": \"d\"\n}\n");
         accepted("a: |\n\n  after an empty line\nb: |\n  no final break");
+        // Document markers as openstack-helm's values files use them.
+        accepted("---\na: 1\nb:\n  - c\n...\n");
+        accepted("# licence\n\n--- # start\nkey: |\n  text\n\n...\n# end\n\n");
+        accepted("---\nk:\n... # done\n");
+        accepted("---\n");
+        accepted("a:\n- |-\n  x\n...");
     }
 
     #[test]
@@ -749,7 +783,15 @@ mod tests {
             "a: |+\n  keep\n",
             "a: |2\n  x\n",
             "a: >\n  x\n    more\n",
-            "---\na: 1\n",
+            "---\n---\na: 1\n",
+            "a: 1\n---\nb: 2\n",
+            "--- a: 1\n",
+            "---#c\na: 1\n",
+            "a: 1\n...\nb: 2\n",
+            "a: 1\n... x\n",
+            "...\n",
+            "# c\n...\n",
+            "%YAML 1.1\n---\na: 1\n",
             "a: b: c\n",
             "a: 1\n b: 2\n",
             "- a\nb: 1\n",
@@ -884,7 +926,7 @@ mod tests {
 
     fn line() -> impl Strategy<Value = String> {
         let indent = prop::sample::select(vec![0usize, 0, 0, 1, 2, 2, 2, 3, 4, 4, 6]);
-        let shape = prop::sample::select(vec![0u8, 0, 0, 1, 1, 2, 2, 3, 4, 5, 6]);
+        let shape = prop::sample::select(vec![0u8, 0, 0, 1, 1, 2, 2, 3, 4, 5, 6, 7, 8]);
         (indent, shape, key(), value()).prop_map(|(n, shape, k, v)| {
             let pad = " ".repeat(n);
             match shape {
@@ -894,6 +936,12 @@ mod tests {
                 3 => format!("{pad}{k}:"),
                 4 => format!("{pad}# {v}"),
                 5 => pad,
+                // Document markers, sometimes with what may or may not follow them.
+                7 => format!("{pad}---{}", if v.is_empty() { "" } else { " #c" }),
+                8 => format!(
+                    "{pad}...{}",
+                    if v.starts_with('#') { v.as_str() } else { "" }
+                ),
                 _ => format!("{pad}{v}"),
             }
         })
@@ -1037,6 +1085,11 @@ mod tests {
         )
             .prop_map(|(entries, style, trim)| {
                 let mut out = String::new();
+                // Sometimes inside document markers, as openstack-helm writes values.
+                let markers = style[0] % 3 == 0;
+                if markers {
+                    out.push_str("# header\n---\n");
+                }
                 let mut n = 0;
                 for (k, v) in &entries {
                     out.push_str(&format!("{k}:"));
@@ -1044,6 +1097,8 @@ mod tests {
                 }
                 if trim {
                     out.pop();
+                } else if markers {
+                    out.push_str("...\n");
                 }
                 out
             })
