@@ -124,7 +124,7 @@ fn process_enabled(
     let cvals = coalesce_chart(&c.values_tree(), v, warnings)
         .map_err(|e| ChartError::Dependencies(e.to_string()))?;
     process_tags(&mut c.metadata.dependencies, &cvals);
-    process_conditions(&mut c.metadata.dependencies, &cvals, path);
+    process_conditions(&mut c.metadata.dependencies, &cvals, path, warnings);
     let disabled: Vec<String> = c
         .metadata
         .dependencies
@@ -167,16 +167,29 @@ fn process_tags(reqs: &mut [super::Dependency], cvals: &Map) {
     }
 }
 
-fn process_conditions(reqs: &mut [super::Dependency], cvals: &Map, path: &str) {
+fn process_conditions(
+    reqs: &mut [super::Dependency],
+    cvals: &Map,
+    path: &str,
+    warnings: &mut CoalesceWarnings,
+) {
     for r in reqs {
         for cond in r.condition.trim().split(',') {
             if cond.is_empty() {
                 continue;
             }
-            // The first condition path holding a boolean decides; others are skipped.
-            if let Some(Value::Bool(b)) = path_value(cvals, &format!("{path}{cond}")) {
-                r.enabled = b;
-                break;
+            // The first condition path holding a boolean decides; a path holding
+            // anything else is skipped with Helm's warning, a missing one silently.
+            match path_value(cvals, &format!("{path}{cond}")) {
+                Some(Value::Bool(b)) => {
+                    r.enabled = b;
+                    break;
+                }
+                Some(_) => warnings.push(slog_warning(
+                    "returned non-bool value",
+                    &[("path", cond), ("chart", &r.name)],
+                )),
+                None => {}
             }
         }
     }
@@ -389,13 +402,19 @@ mod tests {
                 .dependencies
                 .is_empty()
         );
-        // A non-boolean condition is skipped and the next one decides.
+        // A non-boolean condition is skipped, with Helm's warning, and the next one
+        // decides.
         let c = chart("sub: {enabled: maybe}\nother: {enabled: false}\n", deps);
+        let mut warnings = Vec::new();
         assert!(
-            process_dependencies(&c, &Map::new(), &mut Vec::new())
+            process_dependencies(&c, &Map::new(), &mut warnings)
                 .unwrap()
                 .dependencies
                 .is_empty()
+        );
+        assert_eq!(
+            warnings,
+            ["WARN returned non-bool value path=sub.enabled chart=sub"]
         );
         // Tags alone disable; a condition overrides tags.
         let c = chart("tags: {front: false}\n", deps);
