@@ -40,7 +40,13 @@ pub(super) fn register(f: &mut FuncMap) {
         arity("hello", a, 0)?;
         Ok(Value::str("Hello!"))
     });
-    str_fn(f, "trim", |s| go_trim_space(s).to_string());
+    f.add("trim", |a| {
+        arity("trim", a, 1)?;
+        if let Value::RawString(r) = &a[0] {
+            return Ok(Value::from_go_bytes(go_trim_space_bytes(r.bytes())));
+        }
+        Ok(Value::from(go_trim_space(args::string(&a[0])?)))
+    });
     str_fn(f, "upper", |s| s.chars().map(upper_rune).collect());
     str_fn(f, "lower", |s| s.chars().map(lower_rune).collect());
     str_fn(f, "title", title);
@@ -59,11 +65,23 @@ pub(super) fn register(f: &mut FuncMap) {
     str2_fn(f, "trimall", |cut, s| {
         s.trim_matches(|c| cut.contains(c)).to_string()
     });
-    str2_fn(f, "trimSuffix", |suf, s| {
-        s.strip_suffix(suf).unwrap_or(s).to_string()
+    f.add("trimSuffix", |a| {
+        arity("trimSuffix", a, 2)?;
+        if a.iter().any(|v| matches!(v, Value::RawString(_))) {
+            let (suf, s) = (go_bytes(&a[0])?, go_bytes(&a[1])?);
+            return Ok(Value::from_go_bytes(s.strip_suffix(suf).unwrap_or(s)));
+        }
+        let (suf, s) = (args::string(&a[0])?, args::string(&a[1])?);
+        Ok(Value::from(s.strip_suffix(suf).unwrap_or(s)))
     });
-    str2_fn(f, "trimPrefix", |pre, s| {
-        s.strip_prefix(pre).unwrap_or(s).to_string()
+    f.add("trimPrefix", |a| {
+        arity("trimPrefix", a, 2)?;
+        if a.iter().any(|v| matches!(v, Value::RawString(_))) {
+            let (pre, s) = (go_bytes(&a[0])?, go_bytes(&a[1])?);
+            return Ok(Value::from_go_bytes(s.strip_prefix(pre).unwrap_or(s)));
+        }
+        let (pre, s) = (args::string(&a[0])?, args::string(&a[1])?);
+        Ok(Value::from(s.strip_prefix(pre).unwrap_or(s)))
     });
     str2_bool(f, "contains", |sub, s| s.contains(sub));
     str2_bool(f, "hasPrefix", |pre, s| s.starts_with(pre));
@@ -171,6 +189,12 @@ pub(super) fn register(f: &mut FuncMap) {
             .filter(|v| !v.is_nil())
             .map(|v| format!("'{}'", go_v(v)))
             .collect();
+        if a.iter().any(|v| matches!(v, Value::RawString(_))) {
+            // Sprintf("'%v'") copies a string's bytes as they are.
+            let kept: Vec<Value> = a.iter().filter(|v| !v.is_nil()).cloned().collect();
+            let format = vec!["'%v'"; kept.len()].join(" ");
+            return Ok(crate::gofmt::sprintf_go(&format, &kept).into_value());
+        }
         Ok(Value::from(out.join(" ")))
     });
     f.add_with_runtime("cat", |rt: &mut dyn Runtime, a: &[Value]| {
@@ -212,6 +236,12 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.add_with_runtime("replace", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("replace", a, 3)?;
+        let raw = a.iter().any(|v| matches!(v, Value::RawString(_)));
+        if raw && !go_bytes(&a[0])?.is_empty() {
+            // strings.Replace works on bytes: a string that is not UTF-8 keeps them.
+            let (old, new, src) = (go_bytes(&a[0])?, go_bytes(&a[1])?, go_bytes(&a[2])?);
+            return go_replace_bytes(src, old, new, rt.max_value_bytes());
+        }
         let old = args::string(&a[0])?;
         let new = args::string(&a[1])?;
         let src = args::string(&a[2])?;
@@ -465,6 +495,55 @@ pub(crate) fn is_go_space(c: char) -> bool {
 
 fn go_trim_space(s: &str) -> &str {
     s.trim_matches(is_go_space)
+}
+
+/// A Go string argument's bytes (`string` parameters take either representation).
+fn go_bytes(v: &Value) -> Result<&[u8], FuncError> {
+    match v {
+        Value::RawString(r) => Ok(r.bytes()),
+        other => args::string(other).map(str::as_bytes),
+    }
+}
+
+/// [`go_trim_space`] over bytes that need not be UTF-8: an invalid byte is no space.
+fn go_trim_space_bytes(b: &[u8]) -> &[u8] {
+    let char_at = |s: &[u8]| std::str::from_utf8(s).ok().and_then(|t| t.chars().next());
+    let mut start = 0;
+    while start < b.len() {
+        let width = (1..=4.min(b.len() - start)).find(|w| char_at(&b[start..start + w]).is_some());
+        match width {
+            Some(w) if char_at(&b[start..start + w]).is_some_and(is_go_space) => start += w,
+            _ => break,
+        }
+    }
+    let mut end = b.len();
+    while end > start {
+        let width = (1..=4.min(end - start)).find(|w| char_at(&b[end - w..end]).is_some());
+        match width {
+            Some(w) if char_at(&b[end - w..end]).is_some_and(is_go_space) => end -= w,
+            _ => break,
+        }
+    }
+    &b[start..end]
+}
+
+/// `strings.Replace(s, old, new, -1)` over bytes, for a non-empty `old`.
+fn go_replace_bytes(s: &[u8], old: &[u8], new: &[u8], max: usize) -> Result<Value, FuncError> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut at = 0;
+    while at < s.len() {
+        if s[at..].starts_with(old) {
+            out.extend_from_slice(new);
+            at += old.len();
+        } else {
+            out.push(s[at]);
+            at += 1;
+        }
+        if out.len() > max {
+            return Err(size::too_large(out.len() as u128, max));
+        }
+    }
+    Ok(Value::from_go_bytes(&out))
 }
 
 /// Go's `unicode.ToUpper`: the simple (one-to-one) case mapping.
@@ -781,6 +860,16 @@ mod tests {
             ),
             Value::str("hello beautiful 3")
         );
+    }
+
+    #[test]
+    fn trim_space_of_bytes_stops_at_invalid_ones() {
+        assert_eq!(
+            go_trim_space_bytes(b" \xc2\xa0\xff x\xe2\x80\x83\n"),
+            b"\xff x"
+        );
+        assert_eq!(go_trim_space_bytes(b"\xe2\x80 "), b"\xe2\x80");
+        assert_eq!(go_trim_space_bytes(b" \t"), b"");
     }
 
     #[test]
