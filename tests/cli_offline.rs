@@ -230,3 +230,50 @@ fn stack_commands_report_coalescing_warnings_per_release() {
         "{text}"
     );
 }
+
+/// `helm template` and `helm install` refuse a library chart; so do `chart template`
+/// and the stack commands, naming the release.
+#[test]
+fn library_charts_are_not_installable() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("lib");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: Library\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/_h.tpl"),
+        "{{ define \"h\" }}x{{ end }}\n",
+    )
+    .unwrap();
+    let out = capstan(&["chart", "template", chart.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("library charts are not installable"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+    let stack = dir.path().join("stack.yaml");
+    std::fs::write(
+        &stack,
+        "name: l\ndefaults: {namespace: l}\nreleases:\n  - {name: helpers, chart: ./lib}\n",
+    )
+    .unwrap();
+    for command in ["template", "apply"] {
+        let mut args = vec![command, "-f", stack.to_str().unwrap()];
+        if command == "apply" {
+            args.push("--sim");
+        }
+        let out = capstan(&args);
+        assert!(!out.status.success(), "{command} accepted a library chart");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("release helpers: chart")
+                && stderr.contains("library charts are not installable"),
+            "{command}: {stderr}"
+        );
+    }
+}

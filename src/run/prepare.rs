@@ -65,6 +65,10 @@ fn chart_path(spec: &ReleaseSpec) -> Result<PathBuf> {
 }
 
 fn load_chart(path: &Path, spec: &ReleaseSpec) -> Result<Chart> {
-    Chart::load(path)
-        .with_context(|| format!("release {}: loading chart {}", spec.name, path.display()))
+    let chart = Chart::load(path)
+        .with_context(|| format!("release {}: loading chart {}", spec.name, path.display()))?;
+    chart
+        .check_installable()
+        .with_context(|| format!("release {}: chart {}", spec.name, path.display()))?;
+    Ok(chart)
 }

@@ -134,6 +134,8 @@ fn chart_template_render(args: &ChartTemplateArgs) -> Result<(String, Vec<String
         strvals::parse_set_string_into(expression, &values)
             .with_context(|| format!("--set-string {expression}"))?;
     }
+    // Helm's template command checks the chart after reading the values.
+    chart.check_installable()?;
     let options = RenderOptions {
         release_name: args.name.clone(),
         namespace: args.namespace.clone(),

@@ -48,6 +48,11 @@ pub struct Crd {
     pub data: Arc<[u8]>,
 }
 
+/// A chart `helm install` and `helm template` refuse, in Helm's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("library charts are not installable")]
+pub struct NotInstallable;
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ChartError {
     #[error("{path}: {message}")]
@@ -281,6 +286,17 @@ impl Chart {
 
     pub fn is_library(&self) -> bool {
         self.metadata.is_library()
+    }
+
+    /// Helm 4's `checkIfInstallable`, which `helm install` and `helm template` run on
+    /// the chart they are given (its SDK's install action does not, and renders a
+    /// library chart to nothing): a library chart only serves other charts.
+    pub fn check_installable(&self) -> Result<(), NotInstallable> {
+        if self.is_library() {
+            Err(NotInstallable)
+        } else {
+            Ok(())
+        }
     }
 
     /// CRDs of this chart and its subcharts (Helm's `CRDObjects`), `root_path` being
