@@ -116,7 +116,7 @@ fn find_sep(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     let hay = bytes.get(from..)?;
     let mut at = 0;
     let nl = loop {
-        let nl = at + hay[at..].iter().position(|&b| b == b'\n')?;
+        let nl = at + memchr::memchr(b'\n', &hay[at..])?;
         if hay[nl + 1..].starts_with(b"---") {
             break from + nl;
         }
