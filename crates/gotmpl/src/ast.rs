@@ -81,42 +81,61 @@ pub struct Tree {
     pub root: List,
     /// The source's bytes when they are not UTF-8 (`text` is then their lossy
     /// decoding): Go's text nodes hold the bytes themselves.
-    pub raw_source: Option<Arc<[u8]>>,
+    pub raw_source: Option<Arc<RawSource>>,
+}
+
+/// A template source that is not UTF-8, and where its lossy decoding shifts offsets.
+#[derive(Debug)]
+pub struct RawSource {
+    bytes: Box<[u8]>,
+    /// Per invalid sequence: the offset in the decoded text just past its U+FFFD, and
+    /// the source offset there (offsets in between shift by the same amount).
+    shifts: Vec<(usize, usize)>,
+}
+
+impl RawSource {
+    /// The source `bytes`, decoded as `String::from_utf8_lossy` decodes them.
+    pub fn new(bytes: &[u8]) -> RawSource {
+        let (mut text, mut at) = (0, 0);
+        let mut shifts = Vec::new();
+        for chunk in bytes.utf8_chunks() {
+            text += chunk.valid().len();
+            at += chunk.valid().len();
+            if !chunk.invalid().is_empty() {
+                text += char::REPLACEMENT_CHARACTER.len_utf8();
+                at += chunk.invalid().len();
+                shifts.push((text, at));
+            }
+        }
+        RawSource {
+            bytes: bytes.into(),
+            shifts,
+        }
+    }
+
+    /// The source offset of decoded-text offset `pos` (a character boundary there).
+    fn source_offset(&self, pos: usize) -> usize {
+        let i = self.shifts.partition_point(|&(text, _)| text <= pos);
+        let at = match i.checked_sub(1).map(|i| self.shifts[i]) {
+            Some((text, at)) => at + (pos - text),
+            None => pos,
+        };
+        at.min(self.bytes.len())
+    }
 }
 
 impl Tree {
-    /// The source bytes behind `text[start..end]`: with a [`Tree::raw_source`], each
-    /// U+FFFD that `String::from_utf8_lossy` put for an invalid sequence stands for
+    /// The source bytes behind `text[start..end]` (character boundaries): with a
+    /// [`Tree::raw_source`], each U+FFFD that stands for an invalid sequence gives
     /// that sequence's bytes.
     pub fn source_bytes(&self, start: usize, end: usize) -> &[u8] {
-        let Some(raw) = &self.raw_source else {
-            return &self.text.as_bytes()[start..end];
-        };
-        let (mut lossy, mut at) = (0, 0);
-        let (mut from, mut to) = (None, None);
-        let mut mark = |lossy: usize, at: usize| {
-            if from.is_none() && lossy >= start {
-                from = Some(at);
-            }
-            if to.is_none() && lossy >= end {
-                to = Some(at);
-            }
-        };
-        for chunk in raw.utf8_chunks() {
-            for (i, _) in chunk.valid().char_indices() {
-                mark(lossy + i, at + i);
-            }
-            lossy += chunk.valid().len();
-            at += chunk.valid().len();
-            if !chunk.invalid().is_empty() {
-                mark(lossy, at);
-                lossy += char::REPLACEMENT_CHARACTER.len_utf8();
-                at += chunk.invalid().len();
+        match &self.raw_source {
+            None => &self.text.as_bytes()[start..end],
+            Some(raw) => {
+                let from = raw.source_offset(start);
+                &raw.bytes[from..raw.source_offset(end).max(from)]
             }
         }
-        mark(lossy, at);
-        let from = from.unwrap_or(raw.len());
-        &raw[from..to.unwrap_or(raw.len()).max(from)]
     }
 
     /// Go's `ErrorContext` location: `FILE:LINE:COL` (COL is a 0-based byte offset).

@@ -246,7 +246,7 @@ impl Templates {
             return self.parse_only(name, text);
         }
         let text = String::from_utf8_lossy(source);
-        let raw: Arc<[u8]> = source.into();
+        let raw = Arc::new(crate::ast::RawSource::new(source));
         let trees = self.parse_trees(name, &text).map_err(Error::Parse)?;
         Ok(Parsed(
             trees
