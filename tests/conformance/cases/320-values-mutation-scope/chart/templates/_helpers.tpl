@@ -1,0 +1,4 @@
+{{- define "scope.show" -}}
+{{- $_ := set . "inHelper" "yes" -}}
+{{ .Values.late }}/{{ .inHelper }}
+{{- end -}}
