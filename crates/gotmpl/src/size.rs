@@ -12,7 +12,7 @@ use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use crate::func::{Fnv, FuncError};
-use crate::stack::grow;
+use crate::stack::ContainerPath;
 use crate::value::Value;
 
 /// How a printer lays out nested containers, which decides whether its indentation
@@ -32,10 +32,7 @@ pub enum Layout {
 /// Fails when printing `values` in `layout` takes more than `max` bytes.
 /// Exec prefixes the message with "error calling NAME:".
 pub fn check_printed_size(values: &[Value], layout: Layout, max: usize) -> Result<(), FuncError> {
-    let mut walk = Walk {
-        layout,
-        memo: HashMap::default(),
-    };
+    let mut walk = Walk::new(layout);
     let mut total: u64 = 0;
     for v in values {
         let s = walk.sizes(v);
@@ -83,10 +80,7 @@ pub fn check_printf_size(format: &str, args: &[Value], max: usize) -> Result<(),
         i += 1;
     }
     if args_print_whole {
-        let mut walk = Walk {
-            layout: Layout::Flat,
-            memo: HashMap::default(),
-        };
+        let mut walk = Walk::new(Layout::Flat);
         for v in args {
             total = total.saturating_add(u128::from(walk.sizes(v).bytes));
         }
@@ -139,119 +133,179 @@ fn scalar_bytes(v: &Value) -> u64 {
     }
 }
 
-/// Levels walked between checks for stack room (`stack::grow` costs a thread-local
-/// read; a few dozen frames of this walk fit easily in its red zone).
-const GROW_EVERY: u32 = 32;
+/// A step of [`Walk`]'s explicit stack (deep values are walked without recursion:
+/// growing the call stack for a 100,000-deep value costs more than the walk).
+enum Step {
+    /// Measure a list or map; `shared` when more than one reference holds it,
+    /// `nested` when its entries are indented below its parent's.
+    Enter {
+        value: Value,
+        shared: bool,
+        nested: bool,
+    },
+    /// The container entered last is measured.
+    Exit,
+}
+
+/// A container being measured.
+struct Open {
+    sizes: Sizes,
+    nested: bool,
+    /// Its id, when shared: its figures are kept for its other references.
+    memo: Option<usize>,
+}
 
 struct Walk {
     layout: Layout,
     /// Shared containers already measured; `None` while one is being measured (a
     /// value holding itself counts nothing the second time, as printers stop there).
     memo: HashMap<usize, Option<Sizes>, BuildHasherDefault<Fnv>>,
+    work: Vec<Step>,
+    open: Vec<Open>,
 }
 
 impl Walk {
-    fn sizes(&mut self, v: &Value) -> Sizes {
-        self.at(v, 0)
+    fn new(layout: Layout) -> Self {
+        Walk {
+            layout,
+            memo: HashMap::default(),
+            work: Vec::new(),
+            open: Vec::new(),
+        }
     }
 
-    fn at(&mut self, v: &Value, depth: u32) -> Sizes {
-        match v {
-            Value::Map(m) => self.shared(&m.0, depth, |w, d| w.map(v, d)),
-            Value::List(l) => self.shared(&l.0, depth, |w, d| w.list(v, d)),
-            _ => Sizes {
+    /// Containers are measured depth first, entries in order, as printers visit
+    /// them (which decides what a value holding itself counts).
+    fn sizes(&mut self, v: &Value) -> Sizes {
+        let Some(shared) = shared(v) else {
+            return Sizes {
                 bytes: scalar_bytes(v),
                 ..Sizes::default()
-            },
-        }
-    }
-
-    /// Measures a container once however often it is referenced.
-    fn shared<T>(
-        &mut self,
-        arc: &Arc<T>,
-        depth: u32,
-        f: impl FnOnce(&mut Self, u32) -> Sizes,
-    ) -> Sizes {
-        let depth = depth + 1;
-        let run = |w: &mut Self| {
-            if depth.is_multiple_of(GROW_EVERY) {
-                grow(|| f(w, depth))
-            } else {
-                f(w, depth)
-            }
+            };
         };
-        // A container referenced once can be reached only through its one parent,
-        // which is measured once; only shared ones need the table.
-        if Arc::strong_count(arc) == 1 {
-            return run(self);
-        }
-        let id = Arc::as_ptr(arc).cast::<()>() as usize;
-        match self.memo.get(&id) {
-            Some(Some(s)) => return *s,
-            Some(None) => return Sizes::default(),
-            None => {}
-        }
-        self.memo.insert(id, None);
-        let s = run(self);
-        self.memo.insert(id, Some(s));
-        s
-    }
-
-    fn map(&mut self, v: &Value, depth: u32) -> Sizes {
-        let Value::Map(m) = v else {
-            return Sizes::default();
-        };
-        let mut out = Sizes::default();
-        let entries = m.0.read();
-        if self.layout == Layout::Flat {
-            for (k, item) in entries.iter() {
-                let b = if item.is_container() {
-                    self.at(item, depth).bytes
-                } else {
-                    scalar_bytes(item)
-                };
-                out.bytes = out.bytes.saturating_add(k.len() as u64).saturating_add(b);
-            }
-            return out;
-        }
-        for (k, item) in entries.iter() {
-            if !item.is_container() {
-                // TOML leaves nil entries out entirely.
-                if !item.is_nil() {
-                    out.entries += 1;
-                    let b = k.len() as u64 + scalar_bytes(item);
-                    out.bytes = out.bytes.saturating_add(b);
+        let mut result = Sizes::default();
+        self.work.push(Step::Enter {
+            value: v.clone(),
+            shared,
+            nested: false,
+        });
+        while let Some(step) = self.work.pop() {
+            match step {
+                Step::Enter {
+                    value,
+                    shared,
+                    nested,
+                } => {
+                    // A container referenced once can be reached only through its one
+                    // parent, which is measured once; only shared ones need the table.
+                    let memo = match ContainerPath::id(&value) {
+                        Some(id) if shared => match self.memo.get(&id) {
+                            Some(Some(s)) => {
+                                let s = *s;
+                                self.join(s, nested, &mut result);
+                                continue;
+                            }
+                            Some(None) => continue,
+                            None => {
+                                self.memo.insert(id, None);
+                                Some(id)
+                            }
+                        },
+                        _ => None,
+                    };
+                    self.open.push(Open {
+                        sizes: Sizes::default(),
+                        nested,
+                        memo,
+                    });
+                    self.work.push(Step::Exit);
+                    let first = self.work.len();
+                    self.entries(&value);
+                    // Popped in order.
+                    self.work[first..].reverse();
                 }
-                continue;
-            }
-            let c = self.at(item, depth);
-            out.bytes = out.bytes.saturating_add(k.len() as u64);
-            out.entries += 1;
-            match (self.layout, item) {
-                (_, Value::Map(_)) | (Layout::IndentAll, Value::List(_)) => out.add_nested(c),
-                // A list below a map may print compactly: only its text counts.
-                _ => out.bytes = out.bytes.saturating_add(c.bytes),
+                Step::Exit => {
+                    let Some(done) = self.open.pop() else {
+                        continue;
+                    };
+                    if let Some(id) = done.memo {
+                        self.memo.insert(id, Some(done.sizes));
+                    }
+                    self.join(done.sizes, done.nested, &mut result);
+                }
             }
         }
-        out
+        result
     }
 
-    fn list(&mut self, v: &Value, depth: u32) -> Sizes {
-        let Value::List(l) = v else {
-            return Sizes::default();
-        };
-        let mut out = Sizes::default();
-        for item in l.0.read().iter() {
-            let c = self.at(item, depth);
-            if self.layout == Layout::IndentAll {
-                out.entries += 1;
-                out.add_nested(c);
-            } else {
-                out.bytes = out.bytes.saturating_add(c.bytes);
-            }
+    /// Adds a measured container to its parent (or makes it the result).
+    fn join(&mut self, c: Sizes, nested: bool, result: &mut Sizes) {
+        match self.open.last_mut() {
+            Some(parent) if nested => parent.sizes.add_nested(c),
+            Some(parent) => parent.sizes.bytes = parent.sizes.bytes.saturating_add(c.bytes),
+            None => *result = c,
         }
-        out
+    }
+
+    /// Counts the scalars of the container being measured and queues its lists and
+    /// maps.
+    fn entries(&mut self, v: &Value) {
+        let Some(out) = self.open.last_mut() else {
+            return;
+        };
+        let out = &mut out.sizes;
+        let layout = self.layout;
+        let mut queue = |item: &Value, shared: bool, nested: bool| {
+            self.work.push(Step::Enter {
+                value: item.clone(),
+                shared,
+                nested,
+            });
+        };
+        match v {
+            Value::Map(m) => {
+                for (k, item) in m.0.read().iter() {
+                    let Some(shared) = shared(item) else {
+                        // TOML leaves nil entries out entirely.
+                        if layout == Layout::Flat || !item.is_nil() {
+                            let b = k.len() as u64 + scalar_bytes(item);
+                            out.bytes = out.bytes.saturating_add(b);
+                            out.entries += u64::from(layout != Layout::Flat);
+                        }
+                        continue;
+                    };
+                    out.bytes = out.bytes.saturating_add(k.len() as u64);
+                    out.entries += u64::from(layout != Layout::Flat);
+                    // A list below a map may print compactly: only its text counts.
+                    let nested = match (layout, item) {
+                        (Layout::Flat, _) => false,
+                        (_, Value::Map(_)) | (Layout::IndentAll, _) => true,
+                        _ => false,
+                    };
+                    queue(item, shared, nested);
+                }
+            }
+            Value::List(l) => {
+                let indent = layout == Layout::IndentAll;
+                for item in l.0.read().iter() {
+                    out.entries += u64::from(indent);
+                    match shared(item) {
+                        Some(shared) => queue(item, shared, indent),
+                        None => out.bytes = out.bytes.saturating_add(scalar_bytes(item)),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// For a list or map, whether more than one reference holds it.
+fn shared(v: &Value) -> Option<bool> {
+    match v {
+        Value::Map(m) => Some(Arc::strong_count(&m.0) > 1),
+        Value::List(l) => Some(Arc::strong_count(&l.0) > 1),
+        _ => None,
     }
 }
 
@@ -261,10 +315,7 @@ mod tests {
     use crate::value::Map;
 
     fn bound(v: &Value, layout: Layout) -> u64 {
-        let mut w = Walk {
-            layout,
-            memo: HashMap::default(),
-        };
+        let mut w = Walk::new(layout);
         let s = w.sizes(v);
         s.bytes + s.depth_sum
     }
@@ -325,6 +376,44 @@ mod tests {
         assert!(check_printf_size("%s", std::slice::from_ref(&big), 99).is_err());
         // A precision may cut the argument short: only the format counts.
         assert!(check_printf_size("%.3s", &[big], 99).is_ok());
+    }
+
+    /// Figures of a mixed value in each layout (what the recursive walk this one
+    /// replaced computed).
+    #[test]
+    fn mixed_values_in_each_layout() {
+        let shared = Value::list(vec![Value::str("zz"), Value::Nil]);
+        let b = Map::new();
+        b.insert("b", Value::str("xy"));
+        b.insert("n", Value::Nil);
+        b.insert("s", shared.clone());
+        let f = Map::new();
+        f.insert("f", Value::str("g"));
+        let e = Map::new();
+        e.insert("e", Value::Map(f));
+        let m = Map::new();
+        m.insert("a", Value::list(vec![Value::Int(1), Value::Map(b)]));
+        m.insert("c", Value::Nil);
+        m.insert("d", Value::Map(e));
+        m.insert("s", shared);
+        let v = Value::Map(m);
+        let got = [Layout::Flat, Layout::IndentMaps, Layout::IndentAll].map(|l| bound(&v, l));
+        assert_eq!(got, [17, 18, 32]);
+    }
+
+    #[test]
+    fn deep_values_are_measured_without_recursion() {
+        let mut v = Value::str("x");
+        for _ in 0..200_000 {
+            v = Value::list(vec![v]);
+        }
+        let got = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || (bound(&v, Layout::Flat), bound(&v, Layout::IndentAll)))
+            .expect("spawn")
+            .join()
+            .expect("no overflow");
+        assert_eq!(got, (1, 1 + 199_999 * 200_000 / 2));
     }
 
     #[test]

@@ -4,15 +4,17 @@
 //! `toRawJson`, which disables HTML escaping), floats use encoding/json's format
 //! (`1e+21`, `1e-7`, otherwise plain decimals) and NaN/Inf are errors.
 
-use gotmpl::value::Value;
+use gotmpl::value::{List, Map, Value};
 
 use std::fmt::Write as _;
+use std::ops::Bound;
+use std::sync::Arc;
 
 use gotmpl::stack::{ContainerPath, grow};
 
 use super::PrintError;
 use super::gofloat::{format_g, format_json};
-use super::print::{Node, to_node, within_container};
+use super::print::{Node, to_node};
 
 /// Helm's `toJson` (encoding/json.Marshal).
 pub fn to_json(value: &Value) -> Result<String, PrintError> {
@@ -28,19 +30,197 @@ pub fn to_raw_json(value: &Value) -> Result<String, PrintError> {
     Ok(out)
 }
 
+/// A list or map being written by [`write_value`].
+struct Open {
+    entries: Entries,
+    /// Whether it is on the container path (see [`enter`]).
+    on_path: bool,
+}
+
+enum Entries {
+    List {
+        list: List,
+        /// The next item.
+        next: usize,
+    },
+    Map {
+        map: Map,
+        /// The key of the entry being written, once one was.
+        at: Option<String>,
+    },
+}
+
 /// Compact JSON straight from a value (no intermediate tree: charts such as
 /// helm-toolkit's endpoint lookups call `toJson` thousands of times per render).
 /// Walks and fails exactly as [`to_node`] does: any depth, the same cycle check,
 /// the first unsupported float in key order. A `BTreeMap`'s `String` keys iterate in
 /// byte order, which is encoding/json's key order.
+///
+/// Open containers sit on an explicit stack, not on the call stack: recursion into a
+/// 100,000-deep value (`fromToml` reads one) would map and fault in tens of megabytes
+/// of fresh stack segments, which cost more than the writing.
 fn write_value(
     value: &Value,
     html: bool,
-    stack: &mut ContainerPath,
+    path: &mut ContainerPath,
+    out: &mut String,
+) -> Result<(), PrintError> {
+    let mut open = Vec::new();
+    let result = write_nested(value, html, path, &mut open, out);
+    // After an error the path is left as it was found.
+    for o in &open {
+        if o.on_path {
+            path.leave();
+        }
+    }
+    result
+}
+
+fn write_nested(
+    value: &Value,
+    html: bool,
+    path: &mut ContainerPath,
+    open: &mut Vec<Open>,
+    out: &mut String,
+) -> Result<(), PrintError> {
+    if !nests(value) {
+        return write_leaf(value, html, path, out);
+    }
+    enter(value, held_once(value), path, open, out)?;
+    while let Some(top) = open.last_mut() {
+        // Write the top container's entries up to one that nests, which is entered.
+        let inner = match &mut top.entries {
+            Entries::List { list, next } => {
+                let items = list.0.read();
+                let mut inner = None;
+                while let Some(item) = items.get(*next) {
+                    if *next > 0 {
+                        out.push(',');
+                    }
+                    *next += 1;
+                    if nests(item) {
+                        let once = held_once(item);
+                        inner = Some((item.clone(), once));
+                        break;
+                    }
+                    write_leaf(item, html, path, out)?;
+                }
+                inner
+            }
+            Entries::Map { map, at } => {
+                let entries = map.0.read();
+                let rest = match at.as_deref() {
+                    None => entries.range::<str, _>(..),
+                    Some(k) => entries.range::<str, _>((Bound::Excluded(k), Bound::Unbounded)),
+                };
+                let mut inner = None;
+                for (k, v) in rest {
+                    if at.is_some() {
+                        out.push(',');
+                    }
+                    write_string(k, html, out);
+                    out.push(':');
+                    if nests(v) {
+                        *at = Some(k.clone());
+                        let once = held_once(v);
+                        inner = Some((v.clone(), once));
+                        break;
+                    }
+                    write_leaf(v, html, path, out)?;
+                    // Only whether one was written counts until one nests.
+                    if at.is_none() {
+                        *at = Some(String::new());
+                    }
+                }
+                inner
+            }
+        };
+        match inner {
+            Some((v, once)) => enter(&v, once, path, open, out)?,
+            None => {
+                if let Some(done) = open.pop() {
+                    out.push(match done.entries {
+                        Entries::List { .. } => ']',
+                        Entries::Map { .. } => '}',
+                    });
+                    if done.on_path {
+                        path.leave();
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `value` is a list or map written with entries (Go's nil ones are `null`).
+fn nests(value: &Value) -> bool {
+    match value {
+        Value::List(l) => !l.is_nil_slice(),
+        Value::Map(m) => !m.is_nil_map(),
+        _ => false,
+    }
+}
+
+/// Whether nothing but the one map, list or caller it was found in holds `value`
+/// (counted before the writer takes its own reference).
+fn held_once(value: &Value) -> bool {
+    match value {
+        Value::List(l) => Arc::strong_count(&l.0) == 1,
+        Value::Map(m) => Arc::strong_count(&m.0) == 1,
+        _ => false,
+    }
+}
+
+/// Opens a list or map that [`nests`]; a value holding itself is an error.
+///
+/// A container `held_once` skips the path: to be met again below itself it would
+/// need a second holder, and one met again is caught at the first container of the
+/// loop the walk reached, which has two (the loop's and the way in). Values parsed
+/// just now (`fromToml`, `fromJson`) are all held once, so a 100,000-deep one costs
+/// no hashing.
+fn enter(
+    value: &Value,
+    held_once: bool,
+    path: &mut ContainerPath,
+    open: &mut Vec<Open>,
+    out: &mut String,
+) -> Result<(), PrintError> {
+    let (entries, bracket) = match value {
+        Value::List(l) => (
+            Entries::List {
+                list: l.clone(),
+                next: 0,
+            },
+            '[',
+        ),
+        Value::Map(m) => (
+            Entries::Map {
+                map: m.clone(),
+                at: None,
+            },
+            '{',
+        ),
+        _ => return Ok(()),
+    };
+    let on_path = !held_once;
+    if on_path && !ContainerPath::id(value).is_some_and(|id| path.enter(id)) {
+        return Err(PrintError::Cycle(value.type_name()));
+    }
+    out.push(bracket);
+    open.push(Open { entries, on_path });
+    Ok(())
+}
+
+/// A value that does not [`nest`](nests).
+fn write_leaf(
+    value: &Value,
+    html: bool,
+    path: &mut ContainerPath,
     out: &mut String,
 ) -> Result<(), PrintError> {
     match value {
-        Value::Nil => out.push_str("null"),
+        Value::Nil | Value::List(_) | Value::Map(_) => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) | Value::Int64(i) => {
             let _ = write!(out, "{i}");
@@ -60,37 +240,9 @@ fn write_value(
         Value::String(s) => write_string(s, html, out),
         Value::RawString(r) => write_raw_string(r.bytes(), html, out),
         Value::Bytes(_) | Value::Object(_) => {
-            let node = to_node(value, stack, false)?;
+            let node = to_node(value, path, false)?;
             write_compact(&node, html, out);
         }
-        // Go's nil slice (`regexFindAll` finding nothing) encodes as null.
-        Value::List(l) if l.is_nil_slice() => out.push_str("null"),
-        Value::List(l) => within_container(stack, value, |stack| {
-            out.push('[');
-            for (i, item) in l.0.read().iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(item, html, stack, out)?;
-            }
-            out.push(']');
-            Ok(())
-        })?,
-        // Go's nil map (an absent `.Chart.Annotations`) encodes as null.
-        Value::Map(m) if m.is_nil_map() => out.push_str("null"),
-        Value::Map(m) => within_container(stack, value, |stack| {
-            out.push('{');
-            for (i, (k, v)) in m.0.read().iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(k, html, out);
-                out.push(':');
-                write_value(v, html, stack, out)?;
-            }
-            out.push('}');
-            Ok(())
-        })?,
     }
     Ok(())
 }
@@ -339,6 +491,68 @@ mod tests {
         m.insert("self", v.clone());
         assert_eq!(to_json(&v), via_node(&v, true));
         assert!(to_json(&v).is_err());
+    }
+
+    #[test]
+    fn entries_after_nested_ones_keep_their_commas() {
+        let m = parse_values(
+            "a: {x: 1}\nb: 2\nc: [1, {}, [], [{z: {}}], 3]\nd: {}\ne: {f: {g: [x]}, h: 1}\n",
+            "t",
+        )
+        .unwrap();
+        let nil = gotmpl::value::Map::nil_of(gotmpl::value::Elem::Any);
+        m.insert("nil", Value::Map(nil));
+        let v = Value::Map(m);
+        let want = r#"{"a":{"x":1},"b":2,"c":[1,{},[],[{"z":{}}],3],"d":{},"e":{"f":{"g":["x"]},"h":1},"nil":null}"#;
+        assert_eq!(to_json(&v).unwrap(), want);
+        assert_eq!(via_node(&v, true).unwrap(), want);
+        // A value shared (not nested in itself) is written at each place.
+        let shared = Value::list(vec![Value::Int(1)]);
+        let l = Value::list(vec![shared.clone(), Value::list(vec![shared])]);
+        assert_eq!(to_json(&l).unwrap(), "[[1],[[1]]]");
+    }
+
+    #[test]
+    fn deep_values_are_written_without_recursion() {
+        let depth = 200_000;
+        let mut v = Value::Int(1);
+        for i in 0..depth {
+            v = if i % 2 == 0 {
+                Value::list(vec![v])
+            } else {
+                let m = gotmpl::value::Map::new();
+                m.insert("k", v);
+                Value::Map(m)
+            };
+        }
+        let json = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || to_json(&v))
+            .expect("spawn")
+            .join()
+            .expect("no overflow")
+            .unwrap();
+        assert_eq!(json.len(), 1 + depth / 2 * (2 + 6));
+        assert!(json.starts_with("{\"k\":[{\"k\":[") && json.ends_with("]}]}"));
+    }
+
+    #[test]
+    fn a_deep_value_holding_itself_is_an_error_and_the_path_is_restored() {
+        let inner = gotmpl::value::Map::new();
+        let mut v = Value::Map(inner.clone());
+        for _ in 0..100 {
+            v = Value::list(vec![Value::Int(0), v]);
+        }
+        inner.insert("loop", v.clone());
+        let mut path = ContainerPath::new();
+        let mut out = String::new();
+        assert!(matches!(
+            write_value(&v, true, &mut path, &mut out),
+            Err(PrintError::Cycle(_))
+        ));
+        assert!(path.is_empty());
+        inner.insert("loop", Value::Float(f64::INFINITY));
+        assert!(matches!(to_json(&v), Err(PrintError::UnsupportedValue(_))));
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod datetime;
 mod fuzz_tests;
 mod lex;
 mod parse;
+mod paths;
 
 use gotmpl::sprig::fixed_zone_time;
 use gotmpl::value::{Map, Value};
@@ -256,6 +257,44 @@ mod tests {
         assert!(matches!(m.get("b"), Some(Value::Float(f)) if f == 0.0 && f.is_sign_negative()));
         assert!(matches!(m.get("c"), Some(Value::Int64(255))));
         assert!(matches!(m.get("d"), Some(Value::Int64(1000))));
+    }
+
+    /// An implicit table gives way to an array defined later (BurntSushi keeps the
+    /// type it recorded for the key); the empty key, whose type BurntSushi files under
+    /// the same text as the root's, behaves like any other.
+    #[test]
+    fn implicit_tables_give_way_to_arrays() {
+        for key in ["a", "\"\""] {
+            let m = parse(&format!("{key}.x = 1\n{key} = [2]\n")).unwrap();
+            let shown = gotmpl::sprint(&[Value::Map(m)]);
+            assert_eq!(shown, format!("map[{}:[2]]", key.trim_matches('"')));
+            // A table may claim it once, and the inline table's own definition is
+            // the second claim.
+            let e = parse(&format!("{key}.x = 1\n{key} = {{y = 2}}\n")).unwrap_err();
+            let at = if key == "a" { " (last key \"a\")" } else { "" };
+            assert_eq!(
+                e,
+                format!("toml: line 2{at}: Key '{key}' has already been defined.")
+            );
+        }
+    }
+
+    /// Tables entered through arrays of tables, dotted keys and inline tables at once.
+    #[test]
+    fn nested_contexts_find_their_tables() {
+        let m = parse(
+            "[[t]]\na.b = {c = [{d.e = 1}, {d = {f = 2}}]}\n[[t]]\nx = 1\n[t.y]\nz = [{w = {}}]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            gotmpl::sprint(&[Value::Map(m)]),
+            "map[t:[map[a:map[b:map[c:[map[d:map[e:1]] map[d:map[f:2]]]]]] map[x:1 y:map[z:[map[w:map[]]]]]]]"
+        );
+        let e = parse("a = {b = 1, b.c = 2}").unwrap_err();
+        assert_eq!(
+            e,
+            "toml: line 1 (last key \"a.b.c\"): Key 'a.b' has already been defined."
+        );
     }
 
     #[test]

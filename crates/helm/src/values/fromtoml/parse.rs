@@ -8,13 +8,20 @@
 //! message, at which line and with which "last key", all follow from replaying those
 //! steps, so they are replayed rather than re-derived. Arrays and inline tables nest on
 //! an explicit frame stack: no input makes this recurse.
-
-use std::collections::{HashMap, HashSet};
+//!
+//! BurntSushi walks from the document's root to the table in scope for every key and
+//! keys its facts by dotted text, so each key costs its depth. Here key paths are
+//! interned ids ([`super::paths`]) and the tables along the path in scope sit on a
+//! stack: entering a table is one step from the one above it. That is exact because
+//! nothing changes what a path in scope leads to while it is in scope: definitions
+//! only add keys below the table in scope, and `[[array]]` elements are appended only
+//! to an array below it (a table header, which may go anywhere, walks from the root).
 
 use gotmpl::value::{Elem, List, Map, Value};
 
 use super::datetime::{self, Datetime};
 use super::lex::{Item, Kind, Lexer, go_quote, is_bare_key_char};
+use super::paths::{PathId, Paths, ROOT};
 
 /// A parse error as BurntSushi reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,9 +50,9 @@ impl std::fmt::Display for ParseError {
 type PResult<T> = Result<T, ParseError>;
 
 /// Deepest table path accepted (table headers, dotted keys and inline tables together).
-/// BurntSushi has no limit; every key costs its depth here, so the bound keeps hostile
-/// input from going quadratic (1024² key steps at worst) while real documents stay far
-/// below it.
+/// BurntSushi has no limit; a key's dotted text (in error messages) and a table
+/// header's walk from the root cost the path's depth, so the bound keeps hostile input
+/// from going quadratic while real documents stay far below it.
 pub(super) const MAX_TABLE_DEPTH: usize = 1024;
 
 /// Deepest nesting of arrays and inline tables in one value. BurntSushi has no limit
@@ -60,44 +67,85 @@ enum TomlType {
     Other,
 }
 
-/// An array or inline table being read.
+/// What a key path leads to in the document, as BurntSushi's walk finds it.
+#[derive(Clone)]
+enum Table {
+    Map(Map),
+    /// An array of tables without elements (BurntSushi would index out of range).
+    EmptyArray,
+    /// Something other than a table.
+    Other,
+}
+
+impl Table {
+    /// `hash[k]` as a table: maps directly, `[[arrays]]` through their last element;
+    /// `None` when the key is missing.
+    fn at(hash: &Map, k: &str) -> Option<Table> {
+        Some(match hash.get(k)? {
+            Value::Map(m) => Table::Map(m),
+            Value::List(l) if l.elem() == Elem::Map => match l.get(l.len().wrapping_sub(1)) {
+                Some(Value::Map(m)) => Table::Map(m),
+                _ => Table::EmptyArray,
+            },
+            _ => Table::Other,
+        })
+    }
+}
+
+/// A context to return to: its path and how many tables were on the stack.
+#[derive(Clone, Copy)]
+struct Saved {
+    path: PathId,
+    tables: usize,
+}
+
+/// An array or inline table being read. Inline tables keep their state on a stack
+/// of their own, so that a frame stays small (100,000 nested arrays make as many).
 enum Frame {
     Array(Vec<Value>),
-    Inline {
-        outer_context: Vec<String>,
-        outer_key: String,
-        prev_context: Vec<String>,
-        /// The table's own value (what an enclosing array holds).
-        top: Map,
-        /// Dotted-key parents of the key whose value is being read.
-        parents: Vec<String>,
-    },
+    Inline,
+}
+
+/// An inline table being read.
+struct Inline {
+    outer_context: Saved,
+    outer_key: String,
+    prev_context: Saved,
+    /// The table's own value (what an enclosing array holds).
+    top: Map,
+    /// Dotted-key parents of the key whose value is being read.
+    parents: Vec<String>,
 }
 
 pub(super) struct Parser<'a, 'f> {
     lx: Lexer<'a>,
-    /// Key path of the table in scope.
-    context: Vec<String>,
+    /// Key path of the table in scope (BurntSushi's `p.context`).
+    context: PathId,
+    /// What each prefix of the context leads to, the document first (`tables[i]` for
+    /// the prefix of `i` parts). Below the top every entry is a table: a path is
+    /// entered only through a table.
+    tables: Vec<Table>,
+    /// Interned key paths with BurntSushi's per-key facts (type, implicit).
+    paths: Paths,
     /// Last part of the key being defined (raw, as BurntSushi prints it).
     current_key: String,
     /// Line of the last key or table name read (BurntSushi's `p.pos`).
     pos_line: usize,
-    types: HashMap<String, TomlType>,
-    implicits: HashSet<String>,
     mapping: Map,
     datetime: &'f mut dyn FnMut(&Datetime) -> Value,
 }
 
 impl<'a, 'f> Parser<'a, 'f> {
     pub(super) fn new(input: &'a str, datetime: &'f mut dyn FnMut(&Datetime) -> Value) -> Self {
+        let mapping = Map::new();
         Parser {
             lx: Lexer::new(input),
-            context: Vec::new(),
+            context: ROOT,
+            tables: vec![Table::Map(mapping.clone())],
+            paths: Paths::new(),
             current_key: String::new(),
             pos_line: 1,
-            types: HashMap::new(),
-            implicits: HashSet::new(),
-            mapping: Map::new(),
+            mapping,
             datetime,
         }
     }
@@ -119,12 +167,29 @@ impl<'a, 'f> Parser<'a, 'f> {
     /// `p.current()`: the context path (parts quoted as needed) and the raw current key.
     fn current(&self) -> String {
         if self.current_key.is_empty() {
-            return key_string(&self.context);
+            return self.paths.text(self.context, None);
         }
-        if self.context.is_empty() {
+        if self.context == ROOT {
             return self.current_key.clone();
         }
-        format!("{}.{}", key_string(&self.context), self.current_key)
+        format!(
+            "{}.{}",
+            self.paths.text(self.context, None),
+            self.current_key
+        )
+    }
+
+    fn save_context(&self) -> Saved {
+        Saved {
+            path: self.context,
+            tables: self.tables.len(),
+        }
+    }
+
+    /// Back to a context saved earlier; it is a prefix of the current one.
+    fn restore_context(&mut self, saved: Saved) {
+        self.context = saved.path;
+        self.tables.truncate(saved.tables);
     }
 
     fn fail<T>(&self, line: usize, message: String) -> PResult<T> {
@@ -190,18 +255,18 @@ impl<'a, 'f> Parser<'a, 'f> {
                     name = self.next()?;
                 }
                 self.assert_kind(end, name.kind)?;
-                self.add_context(&key, array)?;
+                self.add_context_from_root(&key, array)?;
                 self.set_type("", TomlType::Other);
             }
             Kind::KeyStart => {
-                let outer_context = self.context.clone();
+                let outer_context = self.save_context();
                 self.read_key()?;
                 let v_item = self.next()?;
                 let (val, typ) = self.value(v_item, false)?;
                 let key = self.current_key.clone();
                 self.set_value(&key, val)?;
                 self.set_type(&key, typ);
-                self.context = outer_context;
+                self.restore_context(outer_context);
                 self.current_key.clear();
             }
             other => {
@@ -226,10 +291,9 @@ impl<'a, 'f> Parser<'a, 'f> {
         };
         self.current_key = last;
         for part in &key {
-            let mut path = self.context.clone();
-            path.push(part.clone());
-            self.add_implicit(&path);
-            self.add_context(&path, false)?;
+            let path = self.paths.child(self.context, part);
+            self.paths.set_implicit(path);
+            self.add_context_child(self.context, part, false)?;
         }
         Ok(key)
     }
@@ -250,6 +314,7 @@ impl<'a, 'f> Parser<'a, 'f> {
     /// A value: scalars at once, arrays and inline tables through the frame stack.
     fn value(&mut self, first: Item, parent_is_array: bool) -> PResult<(Value, TomlType)> {
         let mut frames: Vec<Frame> = Vec::new();
+        let mut inlines: Vec<Inline> = Vec::new();
         let mut item = first;
         let mut in_array = parent_is_array;
         loop {
@@ -266,8 +331,13 @@ impl<'a, 'f> Parser<'a, 'f> {
             // Produce a value for `item`, or open a frame and read its first element.
             let mut done = match item.kind {
                 Kind::Array => {
-                    let key = self.current_key.clone();
-                    self.set_type(&key, TomlType::Array);
+                    // Arrays nested in arrays set the same key's type once per level.
+                    record_type(
+                        &mut self.paths,
+                        self.context,
+                        &self.current_key,
+                        TomlType::Array,
+                    );
                     frames.push(Frame::Array(Vec::new()));
                     match self.next_array_item()? {
                         Some(next) => {
@@ -279,20 +349,22 @@ impl<'a, 'f> Parser<'a, 'f> {
                     }
                 }
                 Kind::InlineTableStart => {
-                    let outer_context = self.context.clone();
+                    let outer_context = self.save_context();
                     let outer_key = std::mem::take(&mut self.current_key);
-                    self.context.push(outer_key.clone());
-                    let prev_context = self.context.clone();
-                    self.add_implicit(&prev_context);
-                    self.add_context(&prev_context, in_array)?;
-                    frames.push(Frame::Inline {
+                    let parent = self.context;
+                    self.context = self.paths.child(parent, &outer_key);
+                    self.paths.set_implicit(self.context);
+                    self.add_context_child(parent, &outer_key, in_array)?;
+                    let prev_context = self.save_context();
+                    frames.push(Frame::Inline);
+                    inlines.push(Inline {
                         outer_context,
                         outer_key,
                         prev_context,
                         top: Map::new(),
                         parents: Vec::new(),
                     });
-                    match self.next_inline_item(&mut frames)? {
+                    match self.next_inline_item(&mut inlines)? {
                         Some(next) => {
                             item = next;
                             in_array = false;
@@ -309,13 +381,17 @@ impl<'a, 'f> Parser<'a, 'f> {
                     Some(v) => v,
                     None => match frames.pop() {
                         Some(Frame::Array(items)) => (Value::list(items), TomlType::Array),
-                        Some(Frame::Inline {
-                            outer_context,
-                            outer_key,
-                            top,
-                            ..
-                        }) => {
-                            self.context = outer_context;
+                        Some(Frame::Inline) => {
+                            let Some(Inline {
+                                outer_context,
+                                outer_key,
+                                top,
+                                ..
+                            }) = inlines.pop()
+                            else {
+                                return self.failf("BUG: no inline table".into());
+                            };
+                            self.restore_context(outer_context);
                             self.current_key = outer_key;
                             (Value::Map(top), TomlType::Other)
                         }
@@ -332,15 +408,16 @@ impl<'a, 'f> Parser<'a, 'f> {
                             break;
                         }
                     }
-                    Some(Frame::Inline {
-                        prev_context,
-                        top,
-                        parents,
-                        ..
-                    }) => {
+                    Some(Frame::Inline) => {
+                        let Some(open) = inlines.last_mut() else {
+                            return self.failf("BUG: no inline table".into());
+                        };
                         let key = self.current_key.clone();
-                        let (prev_context, top, parents) =
-                            (prev_context.clone(), top.clone(), std::mem::take(parents));
+                        let (prev_context, top, parents) = (
+                            open.prev_context,
+                            open.top.clone(),
+                            std::mem::take(&mut open.parents),
+                        );
                         self.set_value(&key, val.clone())?;
                         self.set_type(&key, typ);
                         let mut hash = top;
@@ -356,14 +433,14 @@ impl<'a, 'f> Parser<'a, 'f> {
                             match h {
                                 Value::Map(m) => hash = m,
                                 _ => {
-                                    let ctx = go_quote(&key_string(&self.context));
+                                    let ctx = go_quote(&self.paths.text(self.context, None));
                                     return self.failf(format!("{ctx} is not a table"));
                                 }
                             }
                         }
                         hash.insert(key, val);
-                        self.context = prev_context;
-                        if let Some(next) = self.next_inline_item(&mut frames)? {
+                        self.restore_context(prev_context);
+                        if let Some(next) = self.next_inline_item(&mut inlines)? {
                             item = next;
                             in_array = false;
                             break;
@@ -388,9 +465,9 @@ impl<'a, 'f> Parser<'a, 'f> {
         }
     }
 
-    /// Reads the next `key =` of the inline table on top of `frames` and returns the
+    /// Reads the next `key =` of the inline table on top of `inlines` and returns the
     /// value's first item, or None at `}`.
-    fn next_inline_item(&mut self, frames: &mut [Frame]) -> PResult<Option<Item>> {
+    fn next_inline_item(&mut self, inlines: &mut [Inline]) -> PResult<Option<Item>> {
         loop {
             let item = self.next()?;
             match item.kind {
@@ -400,8 +477,8 @@ impl<'a, 'f> Parser<'a, 'f> {
                 }
                 _ => {
                     let parents = self.read_key()?;
-                    if let Some(Frame::Inline { parents: p, .. }) = frames.last_mut() {
-                        *p = parents;
+                    if let Some(open) = inlines.last_mut() {
+                        open.parents = parents;
                     }
                     return self.next().map(Some);
                 }
@@ -598,135 +675,186 @@ impl<'a, 'f> Parser<'a, 'f> {
 
     // --- the document tree, as BurntSushi's maps ---
 
-    /// The table a path leads to: maps directly, `[[arrays]]` through their last
-    /// element. `Err(i)` names the first part that is neither.
-    fn walk(&self, path: &[String]) -> Result<Map, usize> {
-        let mut hash = self.mapping.clone();
-        for (i, k) in path.iter().enumerate() {
-            hash = match hash.get(k) {
-                Some(Value::Map(m)) => m,
-                Some(Value::List(l)) if l.elem() == Elem::Map => {
-                    match l.get(l.len().wrapping_sub(1)) {
-                        Some(Value::Map(m)) => m,
-                        _ => return Err(i),
-                    }
-                }
-                _ => return Err(i),
-            };
-        }
-        Ok(hash)
-    }
-
-    /// `addContext`: makes `key` the table in scope (a new `[[array]]` element when
-    /// `array`), creating implicit parents.
-    fn add_context(&mut self, key: &[String], array: bool) -> PResult<()> {
+    /// `addContext` for a table header: makes `key` (from the root) the table in scope
+    /// (a new `[[array]]` element when `array`), creating implicit parents.
+    fn add_context_from_root(&mut self, key: &[String], array: bool) -> PResult<()> {
         let Some((last, parents)) = key.split_last() else {
             return self.failf("BUG: empty table name".into());
         };
         if key.len() > MAX_TABLE_DEPTH {
-            // Every key below costs its depth (BurntSushi walks from the root each
-            // time), so unbounded depth would make hostile input quadratic.
             return self.failf(format!(
                 "tables nested deeper than {MAX_TABLE_DEPTH} levels are not supported"
             ));
         }
         let mut hash = self.mapping.clone();
-        let mut key_context: Vec<String> = Vec::with_capacity(key.len());
+        let mut tables = Vec::with_capacity(key.len() + 1);
+        tables.push(Table::Map(hash.clone()));
+        let mut path = ROOT;
         for k in parents {
-            key_context.push(k.clone());
+            path = self.paths.child(path, k);
             if !hash.contains_key(k) {
-                self.add_implicit(&key_context);
+                self.paths.set_implicit(path);
                 hash.insert(k.clone(), Value::Map(Map::new()));
             }
-            hash = match hash.get(k) {
-                Some(Value::Map(m)) => m,
-                Some(Value::List(l)) if l.elem() == Elem::Map => {
-                    match l.get(l.len().wrapping_sub(1)) {
-                        Some(Value::Map(m)) => m,
-                        _ => return self.failf("BUG: empty array of tables".into()),
-                    }
-                }
+            hash = match Table::at(&hash, k) {
+                Some(Table::Map(m)) => m,
+                Some(Table::EmptyArray) => return self.failf("BUG: empty array of tables".into()),
                 _ => {
-                    return self.failf(format!(
-                        "Key '{}' was already created as a hash.",
-                        key_string(&key_context)
-                    ));
+                    let shown = self.paths.text(path, None);
+                    return self.failf(format!("Key '{shown}' was already created as a hash."));
                 }
             };
+            tables.push(Table::Map(hash.clone()));
         }
-        self.context = key_context;
+        self.context = path;
+        self.tables = tables;
+        self.enter_table(last, array)
+    }
+
+    /// `addContext` for `parent` + `last` (a dotted key's part, an inline table), when
+    /// `parent`'s tables are on the stack: its parents were walked when it was entered.
+    fn add_context_child(&mut self, parent: PathId, last: &str, array: bool) -> PResult<()> {
+        if self.paths.depth(parent) + 1 > MAX_TABLE_DEPTH {
+            return self.failf(format!(
+                "tables nested deeper than {MAX_TABLE_DEPTH} levels are not supported"
+            ));
+        }
+        // Only the top of the stack can be something other than a table.
+        match self.tables.last() {
+            Some(Table::Map(_)) => {}
+            Some(Table::EmptyArray) => return self.failf("BUG: empty array of tables".into()),
+            _ => {
+                let shown = self.paths.text(parent, None);
+                return self.failf(format!("Key '{shown}' was already created as a hash."));
+            }
+        }
+        self.context = parent;
+        self.enter_table(last, array)
+    }
+
+    /// The end of `addContext`, with the context at the parents of `last` and their
+    /// tables on the stack: defines `last` there and enters it.
+    fn enter_table(&mut self, last: &str, array: bool) -> PResult<()> {
+        #[cfg(test)]
+        self.check_tables();
+        let hash = match self.tables.last() {
+            Some(Table::Map(m)) => m.clone(),
+            _ => return self.failf("BUG: no table in scope".into()),
+        };
         if array {
             if !hash.contains_key(last) {
-                hash.insert(
-                    last.clone(),
-                    Value::List(List::typed(Vec::new(), Elem::Map)),
-                );
+                hash.insert(last, Value::List(List::typed(Vec::new(), Elem::Map)));
             }
             match hash.get(last) {
                 Some(Value::List(l)) if l.elem() == Elem::Map => l.push(Value::Map(Map::new())),
                 _ => {
+                    let shown = self.paths.text(self.context, Some(last));
                     return self.failf(format!(
-                        "Key '{}' was already created and cannot be used as an array.",
-                        key_string(key)
+                        "Key '{shown}' was already created and cannot be used as an array."
                     ));
                 }
             }
         } else {
             self.set_value(last, Value::Map(Map::new()))?;
         }
-        self.context.push(last.clone());
+        // The key was just defined, or was there already.
+        let table = Table::at(&hash, last).unwrap_or(Table::Other);
+        self.context = self.paths.child(self.context, last);
+        self.tables.push(table);
         Ok(())
     }
 
     /// `setValue`: defines `key` in the table in scope. An existing key is an error
     /// unless it was implicit (a table claimed once), or an array this value replaces.
     fn set_value(&mut self, key: &str, value: Value) -> PResult<()> {
-        let hash = match self.walk(&self.context) {
-            Ok(h) => h,
-            Err(i) => {
-                return self.failf(format!(
-                    "Key '{}' has already been defined.",
-                    key_string(&self.context[..=i])
-                ));
+        #[cfg(test)]
+        self.check_tables();
+        let hash = match self.tables.last() {
+            Some(Table::Map(m)) => m.clone(),
+            _ => {
+                // BurntSushi's walk stops at the first prefix that is no table.
+                let depth = self
+                    .tables
+                    .iter()
+                    .position(|t| !matches!(t, Table::Map(_)))
+                    .unwrap_or(self.tables.len() - 1);
+                let bad = self.paths.ancestor(self.context, depth);
+                let shown = self.paths.text(bad, None);
+                return self.failf(format!("Key '{shown}' has already been defined."));
             }
         };
         if hash.contains_key(key) {
-            let mut key_context = self.context.clone();
-            key_context.push(key.to_string());
-            let name = key_string(&key_context);
-            if self.implicits.contains(&name) {
-                self.implicits.remove(&name);
-                if self.types.get(&name) == Some(&TomlType::Array) {
+            let path = self.paths.find(self.context, key);
+            if let Some(path) = path
+                && self.paths.take_implicit(path)
+            {
+                if self.paths.is_array(path) {
                     hash.insert(key, value);
                 }
                 return Ok(());
             }
-            return self.failf(format!("Key '{name}' has already been defined."));
+            let shown = self.paths.text(self.context, Some(key));
+            return self.failf(format!("Key '{shown}' has already been defined."));
         }
         hash.insert(key, value);
         Ok(())
     }
 
+    /// `setType`: the type of `key` in the table in scope, or of the table in scope
+    /// itself when `key` is empty (BurntSushi files the root's under `""`).
     fn set_type(&mut self, key: &str, typ: TomlType) {
-        let mut key_context = self.context.clone();
-        if !key.is_empty() {
-            key_context.push(key.to_string());
-        }
-        if key_context.is_empty() {
-            key_context.push(String::new());
-        }
-        self.types.insert(key_string(&key_context), typ);
+        record_type(&mut self.paths, self.context, key, typ);
     }
 
-    fn add_implicit(&mut self, key: &[String]) {
-        self.implicits.insert(key_string(key));
+    /// Tests: the stack holds what walking the context from the root finds.
+    #[cfg(test)]
+    fn check_tables(&self) {
+        let mut parts = Vec::new();
+        let mut at = self.context;
+        while at != ROOT {
+            parts.push(at);
+            at = self.paths.ancestor(at, self.paths.depth(at) - 1);
+        }
+        parts.reverse();
+        assert_eq!(self.tables.len(), parts.len() + 1, "one table per prefix");
+        let mut hash = Some(self.mapping.clone());
+        for (i, table) in self.tables.iter().enumerate() {
+            let walked = match (i, &hash) {
+                (0, Some(h)) => Table::Map(h.clone()),
+                (_, Some(h)) => {
+                    let part = self.paths.part(parts[i - 1]);
+                    Table::at(h, part).expect("every part of the context exists")
+                }
+                (_, None) => panic!("a prefix below one that is no table"),
+            };
+            match (table, &walked) {
+                (Table::Map(a), Table::Map(b)) => assert!(a.ptr_eq(b), "same table"),
+                (Table::EmptyArray, Table::EmptyArray) | (Table::Other, Table::Other) => {}
+                _ => panic!("stack and walk differ at {i}"),
+            }
+            hash = match walked {
+                Table::Map(m) => Some(m),
+                _ => None,
+            };
+        }
     }
 }
 
+/// [`Parser::set_type`] on the parser's parts, for a key the parser holds.
+fn record_type(paths: &mut Paths, context: PathId, key: &str, typ: TomlType) {
+    let path = if !key.is_empty() || context == ROOT {
+        paths.child(context, key)
+    } else {
+        context
+    };
+    paths.set_array(path, typ == TomlType::Array);
+}
+
 /// A key path as BurntSushi prints it: parts joined by dots, each quoted unless bare.
-pub(super) fn key_string(parts: &[String]) -> String {
+pub(super) fn key_string<S: AsRef<str>>(parts: &[S]) -> String {
     let mut out = String::new();
     for (i, p) in parts.iter().enumerate() {
+        let p = p.as_ref();
         if i > 0 {
             out.push('.');
         }
