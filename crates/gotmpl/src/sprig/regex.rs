@@ -258,11 +258,7 @@ fn build_meta(source: &str, lazy_dfa: bool) -> Result<meta::Regex, Box<meta::Bui
 
 impl FullRegex {
     fn for_haystack(&self, haystack: &str) -> &meta::Regex {
-        let total = self
-            .scanned
-            .fetch_add(haystack.len(), Ordering::Relaxed)
-            .saturating_add(haystack.len());
-        if total <= NFA_SCAN_BUDGET {
+        if !scan_past(&self.scanned, haystack, NFA_SCAN_BUDGET) {
             return &self.without_dfa;
         }
         self.with_dfa
@@ -270,6 +266,15 @@ impl FullRegex {
             .as_ref()
             .unwrap_or(&self.without_dfa)
     }
+}
+
+/// Counts `haystack` into a tier's `scanned` bytes; whether the total is now past
+/// `budget`, so the next tier has paid for its build.
+fn scan_past(scanned: &AtomicUsize, haystack: &str, budget: usize) -> bool {
+    let total = scanned
+        .fetch_add(haystack.len(), Ordering::Relaxed)
+        .saturating_add(haystack.len());
+    total > budget
 }
 
 /// The compiled form one call uses.
@@ -287,10 +292,7 @@ impl GoRegex {
                 full,
                 scanned,
             } => {
-                let total = scanned
-                    .fetch_add(haystack.len(), Ordering::Relaxed)
-                    .saturating_add(haystack.len());
-                if total <= LITE_SCAN_BUDGET {
+                if !scan_past(scanned, haystack, LITE_SCAN_BUDGET) {
                     return Matcher::Lite(lite);
                 }
                 // The meta engine may refuse what `regex-lite` took (its size limit):
