@@ -2,7 +2,7 @@
 //! eagerly. `and`, `or` (short-circuit) and `call` (needs the argument's source text)
 //! live in `exec`.
 
-use crate::gofmt::{go_type_name, sprint, sprint_go, sprintf, sprintf_go, sprintln_go};
+use crate::gofmt::{go_type_name, sprint_go, sprintf, sprintf_go, sprintln_go};
 use crate::value::{List, Value};
 
 /// Go's predefined functions, resolved once at parse time.
@@ -181,18 +181,21 @@ pub fn call_builtin(b: Builtin, args: &[Value]) -> Option<BResult> {
                 go_type_name(other)
             ))),
         }),
-        Builtin::Html => Ok(Value::from(html_escape(&eval_args(args)))),
-        Builtin::Js => Ok(Value::from(js_escape(&eval_args(args)))),
+        Builtin::Html => Ok(Value::from_go_bytes(&html_escape(&eval_args(args)))),
+        Builtin::Js => Ok(Value::from_go_bytes(&js_escape(&eval_args(args)))),
         Builtin::Urlquery => Ok(Value::from(query_escape(&eval_args(args)))),
         Builtin::And | Builtin::Or | Builtin::Call => return None,
     })
 }
 
-/// Go's `evalArgs`: one string argument as is, otherwise `fmt.Sprint` with nil
-/// arguments shown as `<no value>`.
-fn eval_args(args: &[Value]) -> String {
-    if let [v @ (Value::String(_) | Value::RawString(_))] = args {
-        return v.as_str().unwrap_or_default().to_string();
+/// Go's `evalArgs`, as the Go string's bytes (the escapers keep bytes that are not
+/// UTF-8): one string argument as is, otherwise `fmt.Sprint` with nil arguments
+/// shown as `<no value>`.
+fn eval_args(args: &[Value]) -> std::borrow::Cow<'_, [u8]> {
+    if let [v] = args
+        && let Some(bytes) = v.go_string_bytes()
+    {
+        return std::borrow::Cow::Borrowed(bytes);
     }
     let printable: Vec<Value> = args
         .iter()
@@ -204,7 +207,7 @@ fn eval_args(args: &[Value]) -> String {
             }
         })
         .collect();
-    sprint(&printable)
+    std::borrow::Cow::Owned(sprint_go(&printable).into_bytes())
 }
 
 /// Go's `index` checks `0 <= i <= len` itself, so an index equal to the length
@@ -469,50 +472,49 @@ fn le(a: &Value, b: &Value) -> Result<bool, BuiltinError> {
     eq(a, std::slice::from_ref(b))
 }
 
-/// Go's `template.HTMLEscapeString`.
-pub fn html_escape(s: &str) -> String {
-    if !s.contains(['\'', '"', '&', '<', '>', '\0']) {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("&#34;"),
-            '\'' => out.push_str("&#39;"),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\0' => out.push('\u{FFFD}'),
-            c => out.push(c),
+/// Go's `template.HTMLEscapeString`, which works byte by byte.
+pub fn html_escape(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() + 16);
+    for &b in s {
+        match b {
+            b'"' => out.extend_from_slice(b"&#34;"),
+            b'\'' => out.extend_from_slice(b"&#39;"),
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            0 => out.extend_from_slice("\u{FFFD}".as_bytes()),
+            b => out.push(b),
         }
     }
     out
 }
 
-/// Go's `template.JSEscapeString`.
-pub fn js_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
+/// Go's `template.JSEscapeString`. A byte that is not UTF-8 reads as U+FFFD, which
+/// is printable, so it is kept as it is.
+pub fn js_escape(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() + 16);
+    for (at, c, width) in crate::value::go_runes(s) {
         match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '"' => out.push_str("\\\""),
-            '<' => out.push_str("\\u003C"),
-            '>' => out.push_str("\\u003E"),
-            '&' => out.push_str("\\u0026"),
-            '=' => out.push_str("\\u003D"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c if c.is_ascii() || crate::gofmt::is_print(c) => out.push(c),
-            c => out.push_str(&format!("\\u{:04X}", c as u32)),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\'' => out.extend_from_slice(b"\\'"),
+            '"' => out.extend_from_slice(b"\\\""),
+            '<' => out.extend_from_slice(b"\\u003C"),
+            '>' => out.extend_from_slice(b"\\u003E"),
+            '&' => out.extend_from_slice(b"\\u0026"),
+            '=' => out.extend_from_slice(b"\\u003D"),
+            c if (c as u32) >= 0x20 && (c.is_ascii() || crate::gofmt::is_print(c)) => {
+                out.extend_from_slice(&s[at..at + width]);
+            }
+            c => out.extend_from_slice(format!("\\u{:04X}", c as u32).as_bytes()),
         }
     }
     out
 }
 
 /// Go's `url.QueryEscape`.
-pub fn query_escape(s: &str) -> String {
+pub fn query_escape(s: &[u8]) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for b in s.bytes() {
+    for &b in s {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 out.push(b as char)
@@ -529,6 +531,13 @@ mod tests {
     use super::*;
 
     /// Bytes index to `uint8`; Go compares signed and unsigned integers by value.
+    #[test]
+    fn escapers_keep_bytes_that_are_not_utf8() {
+        assert_eq!(html_escape(b"<\xff>"), b"&lt;\xff&gt;");
+        assert_eq!(js_escape(b"'\xff\x01\xc2\xa0"), b"\\'\xff\\u0001\\u00A0");
+        assert_eq!(query_escape(b"a b\xff"), "a+b%FF");
+    }
+
     #[test]
     fn from_name_knows_every_builtin() {
         for (name, b) in ALL {

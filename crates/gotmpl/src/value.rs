@@ -342,6 +342,24 @@ pub fn go_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(text)
 }
 
+/// Go's `for i, r := range s` over bytes: each character's offset, the character and
+/// its width, where every byte of an invalid sequence is one U+FFFD of width 1.
+pub fn go_runes(bytes: &[u8]) -> Vec<(usize, char, usize)> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            out.push((at, c, c.len_utf8()));
+            at += c.len_utf8();
+        }
+        for _ in chunk.invalid() {
+            out.push((at, char::REPLACEMENT_CHARACTER, 1));
+            at += 1;
+        }
+    }
+    out
+}
+
 pub struct RawString {
     bytes: Box<[u8]>,
     text: Box<str>,

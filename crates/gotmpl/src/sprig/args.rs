@@ -52,6 +52,15 @@ pub(crate) fn string(v: &Value) -> Result<&str, FuncError> {
     }
 }
 
+/// A Go `string` parameter's bytes, which need not be UTF-8 (`.Files.Get` of a
+/// binary file): for functions Go implements on bytes, which keep them as they are.
+pub(crate) fn string_bytes(v: &Value) -> Result<&[u8], FuncError> {
+    match v {
+        Value::RawString(r) => Ok(r.bytes()),
+        other => string(other).map(str::as_bytes),
+    }
+}
+
 /// A Go `int` parameter. Through the executor, functions with such parameters have
 /// Go signatures (`signatures.rs`) and get Go's checks before the call; this is the
 /// check for direct callers, which cannot tell a literal from a value: an `int64` is

@@ -502,13 +502,13 @@ fn split(re: &GoRegex, s: &str, n: i64) -> Vec<String> {
 }
 
 /// Go's `regexp.QuoteMeta`: escapes exactly `\.+*?()|[]{}^$`.
-fn quote_meta(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 2);
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
+fn quote_meta(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() * 2);
+    for &b in s {
+        if b"\\.+*?()|[]{}^$".contains(&b) {
+            out.push(b'\\');
         }
-        out.push(c);
+        out.push(b);
     }
     out
 }
@@ -609,7 +609,9 @@ pub(super) fn register(f: &mut FuncMap) {
     }
     f.add("regexQuoteMeta", |a| {
         arity("regexQuoteMeta", a, 1)?;
-        Ok(Value::from(quote_meta(args::string(&a[0])?)))
+        Ok(Value::from_go_bytes(&quote_meta(args::string_bytes(
+            &a[0],
+        )?)))
     });
 }
 

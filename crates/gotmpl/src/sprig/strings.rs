@@ -5,7 +5,7 @@ use rand::seq::SliceRandom;
 
 use crate::func::{FuncError, FuncMap, Runtime};
 use crate::size::{self, Layout, check_printed_size};
-use crate::value::{Elem, List, Map, MapInner, Value};
+use crate::value::{Elem, List, Map, MapInner, Value, go_runes};
 
 use super::args::{self, arity};
 use super::casing;
@@ -19,19 +19,14 @@ fn str_fn(f: &mut FuncMap, name: &'static str, op: fn(&str) -> String) {
     });
 }
 
-/// Register a `func(a, b string) string`.
-fn str2_fn(f: &mut FuncMap, name: &'static str, op: fn(&str, &str) -> String) {
+/// Register a `func(a, b string) bool` that Go answers on the strings' bytes.
+fn str2_bool(f: &mut FuncMap, name: &'static str, op: fn(&[u8], &[u8]) -> bool) {
     f.add(name, move |a| {
         arity(name, a, 2)?;
-        Ok(Value::from(op(args::string(&a[0])?, args::string(&a[1])?)))
-    });
-}
-
-/// Register a `func(a, b string) bool`.
-fn str2_bool(f: &mut FuncMap, name: &'static str, op: fn(&str, &str) -> bool) {
-    f.add(name, move |a| {
-        arity(name, a, 2)?;
-        Ok(Value::Bool(op(args::string(&a[0])?, args::string(&a[1])?)))
+        Ok(Value::Bool(op(
+            args::string_bytes(&a[0])?,
+            args::string_bytes(&a[1])?,
+        )))
     });
 }
 
@@ -51,24 +46,38 @@ pub(super) fn register(f: &mut FuncMap) {
     str_fn(f, "lower", |s| s.chars().map(lower_rune).collect());
     str_fn(f, "title", title);
     str_fn(f, "untitle", untitle);
-    str_fn(f, "nospace", delete_white_space);
-    str_fn(f, "initials", initials);
+    f.add("nospace", |a| {
+        arity("nospace", a, 1)?;
+        Ok(match delete_white_space(args::string_bytes(&a[0])?) {
+            Some(kept) => Value::from(kept),
+            None => a[0].clone(),
+        })
+    });
+    f.add("initials", |a| {
+        arity("initials", a, 1)?;
+        Ok(Value::from(initials(args::string_bytes(&a[0])?)))
+    });
     str_fn(f, "swapcase", swapcase);
     str_fn(f, "shuffle", shuffle);
     str_fn(f, "snakecase", |s| casing::to_snake_like(s, '_'));
     str_fn(f, "kebabcase", |s| casing::to_snake_like(s, '-'));
     str_fn(f, "camelcase", casing::to_camel);
     // Sprig swaps the arguments so that `"$foo" | trimAll "$"` reads naturally.
-    str2_fn(f, "trimAll", |cut, s| {
-        s.trim_matches(|c| cut.contains(c)).to_string()
-    });
-    str2_fn(f, "trimall", |cut, s| {
-        s.trim_matches(|c| cut.contains(c)).to_string()
-    });
+    for name in ["trimAll", "trimall"] {
+        f.add(name, move |a| {
+            arity(name, a, 2)?;
+            if a.iter().any(|v| matches!(v, Value::RawString(_))) {
+                let (cut, s) = (args::string_bytes(&a[0])?, args::string_bytes(&a[1])?);
+                return Ok(Value::from_go_bytes(go_trim_bytes(s, cut)));
+            }
+            let (cut, s) = (args::string(&a[0])?, args::string(&a[1])?);
+            Ok(Value::str(s.trim_matches(|c| cut.contains(c))))
+        });
+    }
     f.add("trimSuffix", |a| {
         arity("trimSuffix", a, 2)?;
         if a.iter().any(|v| matches!(v, Value::RawString(_))) {
-            let (suf, s) = (go_bytes(&a[0])?, go_bytes(&a[1])?);
+            let (suf, s) = (args::string_bytes(&a[0])?, args::string_bytes(&a[1])?);
             return Ok(Value::from_go_bytes(s.strip_suffix(suf).unwrap_or(s)));
         }
         let (suf, s) = (args::string(&a[0])?, args::string(&a[1])?);
@@ -77,39 +86,37 @@ pub(super) fn register(f: &mut FuncMap) {
     f.add("trimPrefix", |a| {
         arity("trimPrefix", a, 2)?;
         if a.iter().any(|v| matches!(v, Value::RawString(_))) {
-            let (pre, s) = (go_bytes(&a[0])?, go_bytes(&a[1])?);
+            let (pre, s) = (args::string_bytes(&a[0])?, args::string_bytes(&a[1])?);
             return Ok(Value::from_go_bytes(s.strip_prefix(pre).unwrap_or(s)));
         }
         let (pre, s) = (args::string(&a[0])?, args::string(&a[1])?);
         Ok(Value::from(s.strip_prefix(pre).unwrap_or(s)))
     });
-    str2_bool(f, "contains", |sub, s| s.contains(sub));
+    str2_bool(f, "contains", |sub, s| {
+        memchr::memmem::find(s, sub).is_some()
+    });
     str2_bool(f, "hasPrefix", |pre, s| s.starts_with(pre));
     str2_bool(f, "hasSuffix", |suf, s| s.ends_with(suf));
 
     f.add("abbrev", |a| {
         arity("abbrev", a, 2)?;
         let width = args::int(&a[0])?;
-        let s = args::string(&a[1])?;
+        let s = args::string_bytes(&a[1])?;
         if width < 4 {
-            return Ok(Value::str(s));
+            return Ok(a[1].clone());
         }
-        Ok(Value::from(abbreviate_full(
-            s.as_bytes(),
-            0,
-            width as usize,
-        )))
+        Ok(Value::from_go_bytes(&abbreviate_full(s, 0, width as usize)))
     });
     f.add("abbrevboth", |a| {
         arity("abbrevboth", a, 3)?;
         let left = args::int(&a[0])?;
         let right = args::int(&a[1])?;
-        let s = args::string(&a[2])?;
+        let s = args::string_bytes(&a[2])?;
         if right < 4 || left > 0 && right < 7 {
-            return Ok(Value::str(s));
+            return Ok(a[2].clone());
         }
-        Ok(Value::from(abbreviate_full(
-            s.as_bytes(),
+        Ok(Value::from_go_bytes(&abbreviate_full(
+            s,
             left.max(0) as usize,
             right as usize,
         )))
@@ -117,8 +124,7 @@ pub(super) fn register(f: &mut FuncMap) {
     f.add("trunc", |a| {
         arity("trunc", a, 2)?;
         let c = args::int(&a[0])?;
-        let s = args::string(&a[1])?;
-        let b = s.as_bytes();
+        let b = args::string_bytes(&a[1])?;
         let len = b.len() as i64;
         let out = if c < 0 && len + c > 0 {
             &b[(len + c) as usize..]
@@ -127,19 +133,19 @@ pub(super) fn register(f: &mut FuncMap) {
         } else {
             b
         };
-        Ok(Value::from(bytes_to_string(out)))
+        Ok(Value::from_go_bytes(out))
     });
     f.add("substr", |a| {
         arity("substr", a, 3)?;
         let start = args::int(&a[0])?;
         let end = args::int(&a[1])?;
-        let s = args::string(&a[2])?;
-        Ok(Value::from(substring(start, end, s)?))
+        let s = args::string_bytes(&a[2])?;
+        Ok(Value::from_go_bytes(substring(start, end, s)?))
     });
     f.add_with_runtime("repeat", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("repeat", a, 2)?;
         let count = args::int(&a[0])?;
-        let s = args::string(&a[1])?;
+        let s = args::string_bytes(&a[1])?;
         if count < 0 {
             return Err(FuncError::new("strings: negative Repeat count"));
         }
@@ -148,19 +154,23 @@ pub(super) fn register(f: &mut FuncMap) {
         if total > max as u128 {
             return Err(size::too_large(total, max));
         }
-        Ok(Value::from(s.repeat(count as usize)))
+        let repeated = s.repeat(count as usize);
+        Ok(match String::from_utf8(repeated) {
+            Ok(text) => Value::from(text),
+            Err(e) => Value::from_go_bytes(e.as_bytes()),
+        })
     });
     f.add("wrap", |a| {
         arity("wrap", a, 2)?;
         let width = args::int(&a[0])?;
-        let s = args::string(&a[1])?;
-        Ok(Value::from(wrap_custom(s, width, "", false)))
+        let s = args::string_bytes(&a[1])?;
+        Ok(Value::from_go_bytes(&wrap_custom(s, width, b"", false)))
     });
     f.add_with_runtime("wrapWith", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("wrapWith", a, 3)?;
         let width = args::int(&a[0])?;
-        let sep = args::string(&a[1])?;
-        let s = args::string(&a[2])?;
+        let sep = args::string_bytes(&a[1])?;
+        let s = args::string_bytes(&a[2])?;
         // At most one separator per `width` bytes of input.
         let breaks = s.len() as u128 / width.max(1) as u128 + 1;
         let total = s.len() as u128 + breaks * sep.len() as u128;
@@ -168,7 +178,7 @@ pub(super) fn register(f: &mut FuncMap) {
         if total > max as u128 {
             return Err(size::too_large(total, max));
         }
-        Ok(Value::from(wrap_custom(s, width, sep, true)))
+        Ok(Value::from_go_bytes(&wrap_custom(s, width, sep, true)))
     });
     f.add_with_runtime("quote", |rt: &mut dyn Runtime, a: &[Value]| {
         check_printed_size(a, Layout::Flat, rt.max_value_bytes())?;
@@ -237,9 +247,13 @@ pub(super) fn register(f: &mut FuncMap) {
     f.add_with_runtime("replace", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("replace", a, 3)?;
         let raw = a.iter().any(|v| matches!(v, Value::RawString(_)));
-        if raw && !go_bytes(&a[0])?.is_empty() {
+        if raw && !args::string_bytes(&a[0])?.is_empty() {
             // strings.Replace works on bytes: a string that is not UTF-8 keeps them.
-            let (old, new, src) = (go_bytes(&a[0])?, go_bytes(&a[1])?, go_bytes(&a[2])?);
+            let (old, new, src) = (
+                args::string_bytes(&a[0])?,
+                args::string_bytes(&a[1])?,
+                args::string_bytes(&a[2])?,
+            );
             return go_replace_bytes(src, old, new, rt.max_value_bytes());
         }
         let old = args::string(&a[0])?;
@@ -254,10 +268,10 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.add("plural", |a| {
         arity("plural", a, 3)?;
-        let one = args::string(&a[0])?;
-        let many = args::string(&a[1])?;
+        args::string(&a[0])?;
+        args::string(&a[1])?;
         let n = args::int(&a[2])?;
-        Ok(Value::str(if n == 1 { one } else { many }))
+        Ok(if n == 1 { a[0].clone() } else { a[1].clone() })
     });
     f.add_with_runtime("toString", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("toString", a, 1)?;
@@ -271,71 +285,87 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.add("split", |a| {
         arity("split", a, 2)?;
-        let parts = go_split_n(args::string(&a[1])?, args::string(&a[0])?, -1);
-        Ok(indexed_map(parts))
+        let (sep, s) = (args::string_bytes(&a[0])?, args::string_bytes(&a[1])?);
+        Ok(indexed_map(go_split_n(s, sep, -1)))
     });
     f.add("splitn", |a| {
         arity("splitn", a, 3)?;
-        let sep = args::string(&a[0])?;
+        let sep = args::string_bytes(&a[0])?;
         let n = args::int(&a[1])?;
-        let parts = go_split_n(args::string(&a[2])?, sep, n);
-        Ok(indexed_map(parts))
+        Ok(indexed_map(go_split_n(args::string_bytes(&a[2])?, sep, n)))
     });
     f.add("splitList", |a| {
         arity("splitList", a, 2)?;
-        let parts = go_split_n(args::string(&a[1])?, args::string(&a[0])?, -1);
-        Ok(strings_value(parts))
+        let (sep, s) = (args::string_bytes(&a[0])?, args::string_bytes(&a[1])?);
+        let parts = go_split_n(s, sep, -1);
+        Ok(string_list(
+            parts.into_iter().map(Value::from_go_bytes).collect(),
+        ))
     });
     f.add("toStrings", |a| {
         arity("toStrings", a, 1)?;
-        Ok(strings_value(strslice(&a[0])))
+        Ok(string_list(strslice_values(&a[0])))
     });
     f.add_with_runtime("join", |rt: &mut dyn Runtime, a: &[Value]| {
         arity("join", a, 2)?;
-        let sep = args::string(&a[0])?;
-        // Before `strslice` copies every item: a list may hold one big string many times.
+        let sep = args::string_bytes(&a[0])?;
+        // Before the items are printed: a list may hold one big string many times.
         check_printed_size(&a[1..], Layout::Flat, rt.max_value_bytes())?;
-        let items = strslice(&a[1]);
-        let total = items.iter().map(|s| s.len() as u128).sum::<u128>()
+        let items = strslice_values(&a[1]);
+        let bytes = |v: &Value| v.go_string_bytes().unwrap_or_default().len() as u128;
+        let total = items.iter().map(bytes).sum::<u128>()
             + items.len().saturating_sub(1) as u128 * sep.len() as u128;
         let max = rt.max_value_bytes();
         if total > max as u128 {
             return Err(size::too_large(total, max));
         }
-        Ok(Value::from(items.join(sep)))
+        let mut out = Vec::with_capacity(total as usize);
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(sep);
+            }
+            out.extend_from_slice(item.go_string_bytes().unwrap_or_default());
+        }
+        Ok(match String::from_utf8(out) {
+            Ok(text) => Value::from(text),
+            Err(e) => Value::from_go_bytes(e.as_bytes()),
+        })
     });
     f.add("sortAlpha", |a| {
         arity("sortAlpha", a, 1)?;
         let mut items = match &*a[0].reflected() {
-            Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
-            _ => vec![strval(&a[0])],
+            Value::List(_) | Value::Bytes(_) => strslice_values(&a[0]),
+            _ => vec![strval_value(&a[0])],
         };
-        items.sort();
-        Ok(strings_value(items))
+        // Go's sort.Strings compares bytes.
+        items.sort_by(|x, y| x.go_string_bytes().cmp(&y.go_string_bytes()));
+        Ok(string_list(items))
     });
 }
 
-/// A Go `[]string` result (`keys`, `splitList`, `sortAlpha`, `regexFindAll`, ...).
+/// A Go `[]string` result (`keys`, `regexFindAll`, ...).
 pub(crate) fn strings_value(items: Vec<String>) -> Value {
-    Value::List(List::typed(
-        items.into_iter().map(Value::from).collect(),
-        Elem::String,
-    ))
+    string_list(items.into_iter().map(Value::from).collect())
+}
+
+/// A Go `[]string` of values that are each a Go string (either representation).
+fn string_list(items: Vec<Value>) -> Value {
+    Value::List(List::typed(items, Elem::String))
 }
 
 /// `{"_0": parts[0], "_1": ...}`, the shape of Sprig's `split` (a `map[string]string`).
-fn indexed_map(parts: Vec<String>) -> Value {
+fn indexed_map(parts: Vec<&[u8]>) -> Value {
     let inner: MapInner = parts
         .into_iter()
         .enumerate()
-        .map(|(i, p)| (format!("_{i}"), Value::from(p)))
+        .map(|(i, p)| (format!("_{i}"), Value::from_go_bytes(p)))
         .collect();
     Value::Map(Map::typed(inner, Elem::String))
 }
 
-/// Sprig's `strslice`: a list's non-nil items through `strval`; nil is empty; any
-/// other value is a one-item list.
-pub(crate) fn strslice(v: &Value) -> Vec<String> {
+/// Sprig's `strslice`: a list's non-nil items through `strval` (see [`strval_value`]);
+/// nil is empty; any other value is a one-item list.
+fn strslice_values(v: &Value) -> Vec<Value> {
     // A named slice type behind an object (Helm's `VersionSet`, a `[]string`) is
     // reflected on as a slice; a named map type or a struct is one item.
     match &*v.reflected() {
@@ -343,23 +373,27 @@ pub(crate) fn strslice(v: &Value) -> Vec<String> {
             .to_vec()
             .iter()
             .filter(|x| !x.is_nil())
-            .map(strval)
+            .map(strval_value)
             .collect(),
-        Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
+        Value::Bytes(b) => b.iter().map(|x| Value::from(x.to_string())).collect(),
         Value::Nil => Vec::new(),
-        _ => vec![strval(v)],
+        _ => vec![strval_value(v)],
     }
 }
 
-/// Go strings may hold any bytes; ours are UTF-8, so a cut through a multi-byte
-/// character (Go would keep the broken bytes) becomes U+FFFD.
-fn bytes_to_string(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+/// Sprig's `strval` as a Go string value: of a string or `[]byte` it is Go's
+/// `string(v)`, which keeps bytes that are not UTF-8.
+fn strval_value(v: &Value) -> Value {
+    match v {
+        Value::String(_) | Value::RawString(_) => v.clone(),
+        Value::Bytes(b) => Value::from_go_bytes(b),
+        other => Value::from(strval(other)),
+    }
 }
 
-/// Sprig's `substring` on bytes, with Go's slice-bounds panics as errors.
-fn substring(start: i64, end: i64, s: &str) -> Result<String, FuncError> {
-    let b = s.as_bytes();
+/// Sprig's `substring` on bytes, with Go's slice-bounds panics as errors. A cut
+/// through a multi-byte character keeps the broken bytes, as in Go.
+fn substring(start: i64, end: i64, b: &[u8]) -> Result<&[u8], FuncError> {
     let len = b.len() as i64;
     let oob = |m: String| FuncError::new(format!("runtime error: slice bounds out of range {m}"));
     if start < 0 {
@@ -369,18 +403,18 @@ fn substring(start: i64, end: i64, s: &str) -> Result<String, FuncError> {
         if end > len {
             return Err(oob(format!("[:{end}] with length {len}")));
         }
-        return Ok(bytes_to_string(&b[..end as usize]));
+        return Ok(&b[..end as usize]);
     }
     if end < 0 || end > len {
         if start > len {
             return Err(oob(format!("[{start}:{len}]")));
         }
-        return Ok(bytes_to_string(&b[start as usize..]));
+        return Ok(&b[start as usize..]);
     }
     if start > end {
         return Err(oob(format!("[{start}:{end}]")));
     }
-    Ok(bytes_to_string(&b[start as usize..end as usize]))
+    Ok(&b[start as usize..end as usize])
 }
 
 /// `prefix` followed by `v` with every line indented: one exactly sized buffer, as
@@ -455,34 +489,36 @@ fn go_replace_all(s: &str, old: &str, new: &str, max: usize) -> Result<String, F
     Ok(s.replace(old, new))
 }
 
-/// `strings.SplitN(s, sep, n)`; n < 0 means all, n == 0 nothing; an empty separator
-/// splits into UTF-8 characters.
-pub(crate) fn go_split_n(s: &str, sep: &str, n: i64) -> Vec<String> {
+/// `strings.SplitN(s, sep, n)` on bytes; n < 0 means all, n == 0 nothing; an empty
+/// separator splits into characters as Go reads them (an invalid byte alone).
+fn go_split_n<'a>(s: &'a [u8], sep: &[u8], n: i64) -> Vec<&'a [u8]> {
     if n == 0 {
         return Vec::new();
     }
+    let limit = usize::try_from(n).unwrap_or(usize::MAX);
     if sep.is_empty() {
-        let chars: Vec<char> = s.chars().collect();
-        let limit = if n < 0 || n as usize > chars.len() {
-            chars.len()
-        } else {
-            n as usize
-        };
-        let mut out: Vec<String> = Vec::with_capacity(limit);
-        for (i, c) in chars.iter().enumerate() {
-            if i + 1 == limit && i + 1 < chars.len() {
-                out.push(chars[i..].iter().collect());
-                break;
+        let runes = go_runes(s);
+        let limit = limit.min(runes.len());
+        let mut out: Vec<&[u8]> = Vec::with_capacity(limit);
+        for (i, &(at, _, width)) in runes.iter().enumerate().take(limit) {
+            if i + 1 == limit {
+                out.push(&s[at..]);
+            } else {
+                out.push(&s[at..at + width]);
             }
-            out.push(c.to_string());
         }
         return out;
     }
-    if n < 0 {
-        s.split(sep).map(str::to_string).collect()
-    } else {
-        s.splitn(n as usize, sep).map(str::to_string).collect()
+    let finder = memchr::memmem::Finder::new(sep);
+    let mut out = Vec::new();
+    let mut rest = s;
+    while out.len() + 1 < limit {
+        let Some(i) = finder.find(rest) else { break };
+        out.push(&rest[..i]);
+        rest = &rest[i + sep.len()..];
     }
+    out.push(rest);
+    out
 }
 
 /// Go's `unicode.IsSpace`.
@@ -495,14 +531,6 @@ pub(crate) fn is_go_space(c: char) -> bool {
 
 fn go_trim_space(s: &str) -> &str {
     s.trim_matches(is_go_space)
-}
-
-/// A Go string argument's bytes (`string` parameters take either representation).
-fn go_bytes(v: &Value) -> Result<&[u8], FuncError> {
-    match v {
-        Value::RawString(r) => Ok(r.bytes()),
-        other => args::string(other).map(str::as_bytes),
-    }
 }
 
 /// [`go_trim_space`] over bytes that need not be UTF-8: an invalid byte is no space.
@@ -525,6 +553,24 @@ fn go_trim_space_bytes(b: &[u8]) -> &[u8] {
         }
     }
     &b[start..end]
+}
+
+/// `strings.Trim(s, cutset)` over bytes that need not be UTF-8: both are read as Go
+/// reads characters, so an invalid byte is U+FFFD, which a cutset holding U+FFFD or
+/// an invalid byte of its own trims.
+fn go_trim_bytes<'a>(s: &'a [u8], cutset: &[u8]) -> &'a [u8] {
+    let cut: Vec<char> = go_runes(cutset).into_iter().map(|(_, c, _)| c).collect();
+    let runes = go_runes(s);
+    let kept = |&&(_, c, _): &&(usize, char, usize)| !cut.contains(&c);
+    let Some(&(start, _, _)) = runes.iter().find(kept) else {
+        return &s[s.len()..];
+    };
+    let end = runes
+        .iter()
+        .rev()
+        .find(kept)
+        .map_or(s.len(), |&(at, _, w)| at + w);
+    &s[start..end]
 }
 
 /// `strings.Replace(s, old, new, -1)` over bytes, for a non-empty `old`.
@@ -604,10 +650,10 @@ fn untitle(s: &str) -> String {
 
 /// goutils `Initials`: the first byte of every whitespace-separated word (byte-wise,
 /// as goutils does; a non-ASCII first byte comes out as its Latin-1 character).
-fn initials(s: &str) -> String {
+fn initials(s: &[u8]) -> String {
     let mut out = String::new();
     let mut gap = true;
-    for b in s.bytes() {
+    for &b in s {
         let c = char::from(b);
         if is_go_space(c) {
             gap = true;
@@ -622,18 +668,14 @@ fn initials(s: &str) -> String {
 /// goutils `DeleteWhiteSpace`, which works byte by byte: bytes that are spaces as
 /// Latin-1 characters (including 0x85 and 0xA0 inside UTF-8 sequences) are dropped
 /// and every other byte >= 0x80 is re-encoded as its Latin-1 character, unless
-/// nothing was dropped, in which case the input comes back unchanged.
-fn delete_white_space(s: &str) -> String {
+/// nothing was dropped, in which case the input comes back unchanged (`None`).
+fn delete_white_space(s: &[u8]) -> Option<String> {
     let kept: String = s
-        .bytes()
-        .map(char::from)
+        .iter()
+        .map(|&b| char::from(b))
         .filter(|c| !is_go_space(*c))
         .collect();
-    if kept.chars().count() == s.len() {
-        s.to_string()
-    } else {
-        kept
-    }
+    (kept.chars().count() != s.len()).then_some(kept)
 }
 
 /// goutils `SwapCase`.
@@ -659,36 +701,36 @@ fn shuffle(s: &str) -> String {
 }
 
 /// goutils `AbbreviateFull` on bytes (its callers already checked the widths).
-fn abbreviate_full(s: &[u8], offset: usize, max_width: usize) -> String {
+fn abbreviate_full(s: &[u8], offset: usize, max_width: usize) -> Vec<u8> {
+    let dots = |parts: [&[u8]; 2]| parts.concat();
     let len = s.len();
     if len == 0 || len <= max_width {
-        return bytes_to_string(s);
+        return s.to_vec();
     }
     let mut offset = offset.min(len);
     if len - offset < max_width - 3 {
         offset = len - (max_width - 3);
     }
     if offset <= 4 {
-        return format!("{}...", bytes_to_string(&s[..max_width - 3]));
+        return dots([&s[..max_width - 3], b"..."]);
     }
     if max_width < 7 {
-        return bytes_to_string(s);
+        return s.to_vec();
     }
     if offset + max_width - 3 < len {
         let rest = abbreviate_full(&s[offset..], 0, max_width - 3);
-        return format!("...{rest}");
+        return dots([b"...", &rest]);
     }
-    format!("...{}", bytes_to_string(&s[len - (max_width - 3)..]))
+    dots([b"...", &s[len - (max_width - 3)..]])
 }
 
 /// goutils `WrapCustom` (byte-oriented, breaking at ASCII spaces).
-fn wrap_custom(s: &str, width: i64, newline: &str, wrap_long_words: bool) -> String {
-    if s.is_empty() {
-        return String::new();
+fn wrap_custom(b: &[u8], width: i64, newline: &[u8], wrap_long_words: bool) -> Vec<u8> {
+    if b.is_empty() {
+        return Vec::new();
     }
-    let newline = if newline.is_empty() { "\n" } else { newline };
+    let newline = if newline.is_empty() { b"\n" } else { newline };
     let width = width.max(1) as usize;
-    let b = s.as_bytes();
     let len = b.len();
     let mut offset = 0usize;
     let mut out: Vec<u8> = Vec::with_capacity(len + len / width * newline.len());
@@ -702,13 +744,13 @@ fn wrap_custom(s: &str, width: i64, newline: &str, wrap_long_words: bool) -> Str
             Some(rel) => {
                 let at = offset + rel;
                 out.extend_from_slice(&b[offset..at]);
-                out.extend_from_slice(newline.as_bytes());
+                out.extend_from_slice(newline);
                 offset = at + 1;
             }
             None if wrap_long_words => {
                 let end = width + offset;
                 out.extend_from_slice(&b[offset..end]);
-                out.extend_from_slice(newline.as_bytes());
+                out.extend_from_slice(newline);
                 offset += width;
             }
             None => {
@@ -721,7 +763,7 @@ fn wrap_custom(s: &str, width: i64, newline: &str, wrap_long_words: bool) -> Str
                     Some(rel) => {
                         let at = end + rel;
                         out.extend_from_slice(&b[offset..at]);
-                        out.extend_from_slice(newline.as_bytes());
+                        out.extend_from_slice(newline);
                         offset = at + 1;
                     }
                 }
@@ -729,7 +771,7 @@ fn wrap_custom(s: &str, width: i64, newline: &str, wrap_long_words: bool) -> Str
         }
     }
     out.extend_from_slice(&b[offset..]);
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 #[cfg(test)]
@@ -820,7 +862,7 @@ mod tests {
             ),
             Value::str("world")
         );
-        assert!(super::substring(-1, 50, "abc").is_err());
+        assert!(super::substring(-1, 50, b"abc").is_err());
         assert_eq!(
             call("abbrev", &[Value::Int(5), "hello world".into()]),
             Value::str("he...")
@@ -913,8 +955,8 @@ mod tests {
             call("splitList", &[",".into(), "a,b".into()]),
             strings_value(vec!["a".into(), "b".into()])
         );
-        assert_eq!(go_split_n("abc", "", -1), vec!["a", "b", "c"]);
-        assert_eq!(go_split_n("abc", "", 2), vec!["a", "bc"]);
+        assert_eq!(go_split_n(b"abc", b"", -1), [b"a", b"b", b"c"]);
+        assert_eq!(go_split_n(b"abc", b"", 2), [&b"a"[..], b"bc"]);
         let l = Value::list(vec![
             Value::Int(1),
             "b".into(),
@@ -959,5 +1001,80 @@ mod tests {
         let sep = Value::from("x".repeat(100));
         let err = crate::sprig::testutil::try_call(&f, "join", &[sep, many]).unwrap_err();
         assert!(err.message.contains("limit"));
+    }
+
+    /// Go implements these on a string's bytes, so bytes that are not UTF-8 (a binary
+    /// file read with `.Files.Get`) come back unchanged, and a cut through a
+    /// multi-byte character keeps the broken bytes.
+    #[test]
+    fn byte_functions_keep_bytes_that_are_not_utf8() {
+        let raw = Value::from_go_bytes(b"ab\xffcd\xfe,x\x80y");
+        let bytes = |v: Value| v.go_string_bytes().map(<[u8]>::to_vec);
+        assert_eq!(
+            bytes(call("substr", &[Value::Int(1), Value::Int(4), raw.clone()])),
+            Some(b"b\xffc".to_vec())
+        );
+        assert_eq!(
+            bytes(call("trunc", &[Value::Int(1), "é".into()])),
+            Some(b"\xc3".to_vec())
+        );
+        assert_eq!(
+            bytes(call("repeat", &[Value::Int(2), raw.clone()])),
+            Some(b"ab\xffcd\xfe,x\x80yab\xffcd\xfe,x\x80y".to_vec())
+        );
+        let parts = call("splitList", &[",".into(), raw.clone()]);
+        let parts: Vec<_> = parts
+            .as_list()
+            .unwrap()
+            .to_vec()
+            .into_iter()
+            .map(bytes)
+            .collect();
+        assert_eq!(
+            parts,
+            [Some(b"ab\xffcd\xfe".to_vec()), Some(b"x\x80y".to_vec())]
+        );
+        // An empty separator splits into characters, an invalid byte alone.
+        let chars = call(
+            "splitList",
+            &["".into(), Value::from_go_bytes(b"\xff\xc3\xa9")],
+        );
+        let chars: Vec<_> = chars
+            .as_list()
+            .unwrap()
+            .to_vec()
+            .into_iter()
+            .map(bytes)
+            .collect();
+        assert_eq!(
+            chars,
+            [Some(b"\xff".to_vec()), Some("é".as_bytes().to_vec())]
+        );
+        assert_eq!(
+            bytes(call(
+                "join",
+                &["-".into(), Value::list(vec![raw.clone(), "q".into()])]
+            )),
+            Some(b"ab\xffcd\xfe,x\x80y-q".to_vec())
+        );
+        assert_eq!(
+            call("contains", &[Value::from_go_bytes(b"\xffc"), raw.clone()]),
+            Value::Bool(true)
+        );
+        // The cutset's U+FFFD trims invalid bytes, which Go reads as U+FFFD.
+        assert_eq!(
+            bytes(call("trimAll", &["\u{fffd}y".into(), raw.clone()])),
+            Some(b"ab\xffcd\xfe,x".to_vec())
+        );
+        assert_eq!(
+            bytes(call("wrapWith", &[Value::Int(3), "|".into(), raw.clone()])),
+            Some(b"ab\xff|cd\xfe|,x\x80|y".to_vec())
+        );
+        assert_eq!(call("initials", std::slice::from_ref(&raw)), Value::str("a"));
+        assert_eq!(call("nospace", std::slice::from_ref(&raw)), raw);
+        assert_eq!(
+            bytes(call("plural", &["x".into(), raw.clone(), Value::Int(2)])),
+            bytes(raw)
+        );
     }
 }

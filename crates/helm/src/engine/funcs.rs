@@ -29,14 +29,40 @@ fn one<'a>(name: &str, args: &'a [Value]) -> Result<&'a Value, FuncError> {
     }
 }
 
+/// A Go `string` parameter as text: bytes that are not UTF-8 read as U+FFFD, as Go's
+/// decoders see them (the YAML and TOML readers check them first, see
+/// [`raw_yaml_error`] and `fromToml`).
 fn string_arg(args: &[Value], i: usize) -> Result<&str, FuncError> {
     match args.get(i) {
         Some(Value::String(s)) => Ok(s),
+        Some(Value::RawString(r)) => Ok(r.text()),
         Some(other) => Err(FuncError::new(format!(
             "wrong type for value; expected string; got {}",
             other.type_name()
         ))),
         None => Err(FuncError::new("missing argument")),
+    }
+}
+
+/// go-yaml's reader error for a string argument that is not UTF-8, which sigs.k8s.io/yaml
+/// wraps as a conversion error; `None` when go-yaml reads the document without it.
+fn raw_yaml_error(args: &[Value]) -> Option<String> {
+    match args.first() {
+        Some(Value::RawString(r)) => values::raw_document_error(r.bytes())
+            .map(|e| format!("error converting YAML to JSON: {e}")),
+        _ => None,
+    }
+}
+
+/// `json.Unmarshal` of a string argument (`s` is its text), reading the bytes of one
+/// that is not UTF-8 as Go's scanner does.
+fn decode_json_arg(
+    args: &[Value],
+    s: &str,
+) -> Result<(Value, Option<String>), values::ValuesError> {
+    match args.first() {
+        Some(Value::RawString(r)) => values::decode_json_bytes(r.bytes()),
+        _ => values::decode_json_value(s),
     }
 }
 
@@ -84,6 +110,9 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
     });
     f.add("fromYaml", |args| {
         let s = string_arg(args, 0)?;
+        if let Some(e) = raw_yaml_error(args) {
+            return Ok(error_map(e));
+        }
         Ok(match values::parse_yaml_value(s) {
             Ok(Value::Map(m)) => Value::Map(m),
             Ok(Value::Nil) => Value::Map(Map::new()),
@@ -99,6 +128,9 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
     });
     f.add("fromYamlArray", |args| {
         let s = string_arg(args, 0)?;
+        if let Some(e) = raw_yaml_error(args) {
+            return Ok(Value::list(vec![Value::str(e)]));
+        }
         Ok(match values::parse_yaml_value(s) {
             Ok(Value::List(l)) => Value::List(l),
             Ok(Value::Nil) => Value::list(Vec::new()),
@@ -126,7 +158,7 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
     });
     f.add("fromJson", |args| {
         let s = string_arg(args, 0)?;
-        Ok(match values::decode_json_value(s) {
+        Ok(match decode_json_arg(args, s) {
             Ok((Value::Map(m), late)) => {
                 // Go keeps what it decoded and adds the error.
                 if let Some(e) = late {
@@ -144,7 +176,7 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
     });
     f.add("fromJsonArray", |args| {
         let s = string_arg(args, 0)?;
-        Ok(match values::decode_json_value(s) {
+        Ok(match decode_json_arg(args, s) {
             Ok((Value::List(l), None)) => Value::List(l),
             // Sprig returns just the error text for a failed decode.
             Ok((Value::List(_), Some(e))) => Value::list(vec![Value::str(e)]),
@@ -158,17 +190,15 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
     });
     f.add_with_runtime("toToml", |rt: &mut dyn Runtime, args: &[Value]| {
         check_printed_size(args, Layout::IndentMaps, rt.max_value_bytes())?;
-        Ok(Value::str(match values::to_toml(one("toToml", args)?) {
-            Ok(s) => s,
-            Err(e @ values::PrintError::Panic(_)) => return Err(FuncError::new(e.to_string())),
-            Err(e) => e.to_string(),
-        }))
+        match values::to_toml_value(one("toToml", args)?) {
+            Ok(v) => Ok(v),
+            Err(e @ values::PrintError::Panic(_)) => Err(FuncError::new(e.to_string())),
+            Err(e) => Ok(Value::str(e.to_string())),
+        }
     });
     f.add_with_runtime("mustToToml", |rt: &mut dyn Runtime, args: &[Value]| {
         check_printed_size(args, Layout::IndentMaps, rt.max_value_bytes())?;
-        values::to_toml(one("mustToToml", args)?)
-            .map(Value::str)
-            .map_err(|e| FuncError::new(e.to_string()))
+        values::to_toml_value(one("mustToToml", args)?).map_err(|e| FuncError::new(e.to_string()))
     });
     f.add_with_runtime("toYamlPretty", |rt: &mut dyn Runtime, args: &[Value]| {
         check_printed_size(args, Layout::IndentMaps, rt.max_value_bytes())?;
@@ -194,7 +224,11 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
                 None => Value::str(d.text.as_str()),
             }
         };
-        Ok(match values::from_toml(s, &mut datetime) {
+        let parsed = match args.first() {
+            Some(Value::RawString(r)) => values::from_toml_bytes(r.bytes(), &mut datetime),
+            _ => values::from_toml(s, &mut datetime),
+        };
+        Ok(match parsed {
             Ok(m) => Value::Map(m),
             Err(e) => error_map(e),
         })

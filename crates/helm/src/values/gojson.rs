@@ -424,6 +424,14 @@ fn validate(bytes: &[u8]) -> Result<usize, String> {
     Err("unexpected end of JSON input".to_string())
 }
 
+/// [`decode`] of a Go string whose bytes are not UTF-8: Go's scanner reads bytes, so a
+/// stray byte outside a string literal fails with its own text (`invalid character
+/// 'ÿ'`), and inside one each invalid byte decodes as U+FFFD.
+pub fn decode_bytes(bytes: &[u8]) -> Result<(Value, Option<String>), String> {
+    validate(bytes)?;
+    decode(&gotmpl::value::go_text(bytes))
+}
+
 /// A container being built, with the key its next value goes under.
 enum Open {
     Array(Vec<Value>),

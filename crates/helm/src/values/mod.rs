@@ -70,15 +70,15 @@ pub use coalesce::{
     ChartValues, CoalesceError, CoalesceWarnings, coalesce_chart, coalesce_values, merge_chart,
     merge_values,
 };
-pub use fromtoml::{TomlDatetime, from_toml};
+pub use fromtoml::{TomlDatetime, from_toml, from_toml_bytes};
 pub use json::{to_json, to_pretty_json, to_raw_json};
 pub use options::{ValueOptions, merge_options};
 pub use print::{to_yaml, to_yaml_pretty};
 pub use schema::{SchemaChart, SchemaError, validate_chart};
-pub use toml::to_toml;
+pub use toml::{to_toml, to_toml_value};
 pub use yaml::{
-    decode_json_value, parse_json_value, parse_manifest_head, parse_values, parse_yaml_value,
-    raw_document_error,
+    decode_json_bytes, decode_json_value, parse_json_value, parse_manifest_head, parse_values,
+    parse_yaml_value, raw_document_error,
 };
 
 pub(crate) use gofloat::format_g32;

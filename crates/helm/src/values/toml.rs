@@ -6,17 +6,29 @@
 //! and Go names; nulls (and nil maps) are skipped; strings use TOML basic-string
 //! escapes; `[]byte` is an array of numbers.
 
+use gotmpl::gostring::GoStringBuf;
 use gotmpl::stack::{ContainerPath, grow};
-use gotmpl::value::Value;
+use gotmpl::value::{Value, go_text};
 
 use super::PrintError;
 use super::print::{RFC3339_NANO, go_time_format};
 
-/// Helm's `toToml` (Helm prints the error text instead of failing).
+/// Helm's `toToml` (Helm prints the error text instead of failing), as text: bytes of
+/// strings that are not UTF-8 read as U+FFFD (see [`to_toml_value`]).
 pub fn to_toml(value: &Value) -> Result<String, PrintError> {
+    encode(value).map(GoStringBuf::into_text)
+}
+
+/// Helm's `toToml` as the Go string it returns: BurntSushi copies the bytes of a
+/// string that is not UTF-8 as they are.
+pub fn to_toml_value(value: &Value) -> Result<Value, PrintError> {
+    encode(value).map(GoStringBuf::into_value)
+}
+
+fn encode(value: &Value) -> Result<GoStringBuf, PrintError> {
     match value {
         v if is_table(v) => {
-            let mut out = String::new();
+            let mut out = GoStringBuf::new();
             write_table(&mut out, &mut Vec::new(), v, &mut ContainerPath::new())?;
             Ok(out)
         }
@@ -105,28 +117,34 @@ fn quote_key(k: &str) -> String {
 }
 
 fn quote_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
-            c => out.push(c),
+    // Escapes replace ASCII bytes only, so UTF-8 in gives UTF-8 out.
+    String::from_utf8_lossy(&quote_bytes(s.as_bytes())).into_owned()
+}
+
+/// A TOML basic string of a Go string's bytes: ASCII escapes, every other byte as it
+/// is (BurntSushi does not decode the string).
+fn quote_bytes(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() + 2);
+    out.push(b'"');
+    for &b in s {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b if b < 0x20 || b == 0x7f => out.extend_from_slice(format!("\\u{b:04x}").as_bytes()),
+            b => out.push(b),
         }
     }
-    out.push('"');
+    out.push(b'"');
     out
 }
 
-fn scalar(v: &Value) -> Result<String, PrintError> {
-    let mut out = String::new();
+fn scalar(v: &Value) -> Result<GoStringBuf, PrintError> {
+    let mut out = GoStringBuf::new();
     write_scalar(&mut out, v, &mut ContainerPath::new())?;
     Ok(out)
 }
@@ -146,7 +164,11 @@ fn enter(v: &Value, path: &mut ContainerPath) -> Result<(), PrintError> {
 
 /// An inline value, written straight into `out` (building each level's text and
 /// copying it into the level above would be quadratic in the depth).
-fn write_scalar(out: &mut String, v: &Value, path: &mut ContainerPath) -> Result<(), PrintError> {
+fn write_scalar(
+    out: &mut GoStringBuf,
+    v: &Value,
+    path: &mut ContainerPath,
+) -> Result<(), PrintError> {
     match v {
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
@@ -168,7 +190,10 @@ fn write_scalar(out: &mut String, v: &Value, path: &mut ContainerPath) -> Result
             }
         }
         Value::String(s) => out.push_str(&quote_string(s)),
-        Value::RawString(r) => out.push_str(&quote_string(r.text())),
+        Value::RawString(r) => {
+            let quoted = quote_bytes(r.bytes());
+            out.push_go(&quoted, &go_text(&quoted));
+        }
         Value::Bytes(b) => {
             out.push('[');
             out.push_str(&b.iter().map(u8::to_string).collect::<Vec<_>>().join(", "));
@@ -228,7 +253,7 @@ fn write_scalar(out: &mut String, v: &Value, path: &mut ContainerPath) -> Result
 
 /// `{k = v, ...}` over the entries that are not nil, in the order given.
 fn write_inline_table(
-    out: &mut String,
+    out: &mut GoStringBuf,
     entries: Vec<(String, Value)>,
     path: &mut ContainerPath,
 ) -> Result<(), PrintError> {
@@ -277,7 +302,7 @@ fn toml_time(t: &dyn gotmpl::Object) -> String {
 /// `path` holds the quoted keys of the tables above, shared by every level (a copy
 /// per level would make memory quadratic in the depth).
 fn write_table(
-    out: &mut String,
+    out: &mut GoStringBuf,
     path: &mut Vec<String>,
     table: &Value,
     within: &mut ContainerPath,
@@ -297,7 +322,7 @@ fn write_table(
 }
 
 fn write_table_entries(
-    out: &mut String,
+    out: &mut GoStringBuf,
     path: &mut Vec<String>,
     entries: Vec<(String, Value)>,
     within: &mut ContainerPath,
@@ -341,14 +366,14 @@ fn write_table_entries(
     Ok(())
 }
 
-fn indent(out: &mut String, level: usize) {
+fn indent(out: &mut GoStringBuf, level: usize) {
     for _ in 0..level {
         out.push_str("  ");
     }
 }
 
 /// `[a.b]` (or `[[a.b]]`) on its own line, indented one level less than its keys.
-fn header(out: &mut String, path: &[String], open: &str, close: &str) {
+fn header(out: &mut GoStringBuf, path: &[String], open: &str, close: &str) {
     indent(out, path.len().saturating_sub(1));
     out.push_str(open);
     for (i, key) in path.iter().enumerate() {
@@ -365,6 +390,14 @@ fn header(out: &mut String, path: &[String], open: &str, close: &str) {
 mod tests {
     use super::*;
     use crate::values::parse_values;
+
+    #[test]
+    fn strings_that_are_not_utf8_keep_their_bytes() {
+        let m = gotmpl::Map::new();
+        m.insert("k", Value::from_go_bytes(b"a\xff\"\n"));
+        let out = to_toml_value(&Value::Map(m)).unwrap();
+        assert_eq!(out.go_string_bytes(), Some(&b"k = \"a\xff\\\"\\n\"\n"[..]));
+    }
 
     #[test]
     fn tables_and_scalars() {

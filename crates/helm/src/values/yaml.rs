@@ -157,6 +157,11 @@ pub fn decode_json_value(text: &str) -> Result<(Value, Option<String>), ValuesEr
     super::gojson::decode(text).map_err(ValuesError::Json)
 }
 
+/// [`decode_json_value`] of a Go string given as bytes that are not UTF-8.
+pub fn decode_json_bytes(bytes: &[u8]) -> Result<(Value, Option<String>), ValuesError> {
+    super::gojson::decode_bytes(bytes).map_err(ValuesError::Json)
+}
+
 /// The JSON type name encoding/json reports in "cannot unmarshal X into ...".
 fn json_kind(v: &Value) -> &'static str {
     match v {

@@ -101,6 +101,9 @@ enum St {
 
 pub(super) struct Lexer<'a> {
     input: &'a str,
+    /// Offsets in `input` where a U+FFFD stands for a byte of the Go string that is
+    /// not UTF-8, and that byte, in offset order.
+    invalid: &'a [(usize, u8)],
     start: usize,
     pos: usize,
     line: usize,
@@ -114,9 +117,10 @@ pub(super) struct Lexer<'a> {
 }
 
 impl<'a> Lexer<'a> {
-    pub(super) fn new(input: &'a str) -> Self {
+    pub(super) fn new(input: &'a str, invalid: &'a [(usize, u8)]) -> Self {
         Lexer {
             input,
+            invalid,
             start: 0,
             pos: 0,
             line: 1,
@@ -219,6 +223,14 @@ impl<'a> Lexer<'a> {
             self.at_eof = true;
             return EOF;
         };
+        if r == char::REPLACEMENT_CHARACTER
+            && let Ok(i) = self.invalid.binary_search_by_key(&self.pos, |&(at, _)| at)
+        {
+            // BurntSushi decodes the bytes: like a control character, an invalid byte
+            // is reported and read as a replacement rune without moving.
+            self.error(format!("invalid UTF-8 byte: 0x{:02x}", self.invalid[i].1));
+            return char::REPLACEMENT_CHARACTER;
+        }
         let lone_cr = r == '\r' && rest.as_bytes().get(1) != Some(&b'\n');
         if is_control(r) || lone_cr {
             // Like BurntSushi: report, and hand back a replacement rune without moving.

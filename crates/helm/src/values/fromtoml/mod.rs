@@ -33,15 +33,51 @@ pub fn from_toml(
     text: &str,
     datetime: &mut dyn FnMut(&TomlDatetime) -> Value,
 ) -> Result<Map, String> {
-    // BurntSushi skips a byte-order mark and refuses NUL bytes near the start (UTF-16).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.as_bytes().iter().take(6).any(|&b| b == 0) {
+    refuse_utf16(text.as_bytes())?;
+    parse_document(text, &[], datetime)
+}
+
+/// BurntSushi refuses NUL bytes near the start of the document (UTF-16).
+fn refuse_utf16(bytes: &[u8]) -> Result<(), String> {
+    if bytes.iter().take(6).any(|&b| b == 0) {
         return Err(
             "toml: line 1: files cannot contain NULL bytes; probably using UTF-16; \
                     TOML files must be UTF-8"
                 .to_string(),
         );
     }
+    Ok(())
+}
+
+/// [`from_toml`] of a Go string whose bytes are not UTF-8: BurntSushi's lexer fails
+/// on the first invalid byte it reads (`invalid UTF-8 byte: 0xff`).
+pub fn from_toml_bytes(
+    bytes: &[u8],
+    datetime: &mut dyn FnMut(&TomlDatetime) -> Value,
+) -> Result<Map, String> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    refuse_utf16(bytes)?;
+    let text = gotmpl::value::go_text(bytes);
+    // go_text writes one U+FFFD (3 bytes) per invalid byte.
+    let mut invalid = Vec::new();
+    let mut at = 0;
+    for chunk in bytes.utf8_chunks() {
+        at += chunk.valid().len();
+        for &b in chunk.invalid() {
+            invalid.push((at, b));
+            at += char::REPLACEMENT_CHARACTER.len_utf8();
+        }
+    }
+    parse_document(&text, &invalid, datetime)
+}
+
+/// `text` without its byte-order mark; `invalid` as [`parse::Parser::new`] takes it.
+fn parse_document(
+    text: &str,
+    invalid: &[(usize, u8)],
+    datetime: &mut dyn FnMut(&TomlDatetime) -> Value,
+) -> Result<Map, String> {
     let mut convert = |d: &Datetime| -> Value {
         match d.kind {
             DatetimeKind::Offset { seconds, utc } => datetime(&TomlDatetime {
@@ -52,7 +88,7 @@ pub fn from_toml(
             DatetimeKind::LocalTime => local(d, "time-local"),
         }
     };
-    parse::Parser::new(text, &mut convert)
+    parse::Parser::new(text, invalid, &mut convert)
         .parse()
         .map_err(|e| e.to_string())
 }
@@ -113,6 +149,22 @@ mod tests {
             panic!("f")
         };
         assert!(matches!(f.get("g"), Some(Value::Int64(2))));
+    }
+
+    #[test]
+    fn invalid_bytes_fail_where_the_lexer_reads_them() {
+        let raw = |b: &[u8]| from_toml_bytes(b, &mut |_| Value::Nil);
+        assert_eq!(
+            raw(b"a = \"x\xffy\"\n").unwrap_err(),
+            "toml: line 1 (last key \"a\"): invalid UTF-8 byte: 0xff"
+        );
+        assert_eq!(
+            raw(b"a = 1\nb = 2 # \xfe\n").unwrap_err(),
+            "toml: line 2: invalid UTF-8 byte: 0xfe"
+        );
+        // A real U+FFFD is text like any other.
+        let m = raw("a = \"\u{fffd}\"\n".as_bytes()).unwrap();
+        assert_eq!(m.get("a"), Some(Value::str("\u{fffd}")));
     }
 
     #[test]

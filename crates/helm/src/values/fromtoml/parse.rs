@@ -136,10 +136,16 @@ pub(super) struct Parser<'a, 'f> {
 }
 
 impl<'a, 'f> Parser<'a, 'f> {
-    pub(super) fn new(input: &'a str, datetime: &'f mut dyn FnMut(&Datetime) -> Value) -> Self {
+    /// `invalid`: where `input` holds U+FFFD for a byte that is not UTF-8 (see
+    /// [`Lexer::new`]).
+    pub(super) fn new(
+        input: &'a str,
+        invalid: &'a [(usize, u8)],
+        datetime: &'f mut dyn FnMut(&Datetime) -> Value,
+    ) -> Self {
         let mapping = Map::new();
         Parser {
-            lx: Lexer::new(input),
+            lx: Lexer::new(input, invalid),
             context: ROOT,
             tables: vec![Table::Map(mapping.clone())],
             paths: Paths::new(),
