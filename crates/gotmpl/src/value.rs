@@ -342,6 +342,21 @@ pub fn go_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(text)
 }
 
+/// Where [`go_text`] of `bytes` holds a U+FFFD standing for an invalid byte: its
+/// offset in the text, and the byte.
+pub fn invalid_in_go_text(bytes: &[u8]) -> Vec<(usize, u8)> {
+    let mut invalid = Vec::new();
+    let mut at = 0;
+    for chunk in bytes.utf8_chunks() {
+        at += chunk.valid().len();
+        for &b in chunk.invalid() {
+            invalid.push((at, b));
+            at += char::REPLACEMENT_CHARACTER.len_utf8();
+        }
+    }
+    invalid
+}
+
 /// Go's `for i, r := range s` over bytes: each character's offset, the character and
 /// its width, where every byte of an invalid sequence is one U+FFFD of width 1.
 pub fn go_runes(bytes: &[u8]) -> Vec<(usize, char, usize)> {

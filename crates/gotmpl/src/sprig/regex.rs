@@ -24,10 +24,10 @@ use regex_automata::util::syntax;
 use regex_automata::{MatchKind, meta};
 
 use crate::func::{FuncError, FuncMap};
-use crate::value::{Elem, List, Value};
+use crate::value::{Elem, List, Value, go_runes, invalid_in_go_text};
 
 use super::args::{self, MAX_OUTPUT_BYTES, arity, too_large};
-use super::strings::strings_value;
+use super::strings::string_list;
 
 /// Length in chars of a Go repeat operator (`{n}`, `{n,}`, `{n,m}`) starting at the
 /// `{` in `chars`, or `None` when Go would read that `{` as a literal.
@@ -321,10 +321,39 @@ impl GoRegex {
         }
     }
 
-    fn find<'s>(&self, s: &'s str) -> Option<&'s str> {
+    fn find(&self, s: &str) -> Option<Range<usize>> {
         match self.matcher(s) {
-            Matcher::Lite(re) => re.find(s).map(|m| m.as_str()),
-            Matcher::Full(re) => re.find(s).map(|m| &s[m.range()]),
+            Matcher::Lite(re) => re.find(s).map(|m| m.range()),
+            Matcher::Full(re) => re.find(s).map(|m| m.range()),
+        }
+    }
+
+    /// Every match's capture groups (group 0 is the match), and the groups' names.
+    fn captures(&self, s: &str) -> (Vec<Groups>, Vec<Option<String>>) {
+        match self.matcher(s) {
+            Matcher::Lite(re) => (
+                re.captures_iter(s)
+                    .map(|caps| {
+                        (0..caps.len())
+                            .map(|i| caps.get(i).map(|m| m.range()))
+                            .collect()
+                    })
+                    .collect(),
+                re.capture_names().map(|n| n.map(str::to_string)).collect(),
+            ),
+            Matcher::Full(re) => (
+                re.captures_iter(s)
+                    .map(|caps| {
+                        (0..caps.group_len())
+                            .map(|i| caps.get_group(i).map(|m| m.range()))
+                            .collect()
+                    })
+                    .collect(),
+                re.group_info()
+                    .pattern_names(regex_automata::PatternID::ZERO)
+                    .map(|n| n.map(str::to_string))
+                    .collect(),
+            ),
         }
     }
 
@@ -465,9 +494,69 @@ fn must_compile(pattern: &str) -> Result<Arc<GoRegex>, FuncError> {
         .map_err(|e| FuncError::new(format!("regexp: Compile(`{pattern}`): {}", e.message)))
 }
 
+/// One match's capture groups (spans in the text), group 0 the match itself.
+type Groups = Vec<Option<Range<usize>>>;
+
+/// A string argument as the engines read it: Go's decoded text (each byte that is not
+/// UTF-8 one U+FFFD, as Go's regexp reads it) and, for a Go string that is not UTF-8,
+/// its bytes, which the pieces Go returns keep.
+struct Haystack<'a> {
+    text: &'a str,
+    raw: Option<RawHaystack<'a>>,
+}
+
+/// The bytes of a Go string that is not UTF-8, and where its text holds a U+FFFD
+/// standing for an invalid byte.
+struct RawHaystack<'a> {
+    bytes: &'a [u8],
+    invalid: Vec<(usize, u8)>,
+}
+
+impl<'a> Haystack<'a> {
+    fn of(v: &'a Value) -> Result<Self, FuncError> {
+        Ok(match v {
+            Value::RawString(r) => Haystack {
+                text: r.text(),
+                raw: Some(RawHaystack {
+                    bytes: r.bytes(),
+                    invalid: invalid_in_go_text(r.bytes()),
+                }),
+            },
+            other => Haystack {
+                text: args::string(other)?,
+                raw: None,
+            },
+        })
+    }
+
+    /// The bytes `text[span]` stands for.
+    fn bytes(&self, span: Range<usize>) -> &'a [u8] {
+        match &self.raw {
+            None => &self.text.as_bytes()[span],
+            Some(RawHaystack { bytes, invalid }) => {
+                // Each U+FFFD before an offset is 3 bytes of text for 1 of the string
+                // (matches start and end on character boundaries, never inside one).
+                let to_byte = |at: usize| {
+                    let before = invalid.partition_point(|&(i, _)| i < at);
+                    at - 2 * before
+                };
+                &bytes[to_byte(span.start)..to_byte(span.end)]
+            }
+        }
+    }
+
+    /// The Go string `text[span]` stands for.
+    fn piece(&self, span: Range<usize>) -> Value {
+        match self.raw {
+            None => Value::str(&self.text[span]),
+            Some(_) => Value::from_go_bytes(self.bytes(span)),
+        }
+    }
+}
+
 /// Go's `FindAllString(s, n)`: n < 0 for all.
-fn find_all(re: &GoRegex, s: &str, n: i64) -> Vec<String> {
-    let it = re.spans(s).into_iter().map(|m| s[m].to_string());
+fn find_all(re: &GoRegex, s: &Haystack, n: i64) -> Vec<Value> {
+    let it = re.spans(s.text).into_iter().map(|m| s.piece(m));
     if n < 0 {
         it.collect()
     } else {
@@ -476,29 +565,128 @@ fn find_all(re: &GoRegex, s: &str, n: i64) -> Vec<String> {
 }
 
 /// Go's `Regexp.Split(s, n)`.
-fn split(re: &GoRegex, s: &str, n: i64) -> Vec<String> {
+fn split(re: &GoRegex, s: &Haystack, n: i64) -> Vec<Value> {
     if n == 0 {
         return Vec::new();
     }
-    if !re.pattern_is_empty() && s.is_empty() {
-        return vec![String::new()];
+    let text = s.text;
+    if !re.pattern_is_empty() && text.is_empty() {
+        return vec![Value::str("")];
     }
     let mut out = Vec::new();
     let (mut beg, mut end) = (0usize, 0usize);
-    for Range { start: ms, end: me } in re.spans(s) {
+    for Range { start: ms, end: me } in re.spans(text) {
         if n > 0 && out.len() as i64 == n - 1 {
             break;
         }
         end = ms;
         if me != 0 {
-            out.push(s[beg..end].to_string());
+            out.push(s.piece(beg..end));
         }
         beg = me;
     }
-    if end != s.len() {
-        out.push(s[beg..].to_string());
+    if end != text.len() {
+        out.push(s.piece(beg..text.len()));
     }
     out
+}
+
+/// Go's `ReplaceAllString` / `ReplaceAllLiteralString` on the bytes of a Go string
+/// that is not UTF-8 (or with such a replacement): the text between matches and the
+/// groups `$1`/`${name}` name keep their bytes.
+fn replace_all_bytes(re: &GoRegex, s: &Haystack, repl: &[u8], literal: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.text.len());
+    let mut last = 0;
+    let (matches, names) = re.captures(s.text);
+    for groups in &matches {
+        let Some(Some(m)) = groups.first() else {
+            continue;
+        };
+        out.extend_from_slice(s.bytes(last..m.start));
+        if literal {
+            out.extend_from_slice(repl);
+        } else {
+            expand(&mut out, repl, groups, &names, s);
+        }
+        last = m.end;
+    }
+    out.extend_from_slice(s.bytes(last..s.text.len()));
+    out
+}
+
+/// Go's `Regexp.expand`: `$$` is a dollar, `$name`/`${name}` (letters, digits, `_`)
+/// a group by number or name (nothing when it did not take part or does not
+/// exist), and a `$` starting neither is kept as it is.
+fn expand(
+    out: &mut Vec<u8>,
+    template: &[u8],
+    groups: &[Option<Range<usize>>],
+    names: &[Option<String>],
+    s: &Haystack,
+) {
+    let mut rest = template;
+    while let Some(at) = memchr::memchr(b'$', rest) {
+        out.extend_from_slice(&rest[..at]);
+        rest = &rest[at + 1..];
+        if rest.first() == Some(&b'$') {
+            out.push(b'$');
+            rest = &rest[1..];
+            continue;
+        }
+        let Some((name, after)) = group_reference(rest) else {
+            out.push(b'$');
+            continue;
+        };
+        rest = after;
+        let group = match group_number(name) {
+            Some(n) => groups.get(n),
+            None => names
+                .iter()
+                .position(|n| n.as_deref().map(str::as_bytes) == Some(name))
+                .and_then(|i| groups.get(i)),
+        };
+        if let Some(Some(span)) = group {
+            out.extend_from_slice(s.bytes(span.clone()));
+        }
+    }
+    out.extend_from_slice(rest);
+}
+
+/// Go's `extract`: the name after a `$` (`name` or `{name}`) and what follows it.
+fn group_reference(s: &[u8]) -> Option<(&[u8], &[u8])> {
+    let brace = s.first() == Some(&b'{');
+    let body = if brace { &s[1..] } else { s };
+    let mut len = 0;
+    for (at, c, width) in go_runes(body) {
+        // An invalid byte reads as U+FFFD, which is neither.
+        if !(c.is_alphanumeric() || c == '_') {
+            break;
+        }
+        len = at + width;
+    }
+    if len == 0 {
+        return None;
+    }
+    let (name, after) = body.split_at(len);
+    if !brace {
+        return Some((name, after));
+    }
+    after.strip_prefix(b"}").map(|after| (name, after))
+}
+
+/// A group name that is a number (Go: digits only, no leading zero, below 1e8).
+fn group_number(name: &[u8]) -> Option<usize> {
+    if name.len() > 1 && name[0] == b'0' {
+        return None;
+    }
+    let mut n: usize = 0;
+    for &b in name {
+        if !b.is_ascii_digit() || n >= 100_000_000 {
+            return None;
+        }
+        n = n * 10 + usize::from(b - b'0');
+    }
+    Some(n)
 }
 
 /// Go's `regexp.QuoteMeta`: escapes exactly `\.+*?()|[]{}^$`.
@@ -536,11 +724,11 @@ pub(super) fn register(f: &mut FuncMap) {
                 must_compile(pat)?
             };
             // Go's FindAllString returns a nil slice when nothing matched.
-            let found = find_all(&re, args::string(&a[1])?, args::int(&a[2])?);
+            let found = find_all(&re, &Haystack::of(&a[1])?, args::int(&a[2])?);
             Ok(if found.is_empty() {
                 Value::List(List::nil_of(Elem::String))
             } else {
-                strings_value(found)
+                string_list(found)
             })
         });
     }
@@ -553,8 +741,8 @@ pub(super) fn register(f: &mut FuncMap) {
             } else {
                 must_compile(pat)?
             };
-            let s = args::string(&a[1])?;
-            Ok(Value::str(re.find(s).unwrap_or("")))
+            let s = Haystack::of(&a[1])?;
+            Ok(re.find(s.text).map_or(Value::str(""), |m| s.piece(m)))
         });
     }
     for (name, must, literal) in [
@@ -571,14 +759,15 @@ pub(super) fn register(f: &mut FuncMap) {
             } else {
                 must_compile(pat)?
             };
-            let s = args::string(&a[1])?;
-            let repl = args::string(&a[2])?;
+            let hay = Haystack::of(&a[1])?;
+            let s = hay.text;
+            let repl = args::string_bytes(&a[2])?;
             // Bound the output before building it: each match becomes the replacement
             // with every `$` reference expanded to at most the match itself.
             let refs = if literal {
                 0
             } else {
-                repl.matches('$').count() as u128
+                memchr::memchr_iter(b'$', repl).count() as u128
             };
             let total = re.spans(s).iter().fold(s.len() as u128, |acc, m| {
                 acc + repl.len() as u128 + refs * m.len() as u128
@@ -586,7 +775,15 @@ pub(super) fn register(f: &mut FuncMap) {
             if total > MAX_OUTPUT_BYTES as u128 {
                 return Err(too_large(name, "result size", total));
             }
-            Ok(Value::from(re.replace_all(s, repl, literal)))
+            if hay.raw.is_some() || matches!(a[2], Value::RawString(_)) {
+                let out = replace_all_bytes(&re, &hay, repl, literal);
+                return Ok(Value::from_go_bytes(&out));
+            }
+            Ok(Value::from(re.replace_all(
+                s,
+                args::string(&a[2])?,
+                literal,
+            )))
         });
     }
     for (name, must) in [("regexSplit", false), ("mustRegexSplit", true)] {
@@ -603,7 +800,7 @@ pub(super) fn register(f: &mut FuncMap) {
             Ok(if n == 0 {
                 Value::List(List::nil_of(Elem::String))
             } else {
-                strings_value(split(&re, args::string(&a[1])?, n))
+                string_list(split(&re, &Haystack::of(&a[1])?, n))
             })
         });
     }
@@ -618,6 +815,7 @@ pub(super) fn register(f: &mut FuncMap) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sprig::strings::strings_value;
     use crate::sprig::testutil::{call, try_call};
 
     /// A Go `[]string`, as `regexFindAll` and `regexSplit` return.
@@ -639,6 +837,61 @@ mod tests {
             ),
             Value::Bool(true)
         );
+    }
+
+    /// Go's regexp reads a byte that is not UTF-8 as U+FFFD and returns the bytes it
+    /// matched, so pieces of a binary string keep them.
+    #[test]
+    fn pieces_of_strings_that_are_not_utf8_keep_their_bytes() {
+        let raw = Value::from_go_bytes(b"ab\xffcd,x\x80y");
+        let bytes = |v: Value| v.go_string_bytes().map(<[u8]>::to_vec);
+        assert_eq!(
+            bytes(call("regexFind", &["b.c".into(), raw.clone()])),
+            Some(b"b\xffc".to_vec())
+        );
+        assert_eq!(
+            bytes(call("regexFind", &["\u{fffd}".into(), raw.clone()])),
+            Some(b"\xff".to_vec())
+        );
+        let split = call("regexSplit", &[",".into(), raw.clone(), Value::Int(-1)]);
+        let split: Vec<_> = split
+            .as_list()
+            .unwrap()
+            .to_vec()
+            .into_iter()
+            .map(bytes)
+            .collect();
+        assert_eq!(
+            split,
+            [Some(b"ab\xffcd".to_vec()), Some(b"x\x80y".to_vec())]
+        );
+        assert_eq!(
+            bytes(call(
+                "regexReplaceAll",
+                &["(?P<l>.)(,)".into(), raw.clone(), "[${2}$l$$$x]".into()]
+            )),
+            Some(b"ab\xffc[,d$]x\x80y".to_vec())
+        );
+        assert_eq!(
+            bytes(call(
+                "regexReplaceAllLiteral",
+                &["d".into(), raw, Value::from_go_bytes(b"$1\xfe")]
+            )),
+            Some(b"ab\xffc$1\xfe,x\x80y".to_vec())
+        );
+    }
+
+    #[test]
+    fn group_references_read_as_go_extracts_them() {
+        assert_eq!(group_reference(b"1x"), Some((&b"1x"[..], &b""[..])));
+        assert_eq!(group_reference(b"{1}x"), Some((&b"1"[..], &b"x"[..])));
+        assert_eq!(group_reference(b"{1x"), None);
+        assert_eq!(group_reference(b"]"), None);
+        assert_eq!(group_reference(b"\xff"), None);
+        assert_eq!(group_number(b"12"), Some(12));
+        assert_eq!(group_number(b"012"), None);
+        assert_eq!(group_number(b"1x"), None);
+        assert_eq!(group_number(b"999999999999"), None);
     }
 
     #[test]

@@ -349,7 +349,7 @@ pub(crate) fn strings_value(items: Vec<String>) -> Value {
 }
 
 /// A Go `[]string` of values that are each a Go string (either representation).
-fn string_list(items: Vec<Value>) -> Value {
+pub(crate) fn string_list(items: Vec<Value>) -> Value {
     Value::List(List::typed(items, Elem::String))
 }
 
@@ -1070,7 +1070,10 @@ mod tests {
             bytes(call("wrapWith", &[Value::Int(3), "|".into(), raw.clone()])),
             Some(b"ab\xff|cd\xfe|,x\x80|y".to_vec())
         );
-        assert_eq!(call("initials", std::slice::from_ref(&raw)), Value::str("a"));
+        assert_eq!(
+            call("initials", std::slice::from_ref(&raw)),
+            Value::str("a")
+        );
         assert_eq!(call("nospace", std::slice::from_ref(&raw)), raw);
         assert_eq!(
             bytes(call("plural", &["x".into(), raw.clone(), Value::Int(2)])),

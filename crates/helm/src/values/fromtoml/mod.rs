@@ -59,16 +59,7 @@ pub fn from_toml_bytes(
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     refuse_utf16(bytes)?;
     let text = gotmpl::value::go_text(bytes);
-    // go_text writes one U+FFFD (3 bytes) per invalid byte.
-    let mut invalid = Vec::new();
-    let mut at = 0;
-    for chunk in bytes.utf8_chunks() {
-        at += chunk.valid().len();
-        for &b in chunk.invalid() {
-            invalid.push((at, b));
-            at += char::REPLACEMENT_CHARACTER.len_utf8();
-        }
-    }
+    let invalid = gotmpl::value::invalid_in_go_text(bytes);
     parse_document(&text, &invalid, datetime)
 }
 
