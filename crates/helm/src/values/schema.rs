@@ -13,9 +13,10 @@ use gotmpl::value::{Map, Value};
 mod compiled;
 mod defs;
 mod metaschema;
+mod quick;
 
-use compiled::Compiled;
-use std::sync::Arc;
+use compiled::{Compiled, Proven};
+use std::sync::{Arc, OnceLock};
 
 /// A chart's schema and its dependencies' (names are aliases where set).
 #[derive(Debug, Clone, Default)]
@@ -77,44 +78,74 @@ fn chart_report(chart: &SchemaChart, values: &Map) -> String {
 
 /// Helm's `ValidateAgainstSingleSchema`: `Err` holds the failure lines (ending in "\n").
 pub fn validate_single(values: &Map, schema_json: &str) -> Result<(), String> {
-    if let Some(compiled) = proven_schema(schema_json)
-        && run(values, &compiled).is_ok()
-    {
-        return Ok(());
+    if let Some(proven) = proven_schema(schema_json) {
+        let instance = Value::Map(values.clone()).to_json();
+        if let Some(quick) = &proven.quick
+            && judge(quick, &proven.schema, &instance) == Some(true)
+        {
+            return Ok(());
+        }
+        if let Some(compiled) = proven
+            .boon
+            .get_or_init(|| compile(proven.schema.clone(), PROVEN_SCHEMA_URL, proven.nodes).ok())
+            && run(instance, compiled).is_ok()
+        {
+            return Ok(());
+        }
     }
     // boon's own path; a failure seen above is reported from here, with its texts
     // (which name the schema's URL).
     let schema: serde_json::Value =
         serde_json::from_str(schema_json).map_err(|e| format!("{e}\n"))?;
     // Its schemas may come from other documents: no bound, always a fresh segment.
-    run(values, &compile(schema, SCHEMA_URL, usize::MAX)?)
+    run(
+        Value::Map(values.clone()).to_json(),
+        &compile(schema, SCHEMA_URL, usize::MAX)?,
+    )
 }
 
 /// Where a schema already shown valid against its metaschema is compiled: boon skips
 /// its own metaschema check for `json-schema.org` (see `metaschema`).
 const PROVEN_SCHEMA_URL: &str = "https://json-schema.org/capstan/values.schema.json";
 
-/// The schema compiled under [`PROVEN_SCHEMA_URL`] when `metaschema` shows it valid
-/// and independent of its URL (kept per process by text, see `compiled`); `None`
-/// for every other schema and for one that fails to compile.
-fn proven_schema(text: &str) -> Option<Arc<Compiled>> {
+/// The schema parsed and prepared when `metaschema` shows it valid and independent of
+/// its URL (kept per process by text, see `compiled`); `None` for every other schema.
+/// boon compiles it only when `quick` cannot tell that values pass.
+fn proven_schema(text: &str) -> Option<Arc<Proven>> {
     if let Some(hit) = compiled::get(text) {
         return Some(hit);
     }
     let schema: serde_json::Value = serde_json::from_str(text).ok()?;
     let schema = defs::defs_as_definitions(&schema).unwrap_or(schema);
-    let proven = match metaschema::prove(&schema) {
-        metaschema::Proof::Valid => true,
-        metaschema::Proof::Metaschema(draft) => metaschema::metaschema_accepts(draft, &schema),
-        metaschema::Proof::Unknown => false,
+    let draft = match metaschema::prove(&schema) {
+        metaschema::Proof::Valid(draft) => draft,
+        metaschema::Proof::Metaschema(draft) if metaschema::metaschema_accepts(draft, &schema) => {
+            draft
+        }
+        _ => return None,
     };
-    if !proven {
-        return None;
-    }
-    let nodes = metaschema::schema_nodes(&schema);
-    let compiled = Arc::new(compile(schema, PROVEN_SCHEMA_URL, nodes).ok()?);
-    compiled::insert(text, Arc::clone(&compiled));
-    Some(compiled)
+    let proven = Arc::new(Proven {
+        quick: quick::Prepared::new(&schema, draft),
+        nodes: metaschema::schema_nodes(&schema),
+        schema,
+        boon: OnceLock::new(),
+    });
+    compiled::insert(text, Arc::clone(&proven));
+    Some(proven)
+}
+
+/// Stack one nested schema application of `quick` may take (a debug build's frames
+/// for one level of the walk, with room to spare).
+const QUICK_STEP_BYTES: usize = 2 << 10;
+
+/// `quick`'s verdict, on a stack deep enough for its bounded recursion.
+fn judge(
+    quick: &quick::Prepared,
+    schema: &serde_json::Value,
+    instance: &serde_json::Value,
+) -> Option<bool> {
+    let needed = quick::MAX_DEPTH * QUICK_STEP_BYTES + compiled::BASE_BYTES;
+    gotmpl::stack::with_stack_needing(needed, VALIDATION_STACK, || quick.judge(schema, instance))
 }
 
 /// `nodes`: a bound on the schemas boon compiles from the document (see
@@ -135,8 +166,7 @@ fn compile(schema: serde_json::Value, url: &str, nodes: usize) -> Result<Compile
     })
 }
 
-fn run(values: &Map, compiled: &Compiled) -> Result<(), String> {
-    let instance = Value::Map(values.clone()).to_json();
+fn run(instance: serde_json::Value, compiled: &Compiled) -> Result<(), String> {
     let needed = compiled.stack_needed(json_depth(&instance));
     // boon validates (and serde_json drops) recursively, as deep as the values nest
     // (up to the loader's 1000 levels) when the schema is recursive.
@@ -499,6 +529,8 @@ mod tests {
             let v: serde_json::Value = serde_json::from_str(schema).unwrap();
             compile(v, SCHEMA_URL, usize::MAX).unwrap()
         };
+        let run =
+            |values: &Map, compiled: &Compiled| run(Value::Map(values.clone()).to_json(), compiled);
         for text in [
             "n: 1\n",
             "n: 0\n",

@@ -1,4 +1,4 @@
-//! Compiled schemas kept per process, by their text.
+//! Proven schemas kept per process, by their text.
 //!
 //! Helm compiles `values.schema.json` on every install; for a small schema that is
 //! ~100k instructions, a third of a small chart's render. Only schemas that
@@ -6,9 +6,22 @@
 //! them reads no file, so one text always gives the same validator. Like Sprig's
 //! compiled regexes, they are remembered per process (bounded) and shared by renders.
 
+use super::quick::Prepared;
 use boon::{SchemaIndex, Schemas};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// A schema shown valid against its metaschema, as parsed (with draft 7 `$defs`
+/// moved, see `defs`), what `quick` needs to judge values against it, and boon's
+/// compiled form once some values needed it.
+pub(super) struct Proven {
+    pub(super) schema: serde_json::Value,
+    pub(super) quick: Option<Prepared>,
+    /// At least the number of schemas boon compiles from it (see [`Compiled`]).
+    pub(super) nodes: usize,
+    /// `None` inside: boon refused it.
+    pub(super) boon: OnceLock<Option<Compiled>>,
+}
 
 /// A compiled schema and the index of its root.
 pub(super) struct Compiled {
@@ -22,7 +35,7 @@ pub(super) struct Compiled {
 /// of a three-schema recursion in 8 MiB (~2.7 KiB a step), release in far less.
 const STEP_BYTES: usize = 8 << 10;
 /// Stack for the caller's frames, serde_json's drop and boon's own set-up.
-const BASE_BYTES: usize = 128 << 10;
+pub(super) const BASE_BYTES: usize = 128 << 10;
 
 impl Compiled {
     /// Stack that validating an instance nested `depth` levels can take. boon
@@ -45,7 +58,7 @@ const MAX_TEXT_BYTES: usize = 1 << 20;
 
 #[derive(Default)]
 struct Cache {
-    by_text: HashMap<String, Arc<Compiled>>,
+    by_text: HashMap<String, Arc<Proven>>,
     order: VecDeque<String>,
     bytes: usize,
 }
@@ -60,14 +73,14 @@ pub(super) fn clear() {
     *cache().lock().unwrap_or_else(|p| p.into_inner()) = Cache::default();
 }
 
-/// The schema compiled from `text` earlier in this process, if kept.
-pub(super) fn get(text: &str) -> Option<Arc<Compiled>> {
+/// The schema proven from `text` earlier in this process, if kept.
+pub(super) fn get(text: &str) -> Option<Arc<Proven>> {
     let cache = cache().lock().unwrap_or_else(|p| p.into_inner());
     cache.by_text.get(text).cloned()
 }
 
-/// Keeps `compiled` for `text`, evicting the oldest entries to stay in bounds.
-pub(super) fn insert(text: &str, compiled: Arc<Compiled>) {
+/// Keeps `proven` for `text`, evicting the oldest entries to stay in bounds.
+pub(super) fn insert(text: &str, proven: Arc<Proven>) {
     if text.len() > MAX_TEXT_BYTES {
         return;
     }
@@ -84,7 +97,7 @@ pub(super) fn insert(text: &str, compiled: Arc<Compiled>) {
     }
     cache.bytes += text.len();
     cache.order.push_back(text.to_string());
-    cache.by_text.insert(text.to_string(), compiled);
+    cache.by_text.insert(text.to_string(), proven);
 }
 
 #[cfg(test)]
@@ -92,7 +105,7 @@ mod tests {
     use super::*;
     use boon::Compiler;
 
-    fn compiled(text: &str) -> Arc<Compiled> {
+    fn compiled(text: &str) -> Compiled {
         let url = "https://json-schema.org/capstan/test.json";
         let mut compiler = Compiler::new();
         compiler
@@ -100,10 +113,19 @@ mod tests {
             .unwrap();
         let mut schemas = Schemas::new();
         let index = compiler.compile(url, &mut schemas).unwrap();
-        Arc::new(Compiled {
+        Compiled {
             schemas,
             index,
             nodes: 1,
+        }
+    }
+
+    fn proven(text: &str) -> Arc<Proven> {
+        Arc::new(Proven {
+            schema: serde_json::from_str(text).unwrap(),
+            quick: None,
+            nodes: 1,
+            boon: OnceLock::from(Some(compiled(text))),
         })
     }
 
@@ -113,10 +135,11 @@ mod tests {
             .map(|i| format!(r#"{{"type": "object", "title": "cache test {i}"}}"#))
             .collect();
         for t in &texts {
-            insert(t, compiled(t));
+            insert(t, proven(t));
         }
         assert!(get(&texts[0]).is_none(), "the oldest is evicted");
         let last = get(texts.last().unwrap()).expect("the newest is kept");
+        let last = last.boon.get().unwrap().as_ref().unwrap();
         let instance = serde_json::json!({"a": 1});
         assert!(last.schemas.validate(&instance, last.index).is_ok());
         let cache = cache().lock().unwrap();
@@ -126,7 +149,7 @@ mod tests {
 
     #[test]
     fn stack_bound_grows_with_depth_and_schemas_and_saturates() {
-        let mut c = Arc::into_inner(compiled(r#"{"type": "object"}"#)).unwrap();
+        let mut c = compiled(r#"{"type": "object"}"#);
         c.nodes = 3;
         assert_eq!(c.stack_needed(0), BASE_BYTES + 2 * 3 * STEP_BYTES);
         assert!(c.stack_needed(10) > c.stack_needed(1));
@@ -137,7 +160,7 @@ mod tests {
     #[test]
     fn oversized_texts_are_not_kept() {
         let text = format!(r#"{{"title": "{}"}}"#, "x".repeat(MAX_TEXT_BYTES));
-        insert(&text, compiled(r#"{"title": "small"}"#));
+        insert(&text, proven(r#"{"title": "small"}"#));
         assert!(get(&text).is_none());
     }
 }

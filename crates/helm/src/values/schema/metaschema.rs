@@ -29,8 +29,8 @@ use std::sync::OnceLock;
 /// What is known about a schema before compiling it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Proof {
-    /// Valid against its metaschema (checked keyword by keyword).
-    Valid,
+    /// Valid against the metaschema of this draft (checked keyword by keyword).
+    Valid(Draft),
     /// Base-independent, but only the metaschema of this draft can tell.
     Metaschema(Draft),
     /// Needs boon's normal path (own URL, boon's metaschema check).
@@ -57,7 +57,9 @@ pub(super) fn prove(schema: &Value) -> Proof {
         return Proof::Unknown;
     }
     match draft {
-        Draft::V7 | Draft::V2020_12 if schema_ok(schema, draft) == Check::Valid => Proof::Valid,
+        Draft::V7 | Draft::V2020_12 if schema_ok(schema, draft) == Check::Valid => {
+            Proof::Valid(draft)
+        }
         _ => Proof::Metaschema(draft),
     }
 }
@@ -407,7 +409,7 @@ mod tests {
                 "mode": {"enum": ["on", "off", null]}, "x-ui": {"anything": 1}}}"##,
             "true",
         ] {
-            assert_eq!(proof(text), Proof::Valid, "{text}");
+            assert!(matches!(proof(text), Proof::Valid(_)), "{text}");
             assert!(boon_accepts(text), "{text}");
         }
     }
@@ -456,7 +458,7 @@ mod tests {
             r##"{"deprecated": "yes"}"##,
         ] {
             let p = proof(text);
-            assert_ne!(p, Proof::Valid, "{text}");
+            assert!(!matches!(p, Proof::Valid(_)), "{text}");
             let value = serde_json::from_str(text).unwrap();
             if let Proof::Metaschema(draft) = p {
                 assert!(!metaschema_accepts(draft, &value), "{text}");
@@ -597,7 +599,7 @@ mod tests {
                     m.insert("$schema".into(), "http://json-schema.org/draft-07/schema#".into());
                 }
                 match prove(&v) {
-                    Proof::Valid => prop_assert!(boon_accepts_value(&v), "{v}"),
+                    Proof::Valid(_) => prop_assert!(boon_accepts_value(&v), "{v}"),
                     Proof::Metaschema(d) => {
                         prop_assert_eq!(metaschema_accepts(d, &v), boon_accepts_value(&v), "{}", v)
                     }
