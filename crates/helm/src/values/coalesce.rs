@@ -220,6 +220,11 @@ fn coalesce_dep_inner(
 }
 
 /// Helm's coalesceValues: the chart's defaults under `v`.
+///
+/// Helm copies the whole defaults tree (`copystructure.Copy`), drops its nulls and
+/// merges; only the parts that land in `v` survive. Here the defaults are only read
+/// and each subtree is copied (without its nulls) when it is inserted, which gives the
+/// same tree, warnings and sharing (every inserted map is fresh either way).
 fn coalesce_values_into(
     chart: &ChartValues,
     v: &Map,
@@ -228,8 +233,7 @@ fn coalesce_values_into(
     warnings: &mut CoalesceWarnings,
 ) {
     let sub_prefix = concat_prefix(prefix, &chart.name);
-    let vc = deep_copy_map(&chart.values);
-    for (key, val) in vc.entries() {
+    for (key, val) in chart.values.entries() {
         match v.get(&key) {
             Some(value) => {
                 if value.is_nil() && !merge {
@@ -238,11 +242,8 @@ fn coalesce_values_into(
                     match &val {
                         Value::Map(src) => {
                             let merge = merge || chart.dependencies.iter().any(|d| d.name == key);
-                            if !merge {
-                                clean_nil_values(src);
-                            }
                             let full = concat_prefix(&sub_prefix, &key);
-                            coalesce_tables_full_key(dest, src, &full, merge, warnings);
+                            coalesce_defaults_into(dest, src, &full, merge, warnings);
                         }
                         Value::Nil => {}
                         _ => warnings.push(format!(
@@ -252,15 +253,89 @@ fn coalesce_values_into(
                 }
             }
             None => {
-                if !merge {
-                    match &val {
-                        Value::Nil => continue,
-                        Value::Map(sub) => clean_nil_values(sub),
-                        _ => {}
-                    }
+                if !merge && val.is_nil() {
+                    continue;
                 }
-                v.insert(key, val);
+                v.insert(key, copy_default(&val, !merge));
             }
+        }
+    }
+}
+
+/// A copy of a default value for the coalesced tree; `drop_nils` leaves out nulls
+/// in maps, nested maps included (not inside lists), as Helm's cleaning does.
+fn copy_default(val: &Value, drop_nils: bool) -> Value {
+    match val {
+        Value::Map(m) if drop_nils => Value::Map(copy_without_nils(m)),
+        _ => val.deep_copy(),
+    }
+}
+
+/// A deep copy of `m` without its nulls (recursively through maps).
+fn copy_without_nils(m: &Map) -> Map {
+    if m.is_nil_map() || m.named().is_some() || m.elem() != gotmpl::value::Elem::Any {
+        // Typed maps never come from values files; keep deep_copy's handling of them.
+        let copy = deep_copy_map(m);
+        clean_nil_values(&copy);
+        return copy;
+    }
+    let inner = m.0.read();
+    let mut out = gotmpl::value::MapInner::new();
+    for (k, v) in inner.iter() {
+        let copied = match v {
+            Value::Nil => continue,
+            Value::Map(sub) => Value::Map(grow(|| copy_without_nils(sub))),
+            other => other.deep_copy(),
+        };
+        out.insert(k.clone(), copied);
+    }
+    Map::from_inner(out)
+}
+
+/// [`coalesce_tables_full_key`] with `src` a chart's defaults, which stay unchanged:
+/// the same as coalescing a copy of `src` (nulls dropped unless `merge`), copying
+/// only what is inserted into `dst`.
+fn coalesce_defaults_into(
+    dst: &Map,
+    src: &Map,
+    prefix: &str,
+    merge: bool,
+    warnings: &mut CoalesceWarnings,
+) {
+    for (key, val) in src.entries() {
+        // Nulls of the defaults are gone when coalescing (Helm cleans its copy).
+        if !merge && val.is_nil() {
+            continue;
+        }
+        match dst.get(&key) {
+            // Helm first writes a null into its copy of `src` for every null of
+            // `dst`: that key then deletes the null when coalescing and is left
+            // alone when merging.
+            Some(Value::Nil) => {
+                if !merge {
+                    dst.remove(&key);
+                }
+            }
+            None => {
+                dst.insert(key, copy_default(&val, !merge));
+            }
+            Some(dv) => match (&val, &dv) {
+                (Value::Map(sm), Value::Map(dm)) => {
+                    let full = concat_prefix(prefix, &key);
+                    grow(|| coalesce_defaults_into(dm, sm, &full, merge, warnings))
+                }
+                (Value::Map(_), _) => warnings.push(format!(
+                    "warning: cannot overwrite table with non table for {} ({})",
+                    concat_prefix(prefix, &key),
+                    go_fmt_v(&copy_default(&val, !merge))
+                )),
+                (_, Value::Map(_)) if !val.is_nil() => warnings.push(format!(
+                    "warning: destination for {} is a table. Ignoring non-table value ({})",
+                    concat_prefix(prefix, &key),
+                    go_fmt_v(&val)
+                )),
+                _ => {}
+            },
         }
     }
 }
@@ -469,6 +544,58 @@ mod tests {
             &m("a: {b: 3}\nd: [2]\ne: null\n"),
         );
         assert_eq!(y(&out), "a:\n  b: 3\n  c: 2\nd:\n- 2\ne: null");
+    }
+
+    /// A small random values tree: maps, nulls, scalars, lists holding maps.
+    fn random_map(seed: &mut u64, depth: u32) -> Map {
+        let out = Map::new();
+        let n = next(seed) % 4;
+        for _ in 0..n {
+            let key = ["a", "b", "c", "d"][(next(seed) % 4) as usize];
+            out.insert(key, random_value(seed, depth));
+        }
+        out
+    }
+
+    fn random_value(seed: &mut u64, depth: u32) -> Value {
+        match next(seed) % 6 {
+            0 => Value::Nil,
+            1 => Value::Int(next(seed) as i64 % 3),
+            2 if depth > 0 => {
+                Value::list(vec![Value::Nil, Value::Map(random_map(seed, depth - 1))])
+            }
+            _ if depth > 0 => Value::Map(random_map(seed, depth - 1)),
+            _ => Value::str("s"),
+        }
+    }
+
+    fn next(seed: &mut u64) -> u64 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        *seed >> 33
+    }
+
+    #[test]
+    fn defaults_are_coalesced_as_a_cleaned_copy_would_be() {
+        let mut seed = 7u64;
+        for _ in 0..4000 {
+            let (dst, src) = (random_map(&mut seed, 3), random_map(&mut seed, 3));
+            let merge = next(&mut seed) % 2 == 0;
+            let src_before = y(&src);
+            // What Helm does: copy the defaults, drop their nulls, coalesce the copy.
+            let (want_dst, copy) = (deep_copy_map(&dst), deep_copy_map(&src));
+            if !merge {
+                clean_nil_values(&copy);
+            }
+            let mut want_w = Vec::new();
+            coalesce_tables_full_key(&want_dst, &copy, "p", merge, &mut want_w);
+            let mut got_w = Vec::new();
+            coalesce_defaults_into(&dst, &src, "p", merge, &mut got_w);
+            assert_eq!(y(&dst), y(&want_dst), "merge={merge}");
+            assert_eq!(got_w, want_w);
+            assert_eq!(y(&src), src_before);
+        }
     }
 
     #[test]
