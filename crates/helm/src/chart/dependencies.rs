@@ -250,12 +250,18 @@ fn process_import_values(c: &mut Chart, warnings: &mut CoalesceWarnings) -> Resu
         }
         r.import_values = normalized;
     }
-    // Imported values rank below the parent's own: merge b under a copy of cvals.
-    let base = match Value::Map(cvals).deep_copy() {
-        Value::Map(m) => m,
-        _ => Map::new(),
+    // Imported values rank below the parent's own: merge b under a copy of cvals
+    // (b holds maps of cvals, which merging writes to). Nothing imported leaves
+    // cvals as it is: merging an empty table changes nothing and warns nothing.
+    c.values = if b.is_empty() {
+        cvals
+    } else {
+        let base = match Value::Map(cvals).deep_copy() {
+            Value::Map(m) => m,
+            _ => Map::new(),
+        };
+        merge_tables(&base, &b, warnings)
     };
-    c.values = merge_tables(&base, &b, warnings);
     c.has_values = true;
     Ok(())
 }
