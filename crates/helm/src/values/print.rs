@@ -29,7 +29,8 @@ pub(crate) enum Node {
     /// A plain scalar already in go-yaml's printed form: an integer or float, or (v3)
     /// a `time.Time` in RFC 3339.
     Number(String),
-    Str(String),
+    /// Shared with the value printed when the text needs no change (no copy).
+    Str(Arc<str>),
     /// A Go string that is not UTF-8: goyaml.v3 writes it as `!!binary` base64,
     /// encoding/json with `\ufffd` for each invalid byte.
     Raw(Arc<RawString>),
@@ -134,7 +135,7 @@ fn to_node_v3(value: &Value, stack: &mut ContainerPath) -> Result<Node, PrintErr
             "NaN" => ".nan".to_string(),
             s => s.to_string(),
         }),
-        Value::String(s) => Node::Str(s.to_string()),
+        Value::String(s) => Node::Str(s.clone()),
         Value::RawString(r) => Node::Raw(r.clone()),
         // goyaml.v3 has no special case for `[]byte`: a sequence of `uint8`s.
         Value::Bytes(b) => Node::Seq(b.iter().map(|x| Node::Number(x.to_string())).collect()),
@@ -267,11 +268,10 @@ fn leaf_node(value: &Value, yaml_numbers: bool) -> Option<Result<Node, PrintErro
         Value::String(s) if yaml_numbers && s.chars().any(yaml_v2_rejects) => {
             return Some(Err(control_characters()));
         }
-        Value::String(s) => Node::Str(if yaml_numbers {
-            fold_raw_breaks(s)
-        } else {
-            s.to_string()
-        }),
+        Value::String(s) if yaml_numbers && s.contains('\u{85}') => {
+            Node::Str(fold_raw_breaks(s).into())
+        }
+        Value::String(s) => Node::Str(s.clone()),
         // encoding/json writes each invalid byte as `\ufffd`, which go-yaml reads back
         // as U+FFFD: from there on it is the decoded text.
         Value::RawString(r) if yaml_numbers => {
@@ -279,10 +279,10 @@ fn leaf_node(value: &Value, yaml_numbers: bool) -> Option<Result<Node, PrintErro
             if text.chars().any(yaml_v2_rejects) {
                 return Some(Err(control_characters()));
             }
-            Node::Str(fold_raw_breaks(text))
+            Node::Str(fold_raw_breaks(text).into())
         }
         Value::RawString(r) => Node::Raw(r.clone()),
-        Value::Bytes(b) => Node::Str(base64::engine::general_purpose::STANDARD.encode(b)),
+        Value::Bytes(b) => Node::Str(base64::engine::general_purpose::STANDARD.encode(b).into()),
         // encoding/json writes Go's nil map as null (an absent `.Chart.Annotations`).
         Value::Map(m) if m.is_nil_map() => Node::Null,
         Value::List(l) if l.is_nil_slice() => Node::Null,
@@ -395,18 +395,33 @@ fn natural_cmp_by(a: &str, b: &str, dialect: Dialect) -> Ordering {
 /// v3 differs in one place: right after a common digit, a letter sorts before a
 /// non-letter (`1a` < `1-`), where v2 puts the non-letter first.
 fn natural_less(a: &str, b: &str, dialect: Dialect) -> bool {
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
+    // Keys are nearly always ASCII: compare their bytes, no decoding.
+    if a.is_ascii() && b.is_ascii() {
+        natural_less_units(a.as_bytes(), b.as_bytes(), dialect)
+    } else {
+        let ar: Vec<char> = a.chars().collect();
+        let br: Vec<char> = b.chars().collect();
+        natural_less_units(&ar, &br, dialect)
+    }
+}
+
+/// [`natural_less`] over the characters of two keys (ASCII bytes or chars).
+fn natural_less_units<C: Copy + Into<char> + PartialOrd>(
+    ar: &[C],
+    br: &[C],
+    dialect: Dialect,
+) -> bool {
+    let ch = |c: C| -> char { c.into() };
     let mut i = 0;
     let mut after_digit = false;
     while i < ar.len() && i < br.len() {
         if ar[i] == br[i] {
-            after_digit = ar[i].is_numeric();
+            after_digit = ch(ar[i]).is_numeric();
             i += 1;
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = ch(ar[i]).is_alphabetic();
+        let bl = ch(br[i]).is_alphabetic();
         if al && bl {
             return ar[i] < br[i];
         }
@@ -418,11 +433,11 @@ fn natural_less(a: &str, b: &str, dialect: Dialect) -> bool {
             };
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
-        if ar[i] == '0' || br[i] == '0' {
+        if ch(ar[i]) == '0' || ch(br[i]) == '0' {
             let mut j = i;
-            while j > 0 && ar[j - 1].is_ascii_digit() {
+            while j > 0 && ch(ar[j - 1]).is_ascii_digit() {
                 j -= 1;
-                if ar[j] != '0' {
+                if ch(ar[j]) != '0' {
                     an = 1;
                     bn = 1;
                     break;
@@ -430,13 +445,17 @@ fn natural_less(a: &str, b: &str, dialect: Dialect) -> bool {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+        while ai < ar.len() && ch(ar[ai]).is_ascii_digit() {
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(ch(ar[ai]) as i64 - '0' as i64);
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+        while bi < br.len() && ch(br[bi]).is_ascii_digit() {
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(ch(br[bi]) as i64 - '0' as i64);
             bi += 1;
         }
         if an != bn {
@@ -500,11 +519,12 @@ fn analyze(value: &str) -> Analysis {
         (false, false, false, false);
     let (mut break_space, mut space_break) = (false, false);
     let (mut previous_space, mut previous_break) = (false, false);
-    let chars: Vec<char> = value.chars().collect();
     let mut preceded_by_ws = true;
-    for (i, &c) in chars.iter().enumerate() {
-        let followed_by_ws = i + 1 >= chars.len() || is_blank(chars[i + 1]);
-        let last = i + 1 == chars.len();
+    let mut chars = value.chars().enumerate().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let followed_by_ws = next.is_none_or(is_blank);
+        let last = next.is_none();
         if i == 0 {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
@@ -667,19 +687,7 @@ impl Emitter {
             Node::Null => self.scalar("null", Style::Plain),
             Node::Bool(b) => self.scalar(if *b { "true" } else { "false" }, Style::Plain),
             Node::Number(n) => self.scalar(n, Style::Plain),
-            Node::Str(s) => {
-                // "<<" resolves to the merge tag, yet Helm prints it plain.
-                let can_plain = matches!(resolve_plain(s), Resolved::Str | Resolved::Merge)
-                    && !is_base60_float(s);
-                let style = if s.contains('\n') {
-                    Style::Literal
-                } else if can_plain {
-                    Style::Plain
-                } else {
-                    Style::Double
-                };
-                self.scalar(s, style);
-            }
+            Node::Str(s) => self.string(s, None),
             Node::Raw(r) => {
                 // goyaml.v3's encoder: `!!binary` and the base64 text, broken into
                 // lines (then a literal block) once it is longer than one line.
@@ -697,6 +705,22 @@ impl Emitter {
             Node::Seq(items) => grow(|| self.block_sequence(items)),
             Node::Map(pairs) => grow(|| self.block_mapping(pairs)),
         }
+    }
+
+    /// A string scalar (`analysis`: of `s`, when the caller has it already).
+    fn string(&mut self, s: &str, analysis: Option<Analysis>) {
+        // "<<" resolves to the merge tag, yet Helm prints it plain.
+        let can_plain =
+            matches!(resolve_plain(s), Resolved::Str | Resolved::Merge) && !is_base60_float(s);
+        let style = if s.contains('\n') {
+            Style::Literal
+        } else if can_plain {
+            Style::Plain
+        } else {
+            Style::Double
+        };
+        let analysis = analysis.unwrap_or_else(|| analyze(s));
+        self.scalar_analyzed(s, style, analysis);
     }
 
     fn empty_flow(&mut self, open: &str, close: &str) {
@@ -721,11 +745,15 @@ impl Emitter {
             self.write_indent();
             let analysis = analyze(key);
             if !analysis.multiline && key.len() <= 128 {
-                self.node(&Node::Str(key.clone()), true, true);
+                self.mapping_context = true;
+                self.simple_key_context = true;
+                self.string(key, Some(analysis));
                 self.write_indicator(":", false, false, false);
             } else {
                 self.write_indicator("?", true, false, true);
-                self.node(&Node::Str(key.clone()), true, false);
+                self.mapping_context = true;
+                self.simple_key_context = false;
+                self.string(key, Some(analysis));
                 self.write_indent();
                 self.write_indicator(":", true, false, true);
             }
@@ -735,7 +763,10 @@ impl Emitter {
     }
 
     fn scalar(&mut self, value: &str, requested: Style) {
-        let a = analyze(value);
+        self.scalar_analyzed(value, requested, analyze(value));
+    }
+
+    fn scalar_analyzed(&mut self, value: &str, requested: Style, a: Analysis) {
         let mut style = requested;
         if self.simple_key_context && a.multiline {
             style = Style::Double;
@@ -769,10 +800,10 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
-        let chars: Vec<char> = value.chars().collect();
         let (mut spaces, mut breaks) = (false, false);
-        for (i, &c) in chars.iter().enumerate() {
-            let next_space = chars.get(i + 1) == Some(&' ');
+        let mut chars = value.chars().peekable();
+        while let Some(c) = chars.next() {
+            let next_space = chars.peek() == Some(&' ');
             if c == ' ' {
                 if allow_breaks && !spaces && self.column > self.width && !next_space {
                     self.write_indent();
@@ -1092,5 +1123,29 @@ mod tests {
             keys,
             vec!["_z", "1", "9", "10", "A", "a1", "b", "x2", "x10"]
         );
+    }
+
+    #[test]
+    fn ascii_keys_order_as_their_characters_do() {
+        let alphabet = ['0', '1', '9', 'a', 'B', '-', '_', '.'];
+        let mut seed = 1u64;
+        let mut key = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let n = (seed >> 60) as usize % 5;
+            (0..n)
+                .map(|i| alphabet[(seed >> (8 * i + 3)) as usize % alphabet.len()])
+                .collect::<String>()
+        };
+        for _ in 0..5000 {
+            let (a, b) = (key(), key());
+            let (ac, bc): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            for dialect in [Dialect::V2, Dialect::V3] {
+                assert_eq!(
+                    natural_less_units(a.as_bytes(), b.as_bytes(), dialect),
+                    natural_less_units(&ac, &bc, dialect),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 }
