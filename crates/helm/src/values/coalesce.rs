@@ -581,7 +581,7 @@ mod tests {
         let mut seed = 7u64;
         for _ in 0..4000 {
             let (dst, src) = (random_map(&mut seed, 3), random_map(&mut seed, 3));
-            let merge = next(&mut seed) % 2 == 0;
+            let merge = next(&mut seed).is_multiple_of(2);
             let src_before = y(&src);
             // What Helm does: copy the defaults, drop their nulls, coalesce the copy.
             let (want_dst, copy) = (deep_copy_map(&dst), deep_copy_map(&src));
