@@ -67,6 +67,7 @@ pub mod func;
 mod fuzz_tests;
 pub mod gofmt;
 pub mod gostring;
+pub mod gounicode;
 mod lex;
 mod parse;
 pub mod size;

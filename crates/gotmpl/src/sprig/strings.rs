@@ -59,8 +59,13 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     str_fn(f, "swapcase", swapcase);
     str_fn(f, "shuffle", shuffle);
-    str_fn(f, "snakecase", |s| casing::to_snake_like(s, '_'));
-    str_fn(f, "kebabcase", |s| casing::to_snake_like(s, '-'));
+    for (name, connector) in [("snakecase", '_'), ("kebabcase", '-')] {
+        f.add(name, move |a| {
+            arity(name, a, 1)?;
+            let s = args::string_bytes(&a[0])?;
+            Ok(Value::from_go_bytes(&casing::to_snake_like(s, connector)))
+        });
+    }
     str_fn(f, "camelcase", casing::to_camel);
     // Sprig swaps the arguments so that `"$foo" | trimAll "$"` reads naturally.
     for name in ["trimAll", "trimall"] {
@@ -682,9 +687,9 @@ fn delete_white_space(s: &[u8]) -> Option<String> {
 fn swapcase(s: &str) -> String {
     s.chars()
         .map(|c| {
-            if c.is_uppercase() {
+            if crate::gounicode::is_upper(c) {
                 lower_rune(c)
-            } else if c.is_lowercase() {
+            } else if crate::gounicode::is_lower(c) {
                 upper_rune(c)
             } else {
                 c

@@ -1,0 +1,108 @@
+//! Go's `unicode` predicates that test general categories: `IsLetter` (L), `IsUpper`
+//! (Lu), `IsLower` (Ll), `IsDigit` (Nd), `IsPunct` (P). Rust's `char` methods test derived
+//! properties instead (`is_uppercase` holds for Ⅻ, which is Nl; `is_lowercase` and
+//! `is_alphabetic` for combining marks such as U+0345), so Sprig's case functions
+//! would split and convert words differently from Go. The category ranges come from
+//! regex-syntax's Unicode tables, built once.
+
+use std::sync::OnceLock;
+
+use regex_syntax::hir::{Class, HirKind};
+
+type Ranges = Vec<(char, char)>;
+
+/// The code point ranges of a Unicode class regex-syntax knows (`\p{Lu}`, ...).
+fn class_ranges(class: &str) -> Ranges {
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(class)
+        // The classes below are constants of the Unicode general categories, which
+        // the enabled `unicode-gencat` feature always provides.
+        .expect("a Unicode general category regex-syntax knows");
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            c.ranges().iter().map(|r| (r.start(), r.end())).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn contains(ranges: &Ranges, c: char) -> bool {
+    ranges
+        .binary_search_by(|&(lo, hi)| {
+            if hi < c {
+                std::cmp::Ordering::Less
+            } else if lo > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+/// Go's `unicode.IsLetter`: category L.
+pub fn is_letter(c: char) -> bool {
+    static LETTERS: OnceLock<Ranges> = OnceLock::new();
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    contains(LETTERS.get_or_init(|| class_ranges(r"\p{L}")), c)
+}
+
+/// Go's `unicode.IsUpper`: category Lu.
+pub fn is_upper(c: char) -> bool {
+    static UPPER: OnceLock<Ranges> = OnceLock::new();
+    if c.is_ascii() {
+        return c.is_ascii_uppercase();
+    }
+    contains(UPPER.get_or_init(|| class_ranges(r"\p{Lu}")), c)
+}
+
+/// Go's `unicode.IsLower`: category Ll.
+pub fn is_lower(c: char) -> bool {
+    static LOWER: OnceLock<Ranges> = OnceLock::new();
+    if c.is_ascii() {
+        return c.is_ascii_lowercase();
+    }
+    contains(LOWER.get_or_init(|| class_ranges(r"\p{Ll}")), c)
+}
+
+/// Go's `unicode.IsDigit`: category Nd.
+pub fn is_digit(c: char) -> bool {
+    static DIGITS: OnceLock<Ranges> = OnceLock::new();
+    if c.is_ascii() {
+        return c.is_ascii_digit();
+    }
+    contains(DIGITS.get_or_init(|| class_ranges(r"\p{Nd}")), c)
+}
+
+/// Go's `unicode.IsPunct`: category P.
+pub fn is_punct(c: char) -> bool {
+    static PUNCT: OnceLock<Ranges> = OnceLock::new();
+    if c.is_ascii() {
+        // ASCII symbols (`$+<=>^`|~`) are category S.
+        return c.is_ascii_punctuation() && !"$+<=>^`|~".contains(c);
+    }
+    contains(PUNCT.get_or_init(|| class_ranges(r"\p{P}")), c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_not_derived_properties() {
+        assert!(is_letter('é') && is_letter('ß') && is_letter('日') && !is_letter('1'));
+        // Other_Alphabetic / Other_Lowercase / Other_Uppercase are not L, Ll, Lu.
+        assert!(!is_letter('\u{345}') && '\u{345}'.is_alphabetic());
+        assert!(!is_lower('\u{345}') && '\u{345}'.is_lowercase());
+        assert!(!is_upper('Ⅻ') && 'Ⅻ'.is_uppercase());
+        assert!(!is_letter('Ⅻ'));
+        assert!(is_upper('É') && is_lower('é') && !is_upper('ǅ') && !is_lower('ǅ'));
+        assert!(is_digit('٣') && !is_digit('²') && '²'.is_numeric());
+        assert!(!is_letter('\u{fffd}') && !is_upper(' ') && is_lower('a'));
+        assert!(is_punct('_') && is_punct('¿') && is_punct('、') && !is_punct('$'));
+        assert!(!is_punct('€') && !is_punct('+') && is_punct('‐'));
+    }
+}
