@@ -701,11 +701,11 @@ impl<'a> Parser<'a> {
                 Arg::Pipe(Box::new(r?))
             }
             ItemType::String | ItemType::RawString => {
-                let s = unquote(self.val(&tok)).map_err(|e| self.errorf(e))?;
+                let val = literal_value(self.val(&tok)).map_err(|e| self.errorf(e))?;
                 Arg::String {
                     pos: tok.pos,
                     quoted: self.src(&tok),
-                    val: Value::String(Arc::from(s.as_ref())),
+                    val,
                 }
             }
             _ => {
@@ -744,8 +744,30 @@ impl<'a> Parser<'a> {
 // ---- literals -------------------------------------------------------------------------
 
 /// Go's `strconv.Unquote` for "..." and `...` literals (borrowed when nothing needs
-/// decoding).
+/// decoding), as text: bytes that are not UTF-8 (`"\xff"`) read as U+FFFD.
 pub fn unquote(s: &str) -> Result<Cow<'_, str>, String> {
+    Ok(match unquote_go(s)? {
+        GoLiteral::Text(text) => text,
+        GoLiteral::Bytes(bytes) => Cow::Owned(crate::value::go_text(&bytes).into_owned()),
+    })
+}
+
+/// A decoded string literal: text, or the bytes of a Go string that is not UTF-8
+/// (`\x` and octal escapes write single bytes).
+enum GoLiteral<'a> {
+    Text(Cow<'a, str>),
+    Bytes(Vec<u8>),
+}
+
+/// A string literal as the Go string value it denotes.
+fn literal_value(s: &str) -> Result<Value, String> {
+    Ok(match unquote_go(s)? {
+        GoLiteral::Text(text) => Value::String(Arc::from(text.as_ref())),
+        GoLiteral::Bytes(bytes) => Value::from_go_bytes(&bytes),
+    })
+}
+
+fn unquote_go(s: &str) -> Result<GoLiteral<'_>, String> {
     let syntax = || "invalid syntax".to_string();
     if s.len() < 2 {
         return Err(syntax());
@@ -762,14 +784,14 @@ pub fn unquote(s: &str) -> Result<Cow<'_, str>, String> {
             }
             // Go drops carriage returns from raw strings.
             if body.contains('\r') {
-                return Ok(Cow::Owned(body.replace('\r', "")));
+                return Ok(GoLiteral::Text(Cow::Owned(body.replace('\r', ""))));
             }
-            Ok(Cow::Borrowed(body))
+            Ok(GoLiteral::Text(Cow::Borrowed(body)))
         }
         b'"' => {
             let bytes = body.as_bytes();
             let Some(first) = memchr::memchr3(b'\\', b'"', b'\n', bytes) else {
-                return Ok(Cow::Borrowed(body));
+                return Ok(GoLiteral::Text(Cow::Borrowed(body)));
             };
             // Runs without a backslash are copied whole; only escapes are decoded.
             let mut out: Vec<u8> = Vec::with_capacity(body.len());
@@ -794,7 +816,10 @@ pub fn unquote(s: &str) -> Result<Cow<'_, str>, String> {
                 out.extend_from_slice(&bytes[at..at + run]);
                 at += run;
             }
-            Ok(Cow::Owned(String::from_utf8_lossy(&out).into_owned()))
+            Ok(match String::from_utf8(out) {
+                Ok(text) => GoLiteral::Text(Cow::Owned(text)),
+                Err(e) => GoLiteral::Bytes(e.into_bytes()),
+            })
         }
         _ => Err(syntax()),
     }
@@ -1180,6 +1205,16 @@ mod tests {
         assert_eq!(
             unquote("`a\r\nb`").map(Cow::into_owned),
             Ok("a\nb".to_string())
+        );
+        // `\x` and octal escapes write bytes, so a constant may not be UTF-8.
+        assert_eq!(
+            literal_value("\"a\\xffb\\303\""),
+            Ok(Value::from_go_bytes(b"a\xffb\xc3"))
+        );
+        assert_eq!(literal_value("\"\\xc3\\xa9\""), Ok(Value::str("é")));
+        assert_eq!(
+            unquote("\"\\xff\"").map(Cow::into_owned),
+            Ok("\u{fffd}".to_string())
         );
     }
 }
