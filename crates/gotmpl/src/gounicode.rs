@@ -1,5 +1,6 @@
 //! Go's `unicode` predicates that test general categories: `IsLetter` (L), `IsUpper`
-//! (Lu), `IsLower` (Ll), `IsDigit` (Nd), `IsPunct` (P). Rust's `char` methods test derived
+//! (Lu), `IsLower` (Ll), `IsTitle` (Lt), `IsDigit` (Nd), `IsPunct` (P), and its simple
+//! case mappings (`ToUpper`, `ToLower`, `ToTitle`). Rust's `char` methods test derived
 //! properties instead (`is_uppercase` holds for Ⅻ, which is Nl; `is_lowercase` and
 //! `is_alphabetic` for combining marks such as U+0345), so Sprig's case functions
 //! would split and convert words differently from Go. The category ranges come from
@@ -87,6 +88,51 @@ pub fn is_punct(c: char) -> bool {
     contains(PUNCT.get_or_init(|| class_ranges(r"\p{P}")), c)
 }
 
+/// Go's `unicode.IsTitle`: category Lt.
+pub fn is_title(c: char) -> bool {
+    static TITLE: OnceLock<Ranges> = OnceLock::new();
+    !c.is_ascii() && contains(TITLE.get_or_init(|| class_ranges(r"\p{Lt}")), c)
+}
+
+/// Go's `unicode.ToUpper`: the simple (one-to-one) mapping. Rust's `to_uppercase` is
+/// the full mapping, which equals it wherever it gives one character; where it gives
+/// several (SpecialCasing), the simple mapping is the character itself except for the
+/// Greek letters with ypogegrammeni, which map to their title-case forms.
+pub fn to_upper(c: char) -> char {
+    let mut full = c.to_uppercase();
+    if let (Some(u), None) = (full.next(), full.next()) {
+        return u;
+    }
+    let shifted = match c {
+        '\u{1F80}'..='\u{1F87}' | '\u{1F90}'..='\u{1F97}' | '\u{1FA0}'..='\u{1FA7}' => {
+            char::from_u32(c as u32 + 8)
+        }
+        '\u{1FB3}' | '\u{1FC3}' | '\u{1FF3}' => char::from_u32(c as u32 + 9),
+        _ => None,
+    };
+    shifted.unwrap_or(c)
+}
+
+/// Go's `unicode.ToLower`: the simple mapping. The only full lower-case mapping of
+/// several characters is U+0130's, whose simple mapping is its first ('i').
+pub fn to_lower(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+/// Go's `unicode.ToTitle`: the simple title-case mapping, which differs from the
+/// upper-case one only for the Latin digraphs (ǆ → ǅ) and Georgian Mkhedruli, whose
+/// title case is the letter itself.
+pub fn to_title(c: char) -> char {
+    match c {
+        '\u{1C4}'..='\u{1C6}' => '\u{1C5}',
+        '\u{1C7}'..='\u{1C9}' => '\u{1C8}',
+        '\u{1CA}'..='\u{1CC}' => '\u{1CB}',
+        '\u{1F1}'..='\u{1F3}' => '\u{1F2}',
+        '\u{10D0}'..='\u{10FA}' | '\u{10FD}'..='\u{10FF}' => c,
+        _ => to_upper(c),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +150,19 @@ mod tests {
         assert!(!is_letter('\u{fffd}') && !is_upper(' ') && is_lower('a'));
         assert!(is_punct('_') && is_punct('¿') && is_punct('、') && !is_punct('$'));
         assert!(!is_punct('€') && !is_punct('+') && is_punct('‐'));
+        assert!(is_title('ǅ') && is_title('ᾼ') && !is_title('Ǆ'));
+    }
+
+    #[test]
+    fn simple_case_mappings() {
+        assert_eq!(to_upper('ß'), 'ß');
+        assert_eq!(to_upper('ᾳ'), 'ᾼ');
+        assert_eq!(to_upper('ᾀ'), 'ᾈ');
+        assert_eq!(to_upper('ﬀ'), 'ﬀ');
+        assert_eq!(to_upper('é'), 'É');
+        assert_eq!(to_lower('İ'), 'i');
+        assert_eq!(to_title('ǆ'), 'ǅ');
+        assert_eq!(to_title('ა'), 'ა');
+        assert_eq!(to_upper('ა'), 'Ა');
     }
 }

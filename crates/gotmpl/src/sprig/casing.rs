@@ -1,8 +1,7 @@
 //! huandu/xstrings v1.5 case conversions (`snakecase`, `kebabcase`, `camelcase`),
 //! which split words on case changes, digits, punctuation and connectors.
 
-use super::strings::{lower_rune, upper_rune};
-use crate::gounicode::{is_letter, is_punct, is_upper};
+use crate::gounicode::{is_letter, is_punct, is_upper, to_lower, to_upper};
 use crate::value::go_runes;
 
 fn is_connector(c: char) -> bool {
@@ -146,7 +145,7 @@ fn write_lower(out: &mut Vec<u8>, kind: Word, word: &[Rune], src: &[u8], connect
         let c = if is_connector(r.c) {
             connector
         } else {
-            lower_rune(r.c)
+            to_lower(r.c)
         };
         out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
     }
@@ -282,7 +281,7 @@ pub(crate) fn to_camel(s: &str) -> String {
         return out;
     }
     let mut first_upper = is_upper(chars[i]);
-    let mut r0 = upper_rune(chars[i]);
+    let mut r0 = to_upper(chars[i]);
     i += 1;
     while i < chars.len() {
         let r1 = r0;
@@ -294,11 +293,11 @@ pub(crate) fn to_camel(s: &str) -> String {
         }
         if is_connector(r1) {
             first_upper = is_upper(r0);
-            r0 = upper_rune(r0);
+            r0 = to_upper(r0);
         } else {
             if first_upper {
                 if is_upper(r0) {
-                    r0 = lower_rune(r0);
+                    r0 = to_lower(r0);
                 } else {
                     first_upper = false;
                 }

@@ -4,6 +4,7 @@
 use rand::seq::SliceRandom;
 
 use crate::func::{FuncError, FuncMap, Runtime};
+use crate::gounicode;
 use crate::size::{self, Layout, check_printed_size};
 use crate::value::{Elem, List, Map, MapInner, Value, go_runes};
 
@@ -42,8 +43,8 @@ pub(super) fn register(f: &mut FuncMap) {
         }
         Ok(Value::from(go_trim_space(args::string(&a[0])?)))
     });
-    str_fn(f, "upper", |s| s.chars().map(upper_rune).collect());
-    str_fn(f, "lower", |s| s.chars().map(lower_rune).collect());
+    str_fn(f, "upper", |s| s.chars().map(gounicode::to_upper).collect());
+    str_fn(f, "lower", |s| s.chars().map(gounicode::to_lower).collect());
     str_fn(f, "title", title);
     str_fn(f, "untitle", untitle);
     f.add("nospace", |a| {
@@ -597,22 +598,6 @@ fn go_replace_bytes(s: &[u8], old: &[u8], new: &[u8], max: usize) -> Result<Valu
     Ok(Value::from_go_bytes(&out))
 }
 
-/// Go's `unicode.ToUpper`: the simple (one-to-one) case mapping.
-pub(crate) fn upper_rune(c: char) -> char {
-    let mut it = c.to_uppercase();
-    match (it.next(), it.next()) {
-        (Some(u), None) => u,
-        _ => c,
-    }
-}
-
-/// Go's `unicode.ToLower`: the simple (one-to-one) case mapping. The only
-/// character whose full lowercase mapping has several characters is U+0130, whose
-/// simple mapping is the first of them ('i').
-pub(crate) fn lower_rune(c: char) -> char {
-    c.to_lowercase().next().unwrap_or(c)
-}
-
 /// `strings.Title`: upper-case the first letter of every word, where words are
 /// separated by spaces and ASCII punctuation.
 fn title(s: &str) -> String {
@@ -628,7 +613,11 @@ fn title(s: &str) -> String {
     let mut prev = ' ';
     s.chars()
         .map(|c| {
-            let out = if is_separator(prev) { upper_rune(c) } else { c };
+            let out = if is_separator(prev) {
+                gounicode::to_title(c)
+            } else {
+                c
+            };
             prev = c;
             out
         })
@@ -645,7 +634,7 @@ fn untitle(s: &str) -> String {
                 c
             } else if next {
                 next = false;
-                lower_rune(c)
+                gounicode::to_lower(c)
             } else {
                 c
             }
@@ -683,15 +672,25 @@ fn delete_white_space(s: &[u8]) -> Option<String> {
     (kept.chars().count() != s.len()).then_some(kept)
 }
 
-/// goutils `SwapCase`.
+/// goutils `SwapCase`: capitals and title-case letters go to lower case, a lower-case
+/// letter to title case at the start or after a space, else to upper case.
 fn swapcase(s: &str) -> String {
+    let mut after_space = true;
     s.chars()
         .map(|c| {
-            if crate::gounicode::is_upper(c) {
-                lower_rune(c)
-            } else if crate::gounicode::is_lower(c) {
-                upper_rune(c)
+            if gounicode::is_upper(c) || gounicode::is_title(c) {
+                after_space = false;
+                gounicode::to_lower(c)
+            } else if gounicode::is_lower(c) {
+                let out = if after_space {
+                    gounicode::to_title(c)
+                } else {
+                    gounicode::to_upper(c)
+                };
+                after_space = false;
+                out
             } else {
+                after_space = is_go_space(c);
                 c
             }
         })
