@@ -24,6 +24,7 @@ use regex_automata::util::syntax;
 use regex_automata::{MatchKind, meta};
 
 use crate::func::{FuncError, FuncMap};
+use crate::gounicode;
 use crate::value::{Elem, List, Value, go_runes, invalid_in_go_text};
 
 use super::args::{self, MAX_OUTPUT_BYTES, arity, too_large};
@@ -659,7 +660,7 @@ fn group_reference(s: &[u8]) -> Option<(&[u8], &[u8])> {
     let mut len = 0;
     for (at, c, width) in go_runes(body) {
         // An invalid byte reads as U+FFFD, which is neither.
-        if !(c.is_alphanumeric() || c == '_') {
+        if !(gounicode::is_letter(c) || gounicode::is_digit(c) || c == '_') {
             break;
         }
         len = at + width;
@@ -888,6 +889,11 @@ mod tests {
         assert_eq!(group_reference(b"{1x"), None);
         assert_eq!(group_reference(b"]"), None);
         assert_eq!(group_reference(b"\xff"), None);
+        // Go's letters and digits are categories L and Nd: '²' (No) ends a name.
+        assert_eq!(
+            group_reference("1²".as_bytes()),
+            Some((&b"1"[..], "²".as_bytes()))
+        );
         assert_eq!(group_number(b"12"), Some(12));
         assert_eq!(group_number(b"012"), None);
         assert_eq!(group_number(b"1x"), None);

@@ -10,6 +10,7 @@
 use std::cmp::Ordering;
 
 use base64::Engine as _;
+use gotmpl::gounicode::{is_digit, is_letter};
 use gotmpl::stack::{ContainerPath, grow};
 use gotmpl::value::{RawString, Value};
 use std::sync::Arc;
@@ -416,12 +417,12 @@ fn natural_less_units<C: Copy + Into<char> + PartialOrd>(
     let mut after_digit = false;
     while i < ar.len() && i < br.len() {
         if ar[i] == br[i] {
-            after_digit = ch(ar[i]).is_numeric();
+            after_digit = is_digit(ch(ar[i]));
             i += 1;
             continue;
         }
-        let al = ch(ar[i]).is_alphabetic();
-        let bl = ch(br[i]).is_alphabetic();
+        let al = is_letter(ch(ar[i]));
+        let bl = is_letter(ch(br[i]));
         if al && bl {
             return ar[i] < br[i];
         }
@@ -435,7 +436,7 @@ fn natural_less_units<C: Copy + Into<char> + PartialOrd>(
         let (mut an, mut bn): (i64, i64) = (0, 0);
         if ch(ar[i]) == '0' || ch(br[i]) == '0' {
             let mut j = i;
-            while j > 0 && ch(ar[j - 1]).is_ascii_digit() {
+            while j > 0 && is_digit(ch(ar[j - 1])) {
                 j -= 1;
                 if ch(ar[j]) != '0' {
                     an = 1;
@@ -445,14 +446,14 @@ fn natural_less_units<C: Copy + Into<char> + PartialOrd>(
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ch(ar[ai]).is_ascii_digit() {
+        while ai < ar.len() && is_digit(ch(ar[ai])) {
             an = an
                 .wrapping_mul(10)
                 .wrapping_add(ch(ar[ai]) as i64 - '0' as i64);
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && ch(br[bi]).is_ascii_digit() {
+        while bi < br.len() && is_digit(ch(br[bi])) {
             bn = bn
                 .wrapping_mul(10)
                 .wrapping_add(ch(br[bi]) as i64 - '0' as i64);

@@ -12,6 +12,8 @@
 
 use std::collections::VecDeque;
 
+use gotmpl::gounicode::is_letter;
+
 /// What the lexer emits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -687,7 +689,7 @@ impl<'a> Lexer<'a> {
                 let mut word = String::new();
                 loop {
                     let r = self.next();
-                    if !r.is_alphabetic() {
+                    if !is_letter(r) {
                         self.backup();
                         break;
                     }
@@ -821,7 +823,7 @@ impl<'a> Lexer<'a> {
             '-' | '+' => return Some(St::DecimalNumberStart),
             _ => {}
         }
-        if r.is_alphabetic() {
+        if is_letter(r) {
             self.backup();
             return Some(St::Bool);
         }
