@@ -115,8 +115,8 @@ fn proven_schema(text: &str) -> Option<Arc<Proven>> {
     if let Some(hit) = compiled::get(text) {
         return Some(hit);
     }
-    let schema: serde_json::Value = serde_json::from_str(text).ok()?;
-    let schema = defs::defs_as_definitions(&schema).unwrap_or(schema);
+    let mut schema: serde_json::Value = serde_json::from_str(text).ok()?;
+    defs::defs_as_definitions(&mut schema);
     let draft = match metaschema::prove(&schema) {
         metaschema::Proof::Valid(draft) => draft,
         metaschema::Proof::Metaschema(draft) if metaschema::metaschema_accepts(draft, &schema) => {

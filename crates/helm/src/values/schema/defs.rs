@@ -19,10 +19,11 @@ use serde_json::Value;
 const FROM: &str = "#/$defs/";
 const TO: &str = "#/definitions/";
 
-/// `schema` with its root `$defs` moved to `definitions` and the references into it
-/// rewritten, when it is a draft 6/7 schema that has `$defs` and no `definitions`;
-/// `None` when nothing applies.
-pub(super) fn defs_as_definitions(schema: &Value) -> Option<Value> {
+/// Moves the root `$defs` of `schema` to `definitions` and rewrites the references
+/// into it, when it is a draft 6/7 schema that has `$defs` and no `definitions`
+/// (in place: a schema may be large); `None` (and `schema` as it was) when nothing
+/// applies.
+pub(super) fn defs_as_definitions(schema: &mut Value) -> Option<()> {
     let root = schema.as_object()?;
     let draft = match root.get("$schema") {
         Some(Value::String(url)) => super::metaschema::known_draft(url)?,
@@ -34,12 +35,11 @@ pub(super) fn defs_as_definitions(schema: &Value) -> Option<Value> {
     {
         return None;
     }
-    let mut out = schema.clone();
-    let map = out.as_object_mut()?;
+    let map = schema.as_object_mut()?;
     let defs = map.remove("$defs")?;
     map.insert("definitions".to_string(), defs);
-    rewrite_schema(&mut out);
-    Some(out)
+    rewrite_schema(schema);
+    Some(())
 }
 
 /// Rewrites the `$ref`s of a schema and of the subschemas draft 7 knows (keywords
@@ -112,7 +112,8 @@ mod tests {
                 "a": {"type": "string", "x": {"$ref": "#/$defs/root"}}
             }
         });
-        let out = defs_as_definitions(&s).unwrap();
+        let mut out = s;
+        defs_as_definitions(&mut out).unwrap();
         // The root is a `$ref`: draft 7 ignores its siblings, but boon still resolves
         // pointers into them, so the definitions move all the same.
         assert_eq!(out["$ref"], "#/definitions/root");
@@ -135,7 +136,9 @@ mod tests {
             json!({"$schema": "http://json-schema.org/draft-07/schema#", "$defs": true}),
             json!({"$schema": "http://json-schema.org/draft-07/schema#"}),
         ] {
-            assert!(defs_as_definitions(&s).is_none(), "{s}");
+            let mut moved = s.clone();
+            assert!(defs_as_definitions(&mut moved).is_none(), "{s}");
+            assert_eq!(moved, s);
         }
     }
 }

@@ -16,6 +16,7 @@
 
 use boon::Draft;
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// What judging values against one proven schema needs besides the schema: its
@@ -159,7 +160,7 @@ fn resolve<'a>(root: &'a Value, reference: &str, draft: Draft) -> Option<&'a Val
     while let Some(token) = tokens.next() {
         let token = token?;
         let m = at.as_object()?;
-        let v = m.get(&token)?;
+        let v = m.get(token.as_ref())?;
         at = match keyword(&token, draft) {
             Kind::Schema => v,
             Kind::Items if !v.is_array() => v,
@@ -167,9 +168,11 @@ fn resolve<'a>(root: &'a Value, reference: &str, draft: Draft) -> Option<&'a Val
                 let i: usize = index(&tokens.next()??)?;
                 v.as_array()?.get(i)?
             }
-            Kind::SchemaMap | Kind::PatternProperties => v.as_object()?.get(&tokens.next()??)?,
+            Kind::SchemaMap | Kind::PatternProperties => {
+                v.as_object()?.get(tokens.next()??.as_ref())?
+            }
             Kind::Dependencies => {
-                let d = v.as_object()?.get(&tokens.next()??)?;
+                let d = v.as_object()?.get(tokens.next()??.as_ref())?;
                 if d.is_array() {
                     return None;
                 }
@@ -182,9 +185,9 @@ fn resolve<'a>(root: &'a Value, reference: &str, draft: Draft) -> Option<&'a Val
 }
 
 /// A JSON pointer token: `~1` is `/`, `~0` is `~`, any other `~` is malformed.
-fn unescape(token: &str) -> Option<String> {
+fn unescape(token: &str) -> Option<Cow<'_, str>> {
     if !token.contains('~') {
-        return Some(token.to_string());
+        return Some(Cow::Borrowed(token));
     }
     let mut out = String::with_capacity(token.len());
     let mut chars = token.chars();
@@ -198,7 +201,7 @@ fn unescape(token: &str) -> Option<String> {
             c => out.push(c),
         }
     }
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
 /// An array index as a JSON pointer writes it (no sign, no leading zero).
@@ -227,7 +230,7 @@ fn compile_pattern(pattern: &str, regexes: &mut HashMap<String, regex_lite::Rege
 /// `\d`, `\D`, `\w`, `\W` outside classes as boon rewrites them (ASCII classes).
 /// `None` for anything else (lookarounds, backreferences, `\s`, `\b`, flags,
 /// Unicode escapes, Annex B leniencies): boon decides those.
-fn translate(pattern: &str) -> Option<String> {
+pub(super) fn translate(pattern: &str) -> Option<String> {
     if pattern.len() > MAX_PATTERN || !pattern.is_ascii() {
         return None;
     }
@@ -259,7 +262,7 @@ fn translate(pattern: &str) -> Option<String> {
                     b't' => out.push_str("\\t"),
                     b'n' => out.push_str("\\n"),
                     b'r' => out.push_str("\\r"),
-                    n if n.is_ascii_punctuation() => push_literal(&mut out, n),
+                    n if escapable(n) => push_literal(&mut out, n),
                     _ => return None,
                 }
                 last = Last::Char;
@@ -344,6 +347,12 @@ fn translate(pattern: &str) -> Option<String> {
     (depth == 0).then_some(out)
 }
 
+/// Punctuation that both ECMA and the `regex` crate's parser take escaped (the
+/// latter refuses `\<` and `\>`, its word-boundary syntax).
+fn escapable(c: u8) -> bool {
+    c.is_ascii_punctuation() && c != b'<' && c != b'>'
+}
+
 /// A repetition count: decimal digits, at most [`MAX_REPEAT`].
 fn count(s: &str) -> Option<u32> {
     if s.is_empty() || s.len() > 3 || !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -352,17 +361,19 @@ fn count(s: &str) -> Option<u32> {
     s.parse().ok().filter(|&n| n <= MAX_REPEAT)
 }
 
+/// A literal for regex-lite: its meta characters escaped, nothing else (an escaped
+/// `<` or `>` is a word boundary there).
 fn push_literal(out: &mut String, c: u8) {
-    if c.is_ascii_punctuation() {
+    if br"\.+*?()|[]{}^$-".contains(&c) {
         out.push('\\');
     }
     out.push(c as char);
 }
 
 /// A bracket class starting after its `[`: written to `out`, returns the index after
-/// its `]`. Items are literals and ranges of literals; a `-` first or last is a
-/// literal. Nested classes, class escapes and the `regex` crate's set operators
-/// (`&&`, `--`, `~~`, which ECMA reads as literals) are left to boon.
+/// its `]`. Items are literals and ranges of literals; an unescaped `-` is a literal
+/// only first or last. Nested classes, class escapes and the `regex` crate's set
+/// operators (`&&`, `--`, `~~`, which ECMA reads as literals) are left to boon.
 fn class(bytes: &[u8], mut i: usize, out: &mut String) -> Option<usize> {
     out.push('[');
     if bytes.get(i) == Some(&b'^') {
@@ -373,6 +384,7 @@ fn class(bytes: &[u8], mut i: usize, out: &mut String) -> Option<usize> {
     if bytes.get(i) == Some(&b']') {
         return None;
     }
+    let start = i;
     let atom = |i: &mut usize| -> Option<u8> {
         let c = *bytes.get(*i)?;
         *i += 1;
@@ -380,8 +392,9 @@ fn class(bytes: &[u8], mut i: usize, out: &mut String) -> Option<usize> {
             b'\\' => {
                 let n = *bytes.get(*i)?;
                 *i += 1;
-                n.is_ascii_punctuation().then_some(n)
+                escapable(n).then_some(n)
             }
+            b'-' if *i - 1 != start && bytes.get(*i) != Some(&b']') => None,
             b'[' | b'&' | b'~' => None,
             c if c.is_ascii_graphic() || c == b' ' => Some(c),
             _ => None,
@@ -397,6 +410,9 @@ fn class(bytes: &[u8], mut i: usize, out: &mut String) -> Option<usize> {
                 let lo = atom(&mut i)?;
                 if bytes.get(i) == Some(&b'-') && bytes.get(i + 1).is_some_and(|&b| b != b']') {
                     i += 1;
+                    if bytes.get(i) == Some(&b'-') {
+                        return None;
+                    }
                     let hi = atom(&mut i)?;
                     if hi < lo {
                         return None;
@@ -413,12 +429,7 @@ fn class(bytes: &[u8], mut i: usize, out: &mut String) -> Option<usize> {
 }
 
 fn push_class_char(out: &mut String, c: u8) {
-    if c.is_ascii_alphanumeric() || c == b' ' {
-        out.push(c as char);
-    } else {
-        out.push('\\');
-        out.push(c as char);
-    }
+    push_literal(out, c);
 }
 
 /// One judgement: the schemas applied to the current instance value since the last
@@ -429,6 +440,16 @@ struct Judge<'a> {
     root: &'a Value,
     chain: Vec<*const Value>,
     depth: usize,
+}
+
+/// A keyword of a schema object. Schemas hold a few keywords each, where comparing
+/// the keys beats hashing the one looked for (serde_json's maps hash with SipHash).
+fn get<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if m.len() <= 8 {
+        m.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        m.get(key)
+    }
 }
 
 /// `all`-combination of verdicts: a definite failure decides, else an unknown does.
@@ -476,12 +497,12 @@ impl<'a> Judge<'a> {
 
     fn object_schema(&mut self, m: &'a Map<String, Value>, v: &Value, base: usize) -> Option<bool> {
         let draft7 = self.p.draft == Draft::V7;
-        if let Some(c) = m.get("const")
+        if let Some(c) = get(m, "const")
             && !equals_within(v, c, 0)?
         {
             return Some(false);
         }
-        if let Some(Value::String(r)) = m.get("$ref") {
+        if let Some(Value::String(r)) = get(m, "$ref") {
             let target = resolve(self.root, r, self.p.draft)?;
             let verdict = self.schema(target, v, base);
             // Before 2019-09 the other keywords beside `$ref` are not compiled.
@@ -495,12 +516,12 @@ impl<'a> Judge<'a> {
 
     /// Everything but `const` and `$ref`.
     fn assertions(&mut self, m: &'a Map<String, Value>, v: &Value, base: usize) -> Option<bool> {
-        if let Some(t) = m.get("type")
+        if let Some(t) = get(m, "type")
             && !type_matches(t, v)
         {
             return Some(false);
         }
-        if let Some(Value::Array(want)) = m.get("enum") {
+        if let Some(Value::Array(want)) = get(m, "enum") {
             let mut found = false;
             for e in want {
                 if equals_within(e, v, 0)? {
@@ -535,13 +556,13 @@ impl<'a> Judge<'a> {
         {
             return Some(false);
         }
-        if let Some(req) = m.get("required")
+        if let Some(req) = get(m, "required")
             && !has_all(obj, req)
         {
             return Some(false);
         }
         let mut verdict = Some(true);
-        if let Some(Value::Object(deps)) = m.get("dependencies") {
+        if let Some(Value::Object(deps)) = get(m, "dependencies") {
             for (prop, dep) in deps {
                 if obj.contains_key(prop) {
                     let one = match dep {
@@ -555,9 +576,9 @@ impl<'a> Judge<'a> {
                 }
             }
         }
-        let properties = m.get("properties").and_then(Value::as_object);
-        let patterns = m.get("patternProperties").and_then(Value::as_object);
-        let additional = m.get("additionalProperties");
+        let properties = get(m, "properties").and_then(Value::as_object);
+        let patterns = get(m, "patternProperties").and_then(Value::as_object);
+        let additional = get(m, "additionalProperties");
         for (name, value) in obj {
             let mut evaluated = false;
             if let Some(sub) = properties.and_then(|p| p.get(name)) {
@@ -586,7 +607,7 @@ impl<'a> Judge<'a> {
                 return verdict;
             }
         }
-        if let Some(names) = m.get("propertyNames") {
+        if let Some(names) = get(m, "propertyNames") {
             for name in obj.keys() {
                 // boon validates each name on its own, as a new instance.
                 let saved = std::mem::take(&mut self.chain);
@@ -599,7 +620,7 @@ impl<'a> Judge<'a> {
             }
         }
         if v2020 {
-            if let Some(Value::Object(deps)) = m.get("dependentSchemas") {
+            if let Some(Value::Object(deps)) = get(m, "dependentSchemas") {
                 for (prop, sub) in deps {
                     if obj.contains_key(prop) {
                         let one = self.schema(sub, v, base);
@@ -607,7 +628,7 @@ impl<'a> Judge<'a> {
                     }
                 }
             }
-            if let Some(Value::Object(deps)) = m.get("dependentRequired") {
+            if let Some(Value::Object(deps)) = get(m, "dependentRequired") {
                 for (prop, req) in deps {
                     if obj.contains_key(prop) && !has_all(obj, req) {
                         return Some(false);
@@ -625,7 +646,7 @@ impl<'a> Judge<'a> {
         {
             return Some(false);
         }
-        if len > 1 && matches!(m.get("uniqueItems"), Some(Value::Bool(true))) {
+        if len > 1 && matches!(get(m, "uniqueItems"), Some(Value::Bool(true))) {
             if len > MAX_UNIQUE {
                 return None;
             }
@@ -648,13 +669,13 @@ impl<'a> Judge<'a> {
             }
         };
         if self.p.draft == Draft::V7 {
-            match m.get("items") {
+            match get(m, "items") {
                 Some(Value::Array(tuple)) => {
                     for (s, x) in tuple.iter().zip(items) {
                         each(self, s, std::slice::from_ref(x));
                     }
                     let evaluated = tuple.len().min(len);
-                    match m.get("additionalItems") {
+                    match get(m, "additionalItems") {
                         Some(Value::Bool(false)) if evaluated != len => return Some(false),
                         Some(Value::Bool(_)) | None => {}
                         Some(s) => each(self, s, &items[evaluated..]),
@@ -664,18 +685,18 @@ impl<'a> Judge<'a> {
                 None => {}
             }
         } else {
-            let prefix = match m.get("prefixItems") {
+            let prefix = match get(m, "prefixItems") {
                 Some(Value::Array(prefix)) => prefix.as_slice(),
                 _ => &[],
             };
             for (s, x) in prefix.iter().zip(items) {
                 each(self, s, std::slice::from_ref(x));
             }
-            if let Some(s) = m.get("items") {
+            if let Some(s) = get(m, "items") {
                 each(self, s, &items[prefix.len().min(len)..]);
             }
         }
-        if let Some(s) = m.get("contains") {
+        if let Some(s) = get(m, "contains") {
             let mut matched = 0usize;
             for x in items {
                 match self.child(s, x) {
@@ -709,7 +730,7 @@ impl<'a> Judge<'a> {
                 return Some(false);
             }
         }
-        if let Some(Value::String(p)) = m.get("pattern") {
+        if let Some(Value::String(p)) = get(m, "pattern") {
             return Some(self.p.regexes.get(p)?.is_match(s));
         }
         Some(true)
@@ -717,13 +738,13 @@ impl<'a> Judge<'a> {
 
     fn conditions(&mut self, m: &'a Map<String, Value>, v: &Value, base: usize) -> Option<bool> {
         let mut verdict = Some(true);
-        if let Some(s) = m.get("not") {
+        if let Some(s) = get(m, "not") {
             let inner = self.schema(s, v, base)?;
             if inner {
                 return Some(false);
             }
         }
-        if let Some(Value::Array(all)) = m.get("allOf") {
+        if let Some(Value::Array(all)) = get(m, "allOf") {
             for s in all {
                 let one = self.schema(s, v, base);
                 verdict = and(verdict, || one);
@@ -732,7 +753,7 @@ impl<'a> Judge<'a> {
                 }
             }
         }
-        if let Some(Value::Array(any)) = m.get("anyOf") {
+        if let Some(Value::Array(any)) = get(m, "anyOf") {
             let mut unknown = false;
             let mut matched = false;
             for s in any {
@@ -754,7 +775,7 @@ impl<'a> Judge<'a> {
             };
             verdict = and(verdict, || one);
         }
-        if let Some(Value::Array(one_of)) = m.get("oneOf") {
+        if let Some(Value::Array(one_of)) = get(m, "oneOf") {
             let (mut matched, mut unknown) = (0, false);
             for s in one_of {
                 match self.schema(s, v, base) {
@@ -775,11 +796,11 @@ impl<'a> Judge<'a> {
             };
             verdict = and(verdict, || one);
         }
-        if let Some(cond) = m.get("if") {
+        if let Some(cond) = get(m, "if") {
             let branch = if self.schema(cond, v, base)? {
-                m.get("then")
+                get(m, "then")
             } else {
-                m.get("else")
+                get(m, "else")
             };
             if let Some(s) = branch {
                 let one = self.schema(s, v, base);
@@ -828,7 +849,7 @@ fn is_integer(v: &Value) -> bool {
 
 /// boon's reading of a count keyword: a whole non-negative number, else ignored.
 fn usize_kw(m: &Map<String, Value>, key: &str) -> Option<usize> {
-    let Some(Value::Number(n)) = m.get(key) else {
+    let Some(Value::Number(n)) = get(m, key) else {
         return None;
     };
     match n.as_u64() {
@@ -857,18 +878,18 @@ fn number(m: &Map<String, Value>, n: &Number) -> bool {
     let Some(x) = n.as_f64() else {
         return true;
     };
-    let num = |key: &str| match m.get(key) {
+    let num = |key: &str| match get(m, key) {
         Some(Value::Number(b)) => b.as_f64(),
         _ => None,
     };
     let (mut maximum, mut exclusive_max) = (num("maximum"), None);
-    match m.get("exclusiveMaximum") {
+    match get(m, "exclusiveMaximum") {
         Some(Value::Bool(true)) => exclusive_max = maximum.take(),
         Some(Value::Bool(false)) => {}
         _ => exclusive_max = num("exclusiveMaximum"),
     }
     let (mut minimum, mut exclusive_min) = (num("minimum"), None);
-    match m.get("exclusiveMinimum") {
+    match get(m, "exclusiveMinimum") {
         Some(Value::Bool(true)) => exclusive_min = minimum.take(),
         Some(Value::Bool(false)) => {}
         _ => exclusive_min = num("exclusiveMinimum"),
@@ -958,10 +979,11 @@ mod tests {
     #[test]
     fn patterns_translate_to_the_plain_subset_only() {
         for (ecma, lite) in [
-            ("^[a-z./-]+$", r"^[a-z\.\/\-]+$"),
+            ("^[a-z./-]+$", r"^[a-z\./\-]+$"),
+            ("<a>", "<a>"),
             (r"^\d{1,3}$", "^[0-9]{1,3}$"),
             (r"^(?:a|b)\w*?$", "^(?:a|b)[A-Za-z0-9_]*?$"),
-            (r"https?:\/\/x", r"https?\:\/\/x"),
+            (r"https?:\/\/x", "https?://x"),
             ("[-a]", r"[\-a]"),
         ] {
             assert_eq!(translate(ecma).as_deref(), Some(lite), "{ecma}");
@@ -969,7 +991,7 @@ mod tests {
         for ecma in [
             r"\s", r"\bword", "(?=a)", "(?<n>a)", r"(a)\1", "[]", "[^]", "a{", "a}", "]",
             "[a-z&&b]", r"[\d]", "(a){2}", "a{101}", "a{3,2}", "é", "(a", "a)", "*a", "a**", "^*",
-            r"\p{L}", r"\u0041", "[b-a]",
+            r"\p{L}", r"\u0041", "[b-a]", r"\<", "[a-b-c]", "[+--]",
         ] {
             assert_eq!(translate(ecma), None, "{ecma}");
         }
@@ -1169,6 +1191,37 @@ mod tests {
                     Value::Object(kws.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
                 })
             })
+        }
+
+        /// boon's verdict on `{"pattern": p}` for each text, `None` if it refuses it.
+        fn boon_matches(pattern: &str, texts: &[String]) -> Option<Vec<bool>> {
+            let schema = json!({"pattern": pattern});
+            texts
+                .iter()
+                .map(|t| boon_verdict(&schema, &json!(t)))
+                .collect()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4000))]
+            /// A pattern `translate` takes is one boon takes (its metaschema's `regex`
+            /// format and its compiler), and matches the same texts.
+            #[test]
+            fn translated_patterns_match_as_boons(
+                pattern in "[-abc019 .^$()|?*+{},:/<>&~\\\\\\[\\]dwsD]{0,10}",
+                texts in prop::collection::vec("[-abc019 .:/_\\n]{0,6}", 1..6),
+            ) {
+                let Some(lite) = translate(&pattern) else {
+                    return Ok(());
+                };
+                let re = regex_lite::Regex::new(&lite);
+                prop_assert!(re.is_ok(), "{} -> {}", pattern, lite);
+                let re = re.unwrap();
+                let want = boon_matches(&pattern, &texts);
+                prop_assert!(want.is_some(), "boon refuses {}", pattern);
+                let got: Vec<bool> = texts.iter().map(|t| re.is_match(t)).collect();
+                prop_assert_eq!(got, want.unwrap(), "{} -> {}", pattern, lite);
+            }
         }
 
         proptest! {
