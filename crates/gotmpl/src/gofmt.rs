@@ -974,21 +974,9 @@ fn can_backquote(s: &str) -> bool {
         .all(|c| c != '`' && c != '\u{FEFF}' && (c == '\t' || !(c < ' ' || c == '\u{7f}')))
 }
 
-/// Go's `unicode.IsPrint`, approximated with Rust's character classes: letters, marks,
-/// numbers, punctuation, symbols and the ASCII space.
+/// Go's `unicode.IsPrint`.
 pub fn is_print(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    !matches!(c,
-        '\u{AD}' | '\u{600}'..='\u{605}' | '\u{61C}' | '\u{6DD}' | '\u{70F}'
-        | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}'
-        | '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{10FFFF}'
-        | '\u{FFFE}' | '\u{FFFF}')
+    crate::gounicode::is_print(c)
 }
 
 /// `strconv.QuoteRune` (`%q` of a rune).

@@ -4,7 +4,9 @@
 //! properties instead (`is_uppercase` holds for Ⅻ, which is Nl; `is_lowercase` and
 //! `is_alphabetic` for combining marks such as U+0345), so Sprig's case functions
 //! would split and convert words differently from Go. The category ranges come from
-//! regex-syntax's Unicode tables, built once.
+//! regex-syntax's Unicode tables, built once and cut to the characters assigned by
+//! Unicode 15.0, the version of Go's tables in the Helm we match (a character added
+//! since is unassigned there: `%q` escapes it, no case function touches it).
 
 use std::sync::OnceLock;
 
@@ -12,13 +14,17 @@ use regex_syntax::hir::{Class, HirKind};
 
 type Ranges = Vec<(char, char)>;
 
-/// The code point ranges of a Unicode class regex-syntax knows (`\p{Lu}`, ...).
+/// Go's Unicode version (`unicode.Version` of the Go that built Helm 4.2.3).
+const GO_UNICODE_AGE: &str = "V15_0";
+
+/// The code point ranges of a Unicode class regex-syntax knows (`\p{Lu}`, ...),
+/// restricted to the characters Go's tables know.
 fn class_ranges(class: &str) -> Ranges {
     let hir = regex_syntax::ParserBuilder::new()
         .build()
-        .parse(class)
-        // The classes below are constants of the Unicode general categories, which
-        // the enabled `unicode-gencat` feature always provides.
+        .parse(&format!("[{class}&&\\p{{Age={GO_UNICODE_AGE}}}]"))
+        // The classes below are constants of the Unicode general categories and ages,
+        // which the enabled `unicode-gencat` and `unicode-age` features provide.
         .expect("a Unicode general category regex-syntax knows");
     match hir.kind() {
         HirKind::Class(Class::Unicode(c)) => {
@@ -88,10 +94,29 @@ pub fn is_punct(c: char) -> bool {
     contains(PUNCT.get_or_init(|| class_ranges(r"\p{P}")), c)
 }
 
+/// Go's `unicode.IsPrint`: categories L, M, N, P, S and the ASCII space.
+pub fn is_print(c: char) -> bool {
+    static PRINT: OnceLock<Ranges> = OnceLock::new();
+    if c.is_ascii() {
+        return (' '..='~').contains(&c);
+    }
+    contains(
+        PRINT.get_or_init(|| class_ranges(r"\p{L}\p{M}\p{N}\p{P}\p{S}")),
+        c,
+    )
+}
+
 /// Go's `unicode.IsTitle`: category Lt.
 pub fn is_title(c: char) -> bool {
     static TITLE: OnceLock<Ranges> = OnceLock::new();
     !c.is_ascii() && contains(TITLE.get_or_init(|| class_ranges(r"\p{Lt}")), c)
+}
+
+/// Whether Go's tables know `c` (assigned by Unicode 15.0): case mappings of newer
+/// characters are identities there.
+fn known_to_go(c: char) -> bool {
+    static ASSIGNED: OnceLock<Ranges> = OnceLock::new();
+    c.is_ascii() || contains(ASSIGNED.get_or_init(|| class_ranges(r"\p{Any}")), c)
 }
 
 /// Go's `unicode.ToUpper`: the simple (one-to-one) mapping. Rust's `to_uppercase` is
@@ -99,6 +124,9 @@ pub fn is_title(c: char) -> bool {
 /// several (SpecialCasing), the simple mapping is the character itself except for the
 /// Greek letters with ypogegrammeni, which map to their title-case forms.
 pub fn to_upper(c: char) -> char {
+    if !known_to_go(c) {
+        return c;
+    }
     let mut full = c.to_uppercase();
     if let (Some(u), None) = (full.next(), full.next()) {
         return u;
@@ -116,6 +144,9 @@ pub fn to_upper(c: char) -> char {
 /// Go's `unicode.ToLower`: the simple mapping. The only full lower-case mapping of
 /// several characters is U+0130's, whose simple mapping is its first ('i').
 pub fn to_lower(c: char) -> char {
+    if !known_to_go(c) {
+        return c;
+    }
     c.to_lowercase().next().unwrap_or(c)
 }
 
@@ -151,6 +182,10 @@ mod tests {
         assert!(is_punct('_') && is_punct('¿') && is_punct('、') && !is_punct('$'));
         assert!(!is_punct('€') && !is_punct('+') && is_punct('‐'));
         assert!(is_title('ǅ') && is_title('ᾼ') && !is_title('Ǆ'));
+        // Unassigned, or assigned after Unicode 15.0 (U+1FAE9, 16.0; U+A7CB, 16.0).
+        assert!(!is_print('\u{378}') && !is_print('\u{1FAE9}') && is_print('\u{1FAE8}'));
+        assert!(!is_print('\u{AD}') && !is_print('\u{2028}') && is_print('\u{300}'));
+        assert!(!is_letter('\u{A7CB}') && to_lower('\u{A7CB}') == '\u{A7CB}');
     }
 
     #[test]
