@@ -279,17 +279,24 @@ fn copy_without_nils(m: &Map) -> Map {
         clean_nil_values(&copy);
         return copy;
     }
-    let inner = m.0.read();
-    let mut out = gotmpl::value::MapInner::new();
-    for (k, v) in inner.iter() {
-        let copied = match v {
-            Value::Nil => continue,
-            Value::Map(sub) => Value::Map(grow(|| copy_without_nils(sub))),
-            other => other.deep_copy(),
-        };
-        out.insert(k.clone(), copied);
+    // Cloning the tree copies its nodes as they are (no key comparisons, unlike
+    // inserting into a new map); nulls then go and nested containers are replaced by
+    // their own copies.
+    let mut inner = m.0.read().clone();
+    if inner.values().any(Value::is_nil) {
+        inner.retain(|_, v| !v.is_nil());
     }
-    Map::from_inner(out)
+    for v in inner.values_mut() {
+        let copied = match &*v {
+            Value::Map(sub) => Value::Map(grow(|| copy_without_nils(sub))),
+            other if other.is_container() || matches!(other, Value::Object(_)) => {
+                other.deep_copy()
+            }
+            _ => continue,
+        };
+        *v = copied;
+    }
+    Map::from_inner(inner)
 }
 
 /// [`coalesce_tables_full_key`] with `src` a chart's defaults, which stay unchanged:
