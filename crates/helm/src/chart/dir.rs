@@ -23,24 +23,40 @@ pub fn load_dir_files(
 ) -> Result<Vec<BufferedFile>, ChartError> {
     let root_entries = list_dir(dir)?;
     let mut rules = Rules::empty();
-    // The root listing says whether there is a .helmignore: no extra lookup.
-    if root_entries.iter().any(|e| e.name == HELM_IGNORE) {
-        let ignore_file = dir.join(HELM_IGNORE);
-        if metadata_following(&ignore_file)?.is_file() {
-            let text = fs::read_to_string(&ignore_file).map_err(|e| io_err(&ignore_file, e))?;
-            rules = Rules::parse(&text).map_err(|e| ChartError::Ignore {
-                file: ignore_file.display().to_string(),
-                message: e.to_string(),
-            })?;
-        }
-    }
-    rules.add_defaults();
     let mut walker = Walker {
-        rules,
+        rules: Rules::empty(),
         files: Vec::new(),
         total: 0,
         stack: Vec::new(),
+        helmignore: None,
     };
+    // The root listing says whether there is a .helmignore (and, unless it is a
+    // symlink, that it is a file): no extra lookup. Its bytes are kept for the walk,
+    // which loads it as a chart file too.
+    if let Some(entry) = root_entries.iter().find(|e| e.name == HELM_IGNORE) {
+        let ignore_file = dir.join(HELM_IGNORE);
+        let is_file = match entry.known_kind() {
+            Some(kind) => kind == Kind::File,
+            None => metadata_following(&ignore_file)?.is_file(),
+        };
+        if is_file {
+            let data = walker.read_bounded(&ignore_file, HELM_IGNORE, HELM_IGNORE)?;
+            let text = std::str::from_utf8(&data).map_err(|_| {
+                let e = std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "stream did not contain valid UTF-8",
+                );
+                io_err(&ignore_file, e)
+            })?;
+            rules = Rules::parse(text).map_err(|e| ChartError::Ignore {
+                file: ignore_file.display().to_string(),
+                message: e.to_string(),
+            })?;
+            walker.helmignore = Some(data);
+        }
+    }
+    rules.add_defaults();
+    walker.rules = rules;
     walker.walk_dir(dir, "", root_entries, root_meta, 0)?;
     Ok(walker.files)
 }
@@ -132,6 +148,8 @@ struct Walker {
     total: u64,
     /// Directories on the current path, to stop symlink cycles.
     stack: Vec<DirId>,
+    /// The root `.helmignore`, read once for the rules, until the walk takes it.
+    helmignore: Option<Vec<u8>>,
 }
 
 impl Walker {
@@ -167,6 +185,13 @@ impl Walker {
             match entry.known_kind() {
                 Some(Kind::File) => {
                     if self.rules.ignore(&rel_name, false) {
+                        continue;
+                    }
+                    if depth == 0
+                        && entry.name == HELM_IGNORE
+                        && let Some(data) = self.helmignore.take()
+                    {
+                        self.push_file(rel_name, data);
                         continue;
                     }
                     self.read_file(&path, &entry.name, rel_name)?;
@@ -210,25 +235,60 @@ impl Walker {
         Ok(())
     }
 
-    /// Reads one regular file, bounded per file and per chart. The size comes from
-    /// the open handle, so a file is opened, measured and read without a separate
-    /// lookup by path.
+    /// Reads one regular file into the chart's files.
     fn read_file(&mut self, path: &Path, name: &str, rel_name: String) -> Result<(), ChartError> {
+        let data = self.read_bounded(path, name, &rel_name)?;
+        self.push_file(rel_name, data);
+        Ok(())
+    }
+
+    fn push_file(&mut self, name: String, data: Vec<u8>) {
+        self.files.push(BufferedFile {
+            name,
+            data: trim_bom(data),
+        });
+    }
+
+    /// The bytes of one regular file, bounded per file and per chart. The size comes
+    /// from the open handle, so a file is opened, measured and read without a separate
+    /// lookup by path, and read in one call for the size it has (no read to find the
+    /// end: a file that grows meanwhile is taken as it was measured). A file that
+    /// reports no size is read to its end, within the bound.
+    fn read_bounded(
+        &mut self,
+        path: &Path,
+        name: &str,
+        rel_name: &str,
+    ) -> Result<Vec<u8>, ChartError> {
         let read_err = |e: std::io::Error| ChartError::Io {
-            path: rel_name.clone(),
+            path: rel_name.to_string(),
             message: format!("error reading {rel_name}: {e}"),
+        };
+        let too_large = || ChartError::Io {
+            path: path.display().to_string(),
+            message: format!(
+                "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
+            ),
         };
         let mut file = fs::File::open(path).map_err(read_err)?;
         let len = file.metadata().map_err(read_err)?.len();
         if len > MAX_DECOMPRESSED_FILE_SIZE {
-            return Err(ChartError::Io {
-                path: path.display().to_string(),
-                message: format!(
-                    "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
-                ),
-            });
+            return Err(too_large());
         }
-        self.total += len;
+        let limit = if len == 0 {
+            MAX_DECOMPRESSED_FILE_SIZE + 1
+        } else {
+            len
+        };
+        let mut data = Vec::with_capacity(len as usize);
+        (&mut file)
+            .take(limit)
+            .read_to_end(&mut data)
+            .map_err(read_err)?;
+        if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(too_large());
+        }
+        self.total += data.len() as u64;
         if self.total > MAX_DECOMPRESSED_CHART_SIZE {
             return Err(ChartError::Io {
                 path: path.display().to_string(),
@@ -237,26 +297,7 @@ impl Walker {
                 ),
             });
         }
-        // The handle's length sizes the buffer; `take` keeps a file that grows while
-        // being read within the bound.
-        let mut data = Vec::with_capacity(len as usize);
-        (&mut file)
-            .take(MAX_DECOMPRESSED_FILE_SIZE + 1)
-            .read_to_end(&mut data)
-            .map_err(read_err)?;
-        if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE {
-            return Err(ChartError::Io {
-                path: path.display().to_string(),
-                message: format!(
-                    "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
-                ),
-            });
-        }
-        self.files.push(BufferedFile {
-            name: rel_name,
-            data: trim_bom(data),
-        });
-        Ok(())
+        Ok(data)
     }
 }
 
@@ -293,6 +334,36 @@ mod tests {
             .map(|f| f.name)
             .collect();
         assert_eq!(names, [".helmignore", "Chart.yaml", "templates/a.yaml"]);
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    /// The `.helmignore` read for the rules is the chart file the walk loads (BOM
+    /// trimmed like every file's; for the rules it stays part of the first line, as
+    /// in Helm's reader, so `*.bak` ignores nothing), and every file keeps its bytes,
+    /// empty ones too.
+    #[test]
+    fn files_keep_their_bytes_and_helmignore_is_read_once_for_both_uses() {
+        let d = scratch("bytes");
+        fs::write(d.join(".helmignore"), "\u{feff}*.bak\n").unwrap();
+        fs::write(d.join("empty.txt"), "").unwrap();
+        fs::write(d.join("x.bak"), "x").unwrap();
+        fs::write(d.join("templates/a.yaml"), "a: 1\n".repeat(5000)).unwrap();
+        let files = load_dir_files(&d, &fs::metadata(&d).unwrap()).unwrap();
+        let got: Vec<(&str, usize)> = files
+            .iter()
+            .map(|f| (f.name.as_str(), f.data.len()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (".helmignore", 6),
+                ("Chart.yaml", 38),
+                ("empty.txt", 0),
+                ("templates/a.yaml", 25000),
+                ("x.bak", 1)
+            ]
+        );
+        assert_eq!(&files[0].data[..], b"*.bak\n");
         let _ = fs::remove_dir_all(&d);
     }
 
