@@ -77,9 +77,9 @@ pub(super) fn register(f: &mut FuncMap) {
     both(f, "rest", "mustRest", |n, a| {
         arity(n, a, 1)?;
         let items = slice_items(&a[0], |k| format!("Cannot find rest on type {k}"))?;
-        // A nil []interface{} in Go, which prints as "[]".
+        // Sprig returns a nil []interface{}: "[]" printed, `null` in JSON.
         if items.is_empty() {
-            return Ok(Value::list(Vec::new()));
+            return Ok(Value::List(List::nil_of(Elem::Any)));
         }
         Ok(Value::list(items[1..].to_vec()))
     });
@@ -87,7 +87,7 @@ pub(super) fn register(f: &mut FuncMap) {
         arity(n, a, 1)?;
         let items = slice_items(&a[0], |k| format!("Cannot find initial on type {k}"))?;
         if items.is_empty() {
-            return Ok(Value::list(Vec::new()));
+            return Ok(Value::List(List::nil_of(Elem::Any)));
         }
         Ok(Value::list(items[..items.len() - 1].to_vec()))
     });
@@ -284,7 +284,14 @@ mod tests {
         assert_eq!(call("rest", std::slice::from_ref(&l)), ints(&[2, 3]));
         assert_eq!(call("initial", std::slice::from_ref(&l)), ints(&[1, 2]));
         assert_eq!(call("first", &[ints(&[])]), Value::Nil);
-        assert_eq!(call("rest", &[ints(&[])]), ints(&[]));
+        // Of an empty list, a nil slice in Go (JSON `null`), not an empty one.
+        for name in ["rest", "initial"] {
+            let empty = call(name, &[ints(&[])]);
+            assert!(
+                matches!(&empty, Value::List(l) if l.is_nil_slice()),
+                "{name}"
+            );
+        }
         assert_eq!(call("reverse", std::slice::from_ref(&l)), ints(&[3, 2, 1]));
         assert_eq!(call("uniq", &[ints(&[1, 1, 2, 1])]), ints(&[1, 2]));
         assert_eq!(
