@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::ast::{Arg, Branch, Command, List, Node, Number, Pipe, Src, Tree, field_names};
 use crate::builtins::{self, Builtin, BuiltinError};
-use crate::func::{FuncError, Param, Runtime, Signature};
+use crate::func::{FuncError, NameMap, Param, Runtime, Signature};
 use crate::gofmt;
 use crate::gostring::GoStringBuf;
 use crate::size::{self, Layout};
@@ -91,7 +91,9 @@ pub(crate) struct State<'a> {
     written: usize,
     /// Nodes and iterations evaluated so far (bounded by `Limits::max_steps`).
     steps: u64,
-    include_counts: HashMap<String, usize>,
+    /// Helm's `includedNames`: how deeply each name is nested through `include`.
+    /// Looked up by `&str`, so only a name's first include allocates its key.
+    include_counts: NameMap<Box<str>, usize>,
     /// The last text `parse_text` parsed, reused by the next `execute_text` of it.
     parsed_text: Option<ParsedText>,
     /// Spare argument vectors, reused across calls to avoid an allocation per call.
@@ -117,7 +119,7 @@ impl<'a> State<'a> {
             out: GoStringBuf::new(),
             written: 0,
             steps: 0,
-            include_counts: HashMap::new(),
+            include_counts: NameMap::default(),
             parsed_text: None,
             arg_pool: Vec::new(),
             dollar: Src::whole(Arc::from("$")),
@@ -907,7 +909,7 @@ impl<'a> State<'a> {
         // User functions win over builtins of the same name (Sprig's `slice`).
         let user = match builtin {
             Some(b) if !self.set.overrides(b) => None,
-            _ => self.set.funcs_ref().get(name),
+            _ => self.set.funcs_ref().get_with_signature(name),
         };
         let builtin = if user.is_some() { None } else { builtin };
         match builtin {
@@ -981,7 +983,7 @@ impl<'a> State<'a> {
         dot: &Slot,
         pos: usize,
         name: &str,
-        user: Option<&crate::func::Func>,
+        user: Option<(&crate::func::Func, Option<&Signature>)>,
         builtin: Option<Builtin>,
         cmd: CommandRef<'_>,
         args: &[Arg],
@@ -989,9 +991,7 @@ impl<'a> State<'a> {
         argv: &mut Vec<Value>,
     ) -> R<Slot> {
         let ident = &args[0];
-        if let Some(f) = user
-            && let Some(sig) = self.set.funcs_ref().get_signature(name)
-        {
+        if let Some((f, Some(sig))) = user {
             self.typed_args(dot, pos, ident, name, sig, args, fin, argv)?;
             return match f(self, argv) {
                 Ok(v) => Ok(Slot::from_result(v)),
@@ -1020,7 +1020,7 @@ impl<'a> State<'a> {
                 format!("error calling {name}: reflect: call of reflect.Value.Type on zero Value"),
             ));
         }
-        if let Some(f) = user {
+        if let Some((f, _)) = user {
             return match f(self, argv) {
                 Ok(v) => Ok(Slot::from_result(v)),
                 Err(e) => Err(self.func_error(pos, ident, name, cmd, e)),
@@ -1477,9 +1477,12 @@ impl Runtime for State<'_> {
     }
 
     fn enter_include(&mut self, name: &str) -> usize {
-        let c = self.include_counts.entry(name.to_string()).or_insert(0);
-        *c += 1;
-        *c
+        if let Some(c) = self.include_counts.get_mut(name) {
+            *c += 1;
+            return *c;
+        }
+        self.include_counts.insert(name.into(), 1);
+        1
     }
 
     fn exit_include(&mut self, name: &str) {

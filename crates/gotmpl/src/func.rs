@@ -126,19 +126,85 @@ impl Hasher for Fnv {
     }
 }
 
+/// A word-at-a-time multiply-rotate hash (FxHash's step) for the executor's name
+/// tables: function names, include names, container addresses. FNV's byte loop
+/// costs a multiply per byte of `helm-toolkit.endpoints.keystone_endpoint_uri_lookup`,
+/// this one a multiply per eight. Not collision-resistant: keys come from chart
+/// authors, who gain nothing by slowing their own render.
+#[derive(Default, Clone, Copy)]
+pub struct NameHasher(u64);
+
+const NAME_HASH_K: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl NameHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(NAME_HASH_K).rotate_left(26);
+    }
+}
+
+impl Hasher for NameHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        // hashbrown takes bucket bits from the bottom and tag bits from the top: one
+        // more multiply spreads the last word into both.
+        self.0.wrapping_mul(NAME_HASH_K).rotate_left(20)
+    }
+
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            // The length keeps "a" and "a\0" apart.
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i) | 0x100);
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+}
+
+/// A hash map keyed by names (or addresses) with [`NameHasher`].
+pub type NameMap<K, V> = HashMap<K, V, BuildHasherDefault<NameHasher>>;
+
 /// A function callable from a template.
 pub type Func = Arc<dyn Fn(&mut dyn Runtime, &[Value]) -> Result<Value, FuncError> + Send + Sync>;
 
-type Table<T> = HashMap<String, T, BuildHasherDefault<Fnv>>;
+/// A name's function and its declared Go signature (either may come first).
+#[derive(Clone, Default)]
+struct Entry {
+    func: Option<Func>,
+    sig: Option<Signature>,
+}
 
 /// Functions by name, as Go's `template.FuncMap`.
 ///
-/// The tables are shared copy-on-write: a Helm render clones the map it built once
-/// (hundreds of Sprig entries), so a clone must not copy them.
+/// The table is shared copy-on-write: a Helm render clones the map it built once
+/// (hundreds of Sprig entries), so a clone must not copy it. A function and its
+/// signature live in one entry, so a call hashes its name once.
 #[derive(Clone, Default)]
 pub struct FuncMap {
-    funcs: Arc<Table<Func>>,
-    sigs: Arc<Table<Signature>>,
+    table: Arc<NameMap<String, Entry>>,
 }
 
 /// The Go type of a function parameter, for the checks Go's executor makes before a
@@ -236,9 +302,8 @@ impl FuncMap {
         name: &str,
         f: impl Fn(&[Value]) -> Result<Value, FuncError> + Send + Sync + 'static,
     ) -> &mut Self {
-        self.remove_sig(name);
-        Arc::make_mut(&mut self.funcs).insert(
-            name.to_string(),
+        self.set_func(
+            name,
             Arc::new(move |_rt: &mut dyn Runtime, args: &[Value]| f(args)),
         );
         self
@@ -250,9 +315,17 @@ impl FuncMap {
         name: &str,
         f: impl Fn(&mut dyn Runtime, &[Value]) -> Result<Value, FuncError> + Send + Sync + 'static,
     ) -> &mut Self {
-        self.remove_sig(name);
-        Arc::make_mut(&mut self.funcs).insert(name.to_string(), Arc::new(f));
+        self.set_func(name, Arc::new(f));
         self
+    }
+
+    /// A new function replaces the old one and drops its signature.
+    fn set_func(&mut self, name: &str, f: Func) {
+        let entry = Arc::make_mut(&mut self.table)
+            .entry(name.to_string())
+            .or_default();
+        entry.func = Some(f);
+        entry.sig = None;
     }
 
     /// Declares the Go parameter types of function `name` (added before or after).
@@ -260,57 +333,100 @@ impl FuncMap {
     /// messages, and converts untyped number literals (`1` to a `float64` parameter
     /// arrives as `Float(1.0)`). Functions without a signature get every argument as is.
     pub fn signature(&mut self, name: &str, sig: Signature) -> &mut Self {
-        Arc::make_mut(&mut self.sigs).insert(name.to_string(), sig);
+        Arc::make_mut(&mut self.table)
+            .entry(name.to_string())
+            .or_default()
+            .sig = Some(sig);
         self
     }
 
     pub fn get_signature(&self, name: &str) -> Option<&Signature> {
-        self.sigs.get(name)
+        self.table.get(name)?.sig.as_ref()
     }
 
     pub fn get(&self, name: &str) -> Option<&Func> {
-        self.funcs.get(name)
+        self.table.get(name)?.func.as_ref()
+    }
+
+    /// The function called `name` with its signature, in one lookup (every call).
+    pub(crate) fn get_with_signature(&self, name: &str) -> Option<(&Func, Option<&Signature>)> {
+        let e = self.table.get(name)?;
+        Some((e.func.as_ref()?, e.sig.as_ref()))
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.funcs.contains_key(name)
+        self.get(name).is_some()
     }
 
     /// Removes a function and its signature (Helm drops Sprig's `env`).
     pub fn remove(&mut self, name: &str) -> Option<Func> {
-        self.remove_sig(name);
-        if !self.funcs.contains_key(name) {
+        if !self.table.contains_key(name) {
             return None;
         }
-        Arc::make_mut(&mut self.funcs).remove(name)
-    }
-
-    /// Drops `name`'s signature without unsharing the table when it has none.
-    fn remove_sig(&mut self, name: &str) {
-        if self.sigs.contains_key(name) {
-            Arc::make_mut(&mut self.sigs).remove(name);
-        }
+        Arc::make_mut(&mut self.table).remove(name)?.func
     }
 
     /// Merge another map in; its functions (and their signatures) win (Helm overrides
     /// some Sprig names).
     pub fn extend(&mut self, other: &FuncMap) {
-        if self.funcs.is_empty() && self.sigs.is_empty() {
+        if self.table.is_empty() {
             *self = other.clone();
             return;
         }
-        for (name, f) in other.funcs.iter() {
-            Arc::make_mut(&mut self.funcs).insert(name.clone(), f.clone());
-            match other.sigs.get(name) {
-                Some(sig) => {
-                    Arc::make_mut(&mut self.sigs).insert(name.clone(), sig.clone());
-                }
-                None => self.remove_sig(name),
+        for (name, e) in other.table.iter() {
+            if e.func.is_some() {
+                Arc::make_mut(&mut self.table).insert(name.clone(), e.clone());
             }
         }
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.funcs.keys().map(String::as_str)
+        self.table
+            .iter()
+            .filter(|(_, e)| e.func.is_some())
+            .map(|(n, _)| n.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    fn hash(s: &str) -> u64 {
+        BuildHasherDefault::<NameHasher>::default().hash_one(s)
+    }
+
+    #[test]
+    fn names_differing_in_length_or_tail_hash_apart() {
+        let names = [
+            "", "a", "a\0", "ab", "include", "include2", "12345678", "123456789",
+            "helm-toolkit.endpoints.keystone_endpoint_uri_lookup",
+            "helm-toolkit.endpoints.keystone_endpoint_uri_lookuq",
+        ];
+        let hashes: std::collections::HashSet<u64> = names.iter().map(|n| hash(n)).collect();
+        assert_eq!(hashes.len(), names.len());
+    }
+
+    #[test]
+    fn one_entry_holds_function_and_signature_in_any_order() {
+        let mut f = FuncMap::new();
+        f.signature("g", Signature::new(&[Param::String]));
+        assert!(f.get("g").is_none() && f.get_with_signature("g").is_none());
+        f.add("g", |_| Ok(Value::Nil));
+        // A new function drops the signature declared before it.
+        assert!(f.get_signature("g").is_none());
+        f.signature("g", Signature::new(&[Param::Int]));
+        let (_, sig) = f.get_with_signature("g").expect("g");
+        assert_eq!(sig, Some(&Signature::new(&[Param::Int])));
+        assert_eq!(f.names().collect::<Vec<_>>(), ["g"]);
+
+        let mut other = FuncMap::new();
+        other.add("h", |_| Ok(Value::Bool(true)));
+        other.add("g", |_| Ok(Value::Int(1)));
+        f.extend(&other);
+        assert!(f.get_signature("g").is_none() && f.contains("h"));
+        assert!(f.remove("g").is_some() && !f.contains("g"));
+        assert!(f.remove("g").is_none());
     }
 }

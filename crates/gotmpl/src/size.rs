@@ -7,11 +7,9 @@
 //! shared container (more than one reference) once and reuses its figures, so it costs
 //! time linear in the value's size in memory, not in its printed size.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
-use crate::func::{Fnv, FuncError};
+use crate::func::{FuncError, NameMap};
 use crate::stack::ContainerPath;
 use crate::value::Value;
 
@@ -159,7 +157,7 @@ struct Walk {
     layout: Layout,
     /// Shared containers already measured; `None` while one is being measured (a
     /// value holding itself counts nothing the second time, as printers stop there).
-    memo: HashMap<usize, Option<Sizes>, BuildHasherDefault<Fnv>>,
+    memo: NameMap<usize, Option<Sizes>>,
     work: Vec<Step>,
     open: Vec<Open>,
 }
@@ -168,7 +166,7 @@ impl Walk {
     fn new(layout: Layout) -> Self {
         Walk {
             layout,
-            memo: HashMap::default(),
+            memo: NameMap::default(),
             work: Vec::new(),
             open: Vec::new(),
         }

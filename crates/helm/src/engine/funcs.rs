@@ -243,16 +243,16 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
         if args.len() != 2 {
             return Err(FuncError::wrong_args("include", 2, args.len()));
         }
-        let name = string_arg(args, 0)?.to_string();
-        let count = rt.enter_include(&name);
+        let name = string_arg(args, 0)?;
+        let count = rt.enter_include(name);
         if count - 1 > RECURSION_MAX {
-            rt.exit_include(&name);
+            rt.exit_include(name);
             return Err(FuncError::new(format!(
                 "rendering template has a nested reference name: {name}: unable to execute template"
             )));
         }
-        let r = rt.execute_template(&name, args[1].clone());
-        rt.exit_include(&name);
+        let r = rt.execute_template(name, args[1].clone());
+        rt.exit_include(name);
         r
     });
     f.add_with_runtime("tpl", |rt: &mut dyn Runtime, args: &[Value]| {
