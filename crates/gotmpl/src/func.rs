@@ -400,7 +400,14 @@ mod tests {
     #[test]
     fn names_differing_in_length_or_tail_hash_apart() {
         let names = [
-            "", "a", "a\0", "ab", "include", "include2", "12345678", "123456789",
+            "",
+            "a",
+            "a\0",
+            "ab",
+            "include",
+            "include2",
+            "12345678",
+            "123456789",
             "helm-toolkit.endpoints.keystone_endpoint_uri_lookup",
             "helm-toolkit.endpoints.keystone_endpoint_uri_lookuq",
         ];

@@ -429,15 +429,46 @@ pub enum Value {
 
 // Templates can build values nested arbitrarily deep (`$d = dict "a" $d` in a
 // loop); the default recursive drop would overflow the stack freeing them. The last
-// holder of a map or list therefore frees its contents with an explicit work list.
+// holder of a map or list therefore frees its contents recursively only up to
+// `DROP_RECURSION` levels (values as Helm charts build them, freed without any work
+// list), and below that with an explicit work list.
+
+/// Levels of containers freed by plain recursion before the work list takes over:
+/// a few hundred bytes of stack each, far below any thread's stack.
+const DROP_RECURSION: u32 = 64;
+
+thread_local! {
+    /// How many container drops are running on this thread's stack.
+    static DROP_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Frees `contents` (the entries of a container whose last holder is dropping) by
+/// recursion while the nesting allows, else through [`drop_iteratively`] when they
+/// hold containers.
+#[inline]
+fn drop_contents<T>(
+    contents: T,
+    has_containers: impl FnOnce(&T) -> bool,
+    into_work: impl FnOnce(T) -> Vec<Value>,
+) {
+    let depth = DROP_DEPTH.with(std::cell::Cell::get);
+    if depth < DROP_RECURSION {
+        DROP_DEPTH.with(|d| d.set(depth + 1));
+        drop(contents);
+        DROP_DEPTH.with(|d| d.set(depth));
+    } else if has_containers(&contents) {
+        drop_iteratively(into_work(contents));
+    }
+}
 
 impl Drop for Map {
     fn drop(&mut self) {
         if let Some(lock) = Arc::get_mut(&mut self.0) {
-            let inner = std::mem::take(lock.get_mut());
-            if inner.values().any(Value::is_container) {
-                drop_iteratively(inner.into_values().collect());
-            }
+            drop_contents(
+                std::mem::take(lock.get_mut()),
+                |m| m.values().any(Value::is_container),
+                |m| m.into_values().collect(),
+            );
         }
     }
 }
@@ -445,10 +476,11 @@ impl Drop for Map {
 impl Drop for List {
     fn drop(&mut self) {
         if let Some(lock) = Arc::get_mut(&mut self.0) {
-            let items = std::mem::take(lock.get_mut());
-            if items.iter().any(Value::is_container) {
-                drop_iteratively(items);
-            }
+            drop_contents(
+                std::mem::take(lock.get_mut()),
+                |items| items.iter().any(Value::is_container),
+                |items| items,
+            );
         }
     }
 }
@@ -1117,6 +1149,31 @@ mod tests {
         // The named-type tag rides in the map handle, within the fat pointer's room.
         assert_eq!(std::mem::size_of::<Map>(), 2 * std::mem::size_of::<usize>());
         assert_eq!(std::mem::size_of::<Value>(), 24);
+    }
+
+    /// Shallow values free by recursion, deep ones past `DROP_RECURSION` levels by
+    /// the work list: a million levels of maps and lists drop on a small stack.
+    #[test]
+    fn deep_values_drop_on_a_small_stack() {
+        let t = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(|| {
+                let mut v = Value::Nil;
+                for i in 0..1_000_000 {
+                    v = if i % 2 == 0 {
+                        let mut m = MapInner::new();
+                        m.insert("a".into(), v);
+                        m.insert("b".into(), Value::Int(i));
+                        Value::map(m)
+                    } else {
+                        Value::list(vec![Value::Bool(true), v])
+                    };
+                }
+                drop(v);
+                DROP_DEPTH.with(std::cell::Cell::get)
+            })
+            .expect("spawn");
+        assert_eq!(t.join().expect("no overflow"), 0);
     }
 
     static NAMED: MapType = MapType::new("pkg.Named", &[]);
