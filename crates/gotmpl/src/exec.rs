@@ -2,7 +2,6 @@
 //! evaluates pipelines, resolves fields and calls functions, and reports errors in
 //! Go's form: `template: FILE:LINE:COL: executing "NAME" at <NODE>: MESSAGE`.
 
-use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::Arc;
 
@@ -15,6 +14,9 @@ use crate::size::{self, Layout};
 use crate::stack::{STACK_GROW, STACK_RED_ZONE};
 use crate::template::{MissingKey, Templates};
 use crate::value::{Map, MapMethod, Object, Value};
+
+/// Largest `include` output buffer kept for reuse.
+const OUT_POOL_MAX_CAPACITY: usize = 1 << 20;
 
 /// A value during evaluation. Go distinguishes "no value at all" (an invalid
 /// `reflect.Value`: a missing map key, nil data) from an `interface{}` slot that holds
@@ -45,6 +47,14 @@ impl Slot {
         match self {
             Slot::Invalid => Value::Nil,
             Slot::Iface(v) | Slot::Val(v) => v.clone(),
+        }
+    }
+
+    /// [`Slot::value`] of a slot no longer needed (no reference count traffic).
+    fn into_value(self) -> Value {
+        match self {
+            Slot::Invalid => Value::Nil,
+            Slot::Iface(v) | Slot::Val(v) => v,
         }
     }
 
@@ -79,7 +89,7 @@ type R<T> = Result<T, Flow>;
 pub(crate) struct State<'a> {
     set: &'a Templates,
     /// Definitions made by `tpl` texts being executed (innermost last).
-    overlays: Vec<HashMap<String, Arc<Tree>>>,
+    overlays: Vec<NameMap<String, Arc<Tree>>>,
     /// One stack of variables; a template call starts a frame at `frame` (templates
     /// see only their own variables, as in Go).
     vars: Vec<(Src, Slot)>,
@@ -98,6 +108,9 @@ pub(crate) struct State<'a> {
     parsed_text: Option<ParsedText>,
     /// Spare argument vectors, reused across calls to avoid an allocation per call.
     arg_pool: Vec<Vec<Value>>,
+    /// Spare output buffers for `include`: its output is copied into a value anyway,
+    /// so the buffer (grown to the size of earlier outputs) serves the next one.
+    out_pool: Vec<GoStringBuf>,
     dollar: Src,
 }
 
@@ -122,6 +135,7 @@ impl<'a> State<'a> {
             include_counts: NameMap::default(),
             parsed_text: None,
             arg_pool: Vec::new(),
+            out_pool: Vec::new(),
             dollar: Src::whole(Arc::from("$")),
         }
     }
@@ -725,10 +739,10 @@ impl<'a> State<'a> {
                 if o.has_method(name) {
                     let mut argv = Vec::with_capacity(args.len());
                     for a in args.iter().skip(1) {
-                        argv.push(self.eval_arg(dot, a)?.value());
+                        argv.push(self.eval_arg(dot, a)?.into_value());
                     }
                     if let Some(f) = fin {
-                        argv.push(f.value());
+                        argv.push(f.into_value());
                     }
                     return match o.call_method(name, &argv) {
                         Some(Ok(v)) => Ok(Slot::from_result(v)),
@@ -1007,11 +1021,11 @@ impl<'a> State<'a> {
                 self.check_string_param(a, &slot)?;
             }
             zero_arg |= matches!(slot, Slot::Invalid | Slot::Val(Value::Nil));
-            argv.push(slot.value());
+            argv.push(slot.into_value());
         }
         if let Some(f) = fin {
             zero_arg |= matches!(f, Slot::Invalid | Slot::Val(Value::Nil));
-            argv.push(f.value());
+            argv.push(f.into_value());
         }
         if builtin == Some(Builtin::Len) && user.is_none() && zero_arg && argv.len() == 1 {
             return Err(self.err_at(
@@ -1086,7 +1100,7 @@ impl<'a> State<'a> {
                 [_, .., last] => last,
                 _ => at,
             };
-            let v = validate_type(&f, param).map_err(|m| self.err_at(at.pos(), at, m))?;
+            let v = validate_type(f, param).map_err(|m| self.err_at(at.pos(), at, m))?;
             argv.push(v);
         }
         Ok(())
@@ -1094,7 +1108,7 @@ impl<'a> State<'a> {
 
     fn typed_arg(&mut self, dot: &Slot, node: &Arg, param: Param) -> R<Value> {
         if param == Param::Any {
-            return Ok(self.eval_arg(dot, node)?.value());
+            return Ok(self.eval_arg(dot, node)?.into_value());
         }
         let tname = param.go_name();
         let literal = match (node, param) {
@@ -1138,7 +1152,7 @@ impl<'a> State<'a> {
                     Arg::Pipe(p) => last_evaluated(p).unwrap_or(node),
                     _ => node,
                 };
-                validate_type(&slot, param).map_err(|m| self.err_at(at.pos(), at, m))
+                validate_type(slot, param).map_err(|m| self.err_at(at.pos(), at, m))
             }
         }
     }
@@ -1262,7 +1276,7 @@ fn n_pos(n: &Node) -> usize {
 }
 
 /// Go's `validateType`: whether an evaluated value may be passed as `param`.
-fn validate_type(slot: &Slot, param: Param) -> Result<Value, String> {
+fn validate_type(slot: Slot, param: Param) -> Result<Value, String> {
     let tname = param.go_name();
     match slot {
         Slot::Invalid | Slot::Val(Value::Nil) => match param {
@@ -1276,7 +1290,7 @@ fn validate_type(slot: &Slot, param: Param) -> Result<Value, String> {
             )),
         },
         Slot::Iface(v) | Slot::Val(v) => {
-            let ok = match (param, v) {
+            let ok = match (param, &v) {
                 (Param::Any, _)
                 | (Param::String, Value::String(_) | Value::RawString(_))
                 | (Param::Int, Value::Int(_))
@@ -1293,16 +1307,16 @@ fn validate_type(slot: &Slot, param: Param) -> Result<Value, String> {
                 _ => false,
             };
             if ok {
-                Ok(match (param, v) {
+                Ok(match (param, &v) {
                     // Go's assignability: a named map type passes as its plain
                     // type, so what the function returns of it is plain too.
                     (Param::Map, Value::Map(m)) if m.named().is_some() => Value::Map(m.plain()),
-                    _ => v.clone(),
+                    _ => v,
                 })
             } else {
                 Err(format!(
                     "wrong type for value; expected {tname}; got {}",
-                    gofmt::go_type_name(v)
+                    gofmt::go_type_name(&v)
                 ))
             }
         }
@@ -1415,7 +1429,8 @@ impl Runtime for State<'_> {
         } else {
             Slot::Val(data)
         };
-        let saved_out = std::mem::take(&mut self.out);
+        let buf = self.out_pool.pop().unwrap_or_default();
+        let saved_out = std::mem::replace(&mut self.out, buf);
         let saved_frame = self.push_frame(dot.clone());
         let saved_tmpl = std::mem::replace(&mut self.tmpl, tree.clone());
         self.depth += 1;
@@ -1423,11 +1438,17 @@ impl Runtime for State<'_> {
         self.depth -= 1;
         self.tmpl = saved_tmpl;
         self.pop_frame(saved_frame);
-        let out = std::mem::replace(&mut self.out, saved_out);
-        match r {
-            Ok(()) | Err(Flow::Break) | Err(Flow::Continue) => Ok(out.into_value()),
+        let mut out = std::mem::replace(&mut self.out, saved_out);
+        let r = match r {
+            Ok(()) | Err(Flow::Break) | Err(Flow::Continue) => Ok(out.take_value()),
             Err(Flow::Error(e)) => Err(FuncError::new(e)),
+        };
+        // A buffer grown by one huge output is not kept for the small ones.
+        if out.capacity() <= OUT_POOL_MAX_CAPACITY {
+            out.clear();
+            self.out_pool.push(out);
         }
+        r
     }
 
     fn parse_text(&mut self, name: &str, text: &str) -> Result<(), FuncError> {
@@ -1455,7 +1476,7 @@ impl Runtime for State<'_> {
                 .parse_trees_cached(name, text)
                 .map_err(FuncError::new)?,
         };
-        let mut overlay: HashMap<String, Arc<Tree>> = HashMap::new();
+        let mut overlay: NameMap<String, Arc<Tree>> = NameMap::default();
         for t in trees {
             // Go's associate(): an empty definition never replaces an existing one.
             if t.root.is_empty_tree()

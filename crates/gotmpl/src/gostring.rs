@@ -114,6 +114,29 @@ impl GoStringBuf {
         out
     }
 
+    /// [`GoStringBuf::into_value`] of a copy, then empties the buffer keeping its
+    /// capacity (the executor reuses one buffer for many `include` outputs).
+    pub fn take_value(&mut self) -> Value {
+        let v = if self.raw.is_empty() {
+            Value::str(&self.text)
+        } else {
+            std::mem::take(self).into_value()
+        };
+        self.clear();
+        v
+    }
+
+    /// Empties the buffer, keeping its capacity.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.raw.clear();
+    }
+
+    /// Bytes the buffer can hold without growing.
+    pub fn capacity(&self) -> usize {
+        self.text.capacity()
+    }
+
     /// The Go string as a value: `String`, or `RawString` when its bytes are not
     /// UTF-8 (pieces of one character written apart join into valid text, as in Go).
     pub fn into_value(self) -> Value {

@@ -264,10 +264,16 @@ fn parse_hex_float(s: &str) -> Option<f64> {
 /// Go's `strconv.Quote`: double-quoted with Go escapes; printable Unicode kept.
 pub(crate) fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    push_quoted_chars(&mut out, s);
-    out.push('"');
+    push_go_quote(&mut out, s);
     out
+}
+
+/// [`go_quote`] appended to `out`.
+pub(crate) fn push_go_quote(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    push_quoted_chars(out, s);
+    out.push('"');
 }
 
 /// `strconv.Quote` of a Go string that is not UTF-8: each byte that does not start
@@ -286,22 +292,40 @@ pub(crate) fn go_quote_bytes(bytes: &[u8]) -> String {
 }
 
 fn push_quoted_chars(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if is_go_printable(c) => out.push(c),
-            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
-        }
+    // Runs of printable ASCII other than `"` and `\` are copied whole (config files
+    // quoted by `quote` are mostly that); everything else goes character by character.
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = bytes[i..]
+            .iter()
+            .position(|&b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\')
+            .map_or(bytes.len(), |n| i + n);
+        out.push_str(&s[i..run]);
+        i = run;
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        push_quoted_char(out, c);
+        i += c.len_utf8();
+    }
+}
+
+fn push_quoted_char(out: &mut String, c: char) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{b}' => out.push_str("\\v"),
+        c if is_go_printable(c) => out.push(c),
+        c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+        c => out.push_str(&format!("\\U{:08x}", c as u32)),
     }
 }
 
@@ -389,5 +413,11 @@ mod tests {
         assert_eq!(go_quote("héllo"), "\"héllo\"");
         assert_eq!(go_quote("\u{1}"), "\"\\x01\"");
         assert_eq!(go_quote("\u{2028}"), "\"\\u2028\"");
+        // Runs of plain ASCII between escapes and non-ASCII characters.
+        assert_eq!(
+            go_quote("key = v\x7f é\t\"q\"\u{feff}end \\"),
+            "\"key = v\\x7f é\\t\\\"q\\\"\\ufeffend \\\\\""
+        );
+        assert_eq!(go_quote(""), "\"\"");
     }
 }

@@ -10,7 +10,7 @@ use crate::value::{Elem, List, Map, MapInner, Value, go_runes};
 
 use super::args::{self, arity};
 use super::casing;
-use super::conv::{go_quote, go_v, strval};
+use super::conv::{go_v, push_go_quote, strval};
 
 /// Register a `func(string) string`.
 fn str_fn(f: &mut FuncMap, name: &'static str, op: fn(&str) -> String) {
@@ -188,15 +188,19 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.add_with_runtime("quote", |rt: &mut dyn Runtime, a: &[Value]| {
         check_printed_size(a, Layout::Flat, rt.max_value_bytes())?;
-        let out: Vec<String> = a
-            .iter()
-            .filter(|v| !v.is_nil())
-            .map(|v| match v {
-                Value::RawString(r) => super::conv::go_quote_bytes(r.bytes()),
-                v => go_quote(&strval(v)),
-            })
-            .collect();
-        Ok(Value::from(out.join(" ")))
+        // One buffer for all the quoted arguments, joined by spaces.
+        let mut out = String::new();
+        for (i, v) in a.iter().filter(|v| !v.is_nil()).enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            match v {
+                Value::RawString(r) => out.push_str(&super::conv::go_quote_bytes(r.bytes())),
+                Value::String(s) => push_go_quote(&mut out, s),
+                v => push_go_quote(&mut out, &strval(v)),
+            }
+        }
+        Ok(Value::from(out))
     });
     f.add_with_runtime("squote", |rt: &mut dyn Runtime, a: &[Value]| {
         check_printed_size(a, Layout::Flat, rt.max_value_bytes())?;
