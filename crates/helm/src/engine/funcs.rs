@@ -144,16 +144,18 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
             ))]),
         })
     });
+    // The JSON writer bounds its own text, so no size walk runs first.
     f.add_with_runtime("toJson", |rt: &mut dyn Runtime, args: &[Value]| {
-        check_printed_size(args, Layout::Flat, rt.max_value_bytes())?;
-        Ok(Value::str(
-            values::to_json(one("toJson", args)?).unwrap_or_default(),
-        ))
+        match values::to_json_within(one("toJson", args)?, rt.max_value_bytes()) {
+            Ok(s) => Ok(Value::from(s)),
+            Err(e @ values::PrintError::TooLarge { .. }) => Err(FuncError::new(e.to_string())),
+            // Helm's toJson prints nothing for what encoding/json refuses.
+            Err(_) => Ok(Value::str("")),
+        }
     });
     f.add_with_runtime("mustToJson", |rt: &mut dyn Runtime, args: &[Value]| {
-        check_printed_size(args, Layout::Flat, rt.max_value_bytes())?;
-        values::to_json(one("mustToJson", args)?)
-            .map(Value::str)
+        values::to_json_within(one("mustToJson", args)?, rt.max_value_bytes())
+            .map(Value::from)
             .map_err(|e| FuncError::new(e.to_string()))
     });
     f.add("fromJson", |args| {

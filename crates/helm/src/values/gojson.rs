@@ -7,7 +7,7 @@
 //! a number out of float64 range is an unmarshal error). Both passes here are
 //! iterative with an explicit stack, bounded by Go's own nesting limit.
 
-use std::collections::HashMap;
+use gotmpl::func::NameMap;
 use std::sync::{Mutex, OnceLock};
 
 use gotmpl::value::{List, Map, MapInner, Value};
@@ -26,9 +26,13 @@ pub fn parse(text: &str) -> Result<Value, String> {
 
 type Decoded = (Value, Option<String>);
 
-/// Successful decodes by text, and the bytes of text held.
-fn decoded() -> &'static Mutex<(HashMap<String, Decoded>, usize)> {
-    static CACHE: OnceLock<Mutex<(HashMap<String, Decoded>, usize)>> = OnceLock::new();
+/// Successful decodes by text, and the bytes of text held. Texts of kilobytes are
+/// hashed on every `fromJson`: word-at-a-time, not SipHash (charts choose these
+/// texts, and gain nothing by colliding their own).
+type DecodeCache = (NameMap<String, Decoded>, usize);
+
+fn decoded() -> &'static Mutex<DecodeCache> {
+    static CACHE: OnceLock<Mutex<DecodeCache>> = OnceLock::new();
     CACHE.get_or_init(Mutex::default)
 }
 

@@ -18,15 +18,29 @@ use super::print::{Node, to_node};
 
 /// Helm's `toJson` (encoding/json.Marshal).
 pub fn to_json(value: &Value) -> Result<String, PrintError> {
+    to_json_within(value, usize::MAX)
+}
+
+/// [`to_json`] that fails with [`PrintError::TooLarge`] as soon as its text passes
+/// `max` bytes. Templates share maps and lists, so a value small in memory can print
+/// to far more than `max` (`$d = dict "a" $d "b" $d` doubles per level): the writer
+/// stops there, having held at most `max` bytes and one more entry.
+pub fn to_json_within(value: &Value, max: usize) -> Result<String, PrintError> {
     let mut out = String::new();
-    write_value(value, true, &mut ContainerPath::new(), &mut out)?;
+    write_value(value, true, max, &mut ContainerPath::new(), &mut out)?;
     Ok(out)
 }
 
 /// Sprig's `toRawJson`: like `toJson` without HTML escaping.
 pub fn to_raw_json(value: &Value) -> Result<String, PrintError> {
     let mut out = String::new();
-    write_value(value, false, &mut ContainerPath::new(), &mut out)?;
+    write_value(
+        value,
+        false,
+        usize::MAX,
+        &mut ContainerPath::new(),
+        &mut out,
+    )?;
     Ok(out)
 }
 
@@ -62,11 +76,12 @@ enum Entries {
 fn write_value(
     value: &Value,
     html: bool,
+    max: usize,
     path: &mut ContainerPath,
     out: &mut String,
 ) -> Result<(), PrintError> {
     let mut open = Vec::new();
-    let result = write_nested(value, html, path, &mut open, out);
+    let result = write_nested(value, html, max, path, &mut open, out);
     // After an error the path is left as it was found.
     for o in &open {
         if o.on_path {
@@ -79,12 +94,14 @@ fn write_value(
 fn write_nested(
     value: &Value,
     html: bool,
+    max: usize,
     path: &mut ContainerPath,
     open: &mut Vec<Open>,
     out: &mut String,
 ) -> Result<(), PrintError> {
     if !nests(value) {
-        return write_leaf(value, html, path, out);
+        write_leaf(value, html, path, out)?;
+        return within(out, max);
     }
     enter(value, held_once(value), path, open, out)?;
     while let Some(top) = open.last_mut() {
@@ -104,6 +121,7 @@ fn write_nested(
                         break;
                     }
                     write_leaf(item, html, path, out)?;
+                    within(out, max)?;
                 }
                 inner
             }
@@ -127,6 +145,7 @@ fn write_nested(
                         break;
                     }
                     write_leaf(v, html, path, out)?;
+                    within(out, max)?;
                     // Only whether one was written counts until one nests.
                     if at.is_none() {
                         *at = Some(String::new());
@@ -135,6 +154,8 @@ fn write_nested(
                 inner
             }
         };
+        // Keys and brackets alone grow the text too (maps of empty maps).
+        within(out, max)?;
         match inner {
             Some((v, once)) => enter(&v, once, path, open, out)?,
             None => {
@@ -149,6 +170,18 @@ fn write_nested(
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// Fails once the text is longer than `max` bytes.
+#[inline]
+fn within(out: &str, max: usize) -> Result<(), PrintError> {
+    if out.len() > max {
+        return Err(PrintError::TooLarge {
+            written: out.len(),
+            max,
+        });
     }
     Ok(())
 }
@@ -482,7 +515,7 @@ mod tests {
         let v = Value::Map(m.clone());
         for html in [true, false] {
             let mut out = String::new();
-            write_value(&v, html, &mut ContainerPath::new(), &mut out).unwrap();
+            write_value(&v, html, usize::MAX, &mut ContainerPath::new(), &mut out).unwrap();
             assert_eq!(out, via_node(&v, html).unwrap());
         }
         m.insert("nan", Value::Float(f64::NAN));
@@ -537,6 +570,35 @@ mod tests {
     }
 
     #[test]
+    fn bounded_writer_stops_past_the_limit() {
+        let s = Value::str("x".repeat(1000));
+        // One string a hundred times: 100 quoted strings of 1,002 bytes, 99 commas
+        // and the brackets.
+        let v = Value::list(vec![s; 100]);
+        let full = to_json(&v).unwrap();
+        assert_eq!(full.len(), 100_301);
+        assert_eq!(to_json_within(&v, full.len()).unwrap(), full);
+        match to_json_within(&v, 5_000) {
+            Err(PrintError::TooLarge {
+                written,
+                max: 5_000,
+            }) => {
+                assert!((5_001..=5_000 + 1_003).contains(&written), "{written}")
+            }
+            other => panic!("{other:?}"),
+        }
+        // Keys and brackets alone count too.
+        let mut m = gotmpl::MapInner::new();
+        for i in 0..100 {
+            m.insert(format!("key{i:03}"), Value::map(gotmpl::MapInner::new()));
+        }
+        assert!(matches!(
+            to_json_within(&Value::map(m), 500),
+            Err(PrintError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
     fn a_deep_value_holding_itself_is_an_error_and_the_path_is_restored() {
         let inner = gotmpl::value::Map::new();
         let mut v = Value::Map(inner.clone());
@@ -547,7 +609,7 @@ mod tests {
         let mut path = ContainerPath::new();
         let mut out = String::new();
         assert!(matches!(
-            write_value(&v, true, &mut path, &mut out),
+            write_value(&v, true, usize::MAX, &mut path, &mut out),
             Err(PrintError::Cycle(_))
         ));
         assert!(path.is_empty());

@@ -71,7 +71,7 @@ pub use coalesce::{
     merge_values,
 };
 pub use fromtoml::{TomlDatetime, from_toml, from_toml_bytes};
-pub use json::{to_json, to_pretty_json, to_raw_json};
+pub use json::{to_json, to_json_within, to_pretty_json, to_raw_json};
 pub use options::{ValueOptions, merge_options};
 pub use print::{to_yaml, to_yaml_pretty};
 pub use schema::{SchemaChart, SchemaError, validate_chart};
@@ -180,6 +180,10 @@ pub enum PrintError {
     /// it and fails the call with its text, even where Helm prints encoder errors.
     #[error("{0}")]
     Panic(String),
+    /// The text passed the bound a bounded printer was given (capstan's
+    /// `max_value_bytes`; Helm has none).
+    #[error("result of at least {written} bytes exceeds the limit of {max} bytes")]
+    TooLarge { written: usize, max: usize },
 }
 
 impl PrintError {
