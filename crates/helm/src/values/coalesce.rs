@@ -289,9 +289,7 @@ fn copy_without_nils(m: &Map) -> Map {
     for v in inner.values_mut() {
         let copied = match &*v {
             Value::Map(sub) => Value::Map(grow(|| copy_without_nils(sub))),
-            other if other.is_container() || matches!(other, Value::Object(_)) => {
-                other.deep_copy()
-            }
+            other if other.is_container() || matches!(other, Value::Object(_)) => other.deep_copy(),
             _ => continue,
         };
         *v = copied;

@@ -51,13 +51,22 @@ pub fn parse_values(text: &str, origin: &str) -> Result<Map, ValuesError> {
     let mut values = Map::new();
     let mut start = 0;
     let mut start_line = 0;
-    let mut pos = 0;
-    for (n, line) in text.split_inclusive('\n').enumerate() {
-        let line_start = pos;
-        pos += line.len();
-        let Some(rest) = line.strip_prefix("---") else {
+    // Only lines starting with `---` matter: find those (a substring search) instead
+    // of walking every line; line numbers are counted up to each one.
+    let (mut n, mut counted) = (0, 0);
+    for (line_start, _) in text.match_indices("---") {
+        if line_start > 0 && text.as_bytes()[line_start - 1] != b'\n' {
             continue;
-        };
+        }
+        n += text.as_bytes()[counted..line_start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted = line_start;
+        let pos = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |end| line_start + end + 1);
+        let rest = &text[line_start + 3..pos];
         let trimmed = rest.trim();
         if !trimmed.is_empty() && !trimmed.starts_with('#') {
             return Err(ValuesError::Separator {
@@ -1652,6 +1661,22 @@ mod tests {
         );
         let m = parse_values("---\n---\na: 1\n", "f").unwrap();
         assert_eq!(m.get("a"), Some(Value::Float(1.0)));
+    }
+
+    #[test]
+    fn separators_are_lines_starting_with_three_dashes() {
+        // Dashes inside a line or after other text separate nothing; the line number
+        // of a bad separator counts every line before it.
+        let m = parse_values("a: x---y\nb: |\n  ----\n---- \n--- # c\nc: 1\n", "f");
+        let e = m.unwrap_err();
+        assert!(
+            matches!(e, ValuesError::Separator { line: 4, ref found, .. } if found == "-"),
+            "{e:?}"
+        );
+        let m = parse_values("a: x---y\n--- # c\r\nc: 1\n---\nd: 2", "f").unwrap();
+        assert_eq!(m.get("a"), Some(Value::str("x---y")));
+        assert_eq!(m.get("c"), Some(Value::Float(1.0)));
+        assert_eq!(m.get("d"), Some(Value::Float(2.0)));
     }
 
     #[test]
