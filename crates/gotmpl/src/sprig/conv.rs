@@ -118,16 +118,20 @@ pub(crate) fn to_float64(v: &Value) -> f64 {
     }
 }
 
-/// cast's `trimZeroDecimal`: "12.000" → "12" (so it parses as an integer); anything
-/// with a non-zero fraction is left alone and then fails to parse.
+/// cast's `trimZeroDecimal`: "12.000" → "12" (so it parses as an integer). Read from
+/// the end: a dot after at least one zero cuts there ("5." and "1.5" stay, and then
+/// fail to parse as integers).
 fn trim_zero_decimal(s: &str) -> &str {
-    let Some(dot) = s.find('.') else { return s };
-    let frac = &s[dot + 1..];
-    if !frac.is_empty() && frac.bytes().all(|b| b == b'0') || frac.is_empty() && dot > 0 {
-        &s[..dot]
-    } else {
-        s
+    let mut found_zero = false;
+    for (i, c) in s.bytes().enumerate().rev() {
+        match c {
+            b'.' if found_zero => return &s[..i],
+            b'.' => {}
+            b'0' => found_zero = true,
+            _ => return s,
+        }
     }
+    s
 }
 
 /// `strconv.ParseInt(s, 0, 64)`: optional sign, `0x`/`0o`/`0b`/leading-`0` octal
@@ -173,79 +177,116 @@ pub(crate) fn parse_go_int(s: &str) -> Option<i64> {
     }
 }
 
-/// Go's `underscoreOK`: underscores must separate digits (a base prefix counts as one).
+/// Go's `underscoreOK`: underscores must separate digits (a base prefix counts as
+/// one); any other character just ends a run of digits.
 fn underscores_ok(s: &str) -> bool {
-    let b = s.as_bytes();
+    let b = s.strip_prefix(['+', '-']).unwrap_or(s).as_bytes();
     let mut saw = '^';
     let mut i = 0;
-    if b.len() >= 2 && b[0] == b'0' && matches!(b[1], b'x' | b'o' | b'b') {
+    let mut hex = false;
+    if b.len() >= 2 && b[0] == b'0' && matches!(b[1].to_ascii_lowercase(), b'x' | b'o' | b'b') {
         i = 2;
         saw = '0';
+        hex = b[1].eq_ignore_ascii_case(&b'x');
     }
-    while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_alphanumeric() {
+    for &c in &b[i..] {
+        if c.is_ascii_digit() || hex && c.is_ascii_hexdigit() {
             saw = '0';
         } else if c == b'_' {
             if saw != '0' {
                 return false;
             }
             saw = '_';
-        } else {
+        } else if saw == '_' {
             return false;
+        } else {
+            saw = '!';
         }
-        i += 1;
     }
     saw != '_'
 }
 
-/// `strconv.ParseFloat(s, 64)`: decimal and exponent forms, "Inf"/"NaN" spellings,
-/// hex floats with `p` exponents, underscores between digits.
+/// `strconv.ParseFloat(s, 64)` when it succeeds: decimal and exponent forms, `inf`,
+/// `infinity` and `nan` in any case (a sign only before the infinities), hex floats
+/// (`0x` mantissa, `p` exponent required), underscores between digits (and after a
+/// base prefix). Out of range is an error there (cast then gives 0), underflow is 0.
 pub(crate) fn parse_go_float(s: &str) -> Option<f64> {
-    let t = s.to_ascii_lowercase();
-    let (neg, body) = match t.as_bytes().first()? {
-        b'+' => (false, &t[1..]),
-        b'-' => (true, &t[1..]),
-        _ => (false, t.as_str()),
+    let b = s.as_bytes();
+    let (neg, body) = match b.first()? {
+        b'+' => (false, &s[1..]),
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
     };
     let sign = if neg { -1.0 } else { 1.0 };
-    match body {
-        "inf" | "infinity" => return Some(sign * f64::INFINITY),
-        "nan" => return Some(f64::NAN),
-        _ => {}
+    let lower = body.to_ascii_lowercase();
+    if lower == "inf" || lower == "infinity" {
+        return Some(sign * f64::INFINITY);
     }
-    if body.contains('_') {
-        let b = body.as_bytes();
-        for (i, c) in b.iter().enumerate() {
-            if *c == b'_' {
-                let before = i > 0 && b[i - 1].is_ascii_hexdigit();
-                let after = i + 1 < b.len() && b[i + 1].is_ascii_hexdigit();
-                if !before || !after {
-                    return None;
-                }
-            }
-        }
+    if lower == "nan" {
+        // Go reads a sign only before an infinity.
+        return (body.len() == s.len()).then_some(f64::NAN);
     }
-    let body: String = body.chars().filter(|c| *c != '_').collect();
-    if let Some(hex) = body.strip_prefix("0x") {
-        return parse_hex_float(hex).map(|f| sign * f);
-    }
-    if body.is_empty()
-        || !body
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
-    {
+    let value = match lower.strip_prefix("0x") {
+        Some(hex) => parse_hex_float(hex)?,
+        None => parse_decimal_float(&lower)?,
+    };
+    if body.contains('_') && !underscores_ok(body) {
         return None;
     }
-    body.parse::<f64>().ok().map(|f| sign * f)
+    // An overflow is strconv's range error.
+    value.is_finite().then_some(sign * value)
 }
 
-fn parse_hex_float(s: &str) -> Option<f64> {
-    let (mant, exp) = match s.split_once('p') {
-        Some((m, e)) => (m, e.parse::<i32>().ok()?),
-        None => (s, 0),
+/// The digits, point and exponent of a decimal float as strconv's `readFloat` takes
+/// them (underscores anywhere among the digits here; `underscores_ok` places them).
+fn parse_decimal_float(s: &str) -> Option<f64> {
+    let (mant, exp) = match s.split_once('e') {
+        Some((m, e)) => (m, Some(e)),
+        None => (s, None),
     };
-    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
+    let mut digits = 0;
+    let mut dots = 0;
+    for c in mant.bytes() {
+        match c {
+            b'0'..=b'9' => digits += 1,
+            b'.' => dots += 1,
+            b'_' => {}
+            _ => return None,
+        }
+    }
+    if digits == 0 || dots > 1 {
+        return None;
+    }
+    if let Some(e) = exp {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        if !e.starts_with(|c: char| c.is_ascii_digit())
+            || !e.bytes().all(|c| c.is_ascii_digit() || c == b'_')
+        {
+            return None;
+        }
+    }
+    s.replace('_', "").parse::<f64>().ok()
+}
+
+/// A hex float's mantissa (after `0x`) and its required binary exponent.
+fn parse_hex_float(s: &str) -> Option<f64> {
+    let (mant, exp) = s.split_once('p')?;
+    let exp = exp.replace('_', "");
+    let digits = exp.strip_prefix(['+', '-']).unwrap_or(&exp);
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    // Exponents past any float's reach are clamped, as strconv's readFloat does.
+    let exp: i32 = exp.parse::<i64>().map_or(
+        if exp.starts_with('-') {
+            -100_000
+        } else {
+            100_000
+        },
+        |e| e.clamp(-100_000, 100_000) as i32,
+    );
+    let mant = mant.replace('_', "");
+    let (int_part, frac_part) = mant.split_once('.').unwrap_or((&mant, ""));
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
@@ -258,7 +299,15 @@ fn parse_hex_float(s: &str) -> Option<f64> {
         v += f64::from(c.to_digit(16)?) * scale;
         scale /= 16.0;
     }
-    Some(v * 2f64.powi(exp))
+    // Scaled in steps: 2^exp itself over- or underflows where the product does not
+    // (0x1p-1074 is the smallest subnormal).
+    let mut exp = exp;
+    while exp != 0 && v != 0.0 && v.is_finite() {
+        let step = exp.clamp(-1000, 1000);
+        v *= 2f64.powi(step);
+        exp -= step;
+    }
+    Some(v)
 }
 
 /// Go's `strconv.Quote`: double-quoted with Go escapes; printable Unicode kept.

@@ -166,7 +166,13 @@ fn go_atoi(s: &str) -> Option<i64> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    s.parse::<i64>().ok()
+    // Out of range, strconv returns the nearest int64 with its error, and Sprig
+    // keeps the value.
+    Some(s.parse::<i64>().unwrap_or(if s.starts_with('-') {
+        i64::MIN
+    } else {
+        i64::MAX
+    }))
 }
 
 /// `strconv.ParseInt(s, 8, 64)`: optional sign and octal digits, no prefix.
@@ -310,10 +316,22 @@ fn float_op(op: Op, a: f64, b: f64) -> Result<f64, FuncError> {
 /// Sprig's `execDecimalOp`: fold the operands with `op` in decimal arithmetic and
 /// return the nearest float64. Values beyond i128 decimal range fall back to floats.
 fn decimal_op(first: &Value, rest: &[Value], op: Op) -> Result<Value, FuncError> {
-    let mut acc_f = to_float64(first);
+    // shopspring/decimal's NewFromFloat panics on what has no decimal form.
+    let decimal_operand = |v: &Value| {
+        let x = to_float64(v);
+        if x.is_finite() {
+            Ok(x)
+        } else {
+            Err(FuncError::new(format!(
+                "Cannot create a Decimal from {}",
+                crate::gofmt::format_value(&Value::Float(x))
+            )))
+        }
+    };
+    let mut acc_f = decimal_operand(first)?;
     let mut acc = Dec::from_f64(acc_f);
     for v in rest {
-        let x = to_float64(v);
+        let x = decimal_operand(v)?;
         let next = match (acc, Dec::from_f64(x)) {
             (Some(a), Some(b)) => a.apply(op, b)?,
             _ => None,
@@ -388,6 +406,27 @@ mod tests {
         assert_eq!(call("atoi", &["42".into()]), Value::Int(42));
         assert_eq!(call("atoi", &["x".into()]), Value::Int(0));
         assert_eq!(call("atoi", &["0x10".into()]), Value::Int(0));
+        assert_eq!(
+            call("atoi", &["99999999999999999999".into()]),
+            Value::Int(i64::MAX)
+        );
+        assert_eq!(
+            call("atoi", &["-99999999999999999999".into()]),
+            Value::Int(i64::MIN)
+        );
+        assert_eq!(call("int", &["5.".into()]), Value::Int(0));
+        assert_eq!(call("int", &["5.00".into()]), Value::Int(5));
+        assert_eq!(call("float64", &["0x1F".into()]), Value::Float(0.0));
+        assert_eq!(
+            call("float64", &["0x_1p-1074".into()]),
+            Value::Float(5e-324)
+        );
+        assert_eq!(call("float64", &["1_0.5".into()]), Value::Float(10.5));
+        assert_eq!(
+            call("float64", &["1.7976931348623159e308".into()]),
+            Value::Float(0.0)
+        );
+        assert!(try_call(&crate::sprig::funcs(), "addf", &["inf".into()]).is_err());
         assert_eq!(call("int", &["0x10".into()]), Value::Int(16));
         assert_eq!(call("int64", &[Value::Float(2.7)]), Value::Int64(2));
         assert_eq!(call("float64", &["1.5".into()]), Value::Float(1.5));
