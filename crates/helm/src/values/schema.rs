@@ -10,6 +10,7 @@
 use boon::{Compiler, ErrorKind, Schemas, ValidationError};
 use gotmpl::value::{Map, Value};
 
+mod branches;
 mod compiled;
 mod defs;
 mod metaschema;
@@ -175,7 +176,7 @@ fn run(instance: serde_json::Value, compiled: &Compiled) -> Result<(), String> {
             Ok(()) => Ok(()),
             Err(e) => {
                 let mut out = String::new();
-                write_causes(&e, 0, &mut out);
+                write_causes(&e, None, 0, &mut out);
                 Err(out)
             }
         };
@@ -272,7 +273,25 @@ fn meta_line(e: &ValidationError<'_, '_>, message: &str, depth: usize, out: &mut
 
 /// One `- at '/loc': message` line per error, children indented, as jsonschema/v6
 /// prints its basic error tree (the root "validation failed" line is dropped by Helm).
-fn write_causes(e: &ValidationError<'_, '_>, depth: usize, out: &mut String) {
+/// `parent`: where the parent error was reported, to put back the `allOf`/`anyOf`/
+/// `oneOf` nodes boon leaves out (see `branches`).
+fn write_causes(
+    e: &ValidationError<'_, '_>,
+    parent: Option<branches::Scope<'_, '_>>,
+    depth: usize,
+    out: &mut String,
+) {
+    let mut depth = depth;
+    if let Some(scope) = parent {
+        for node in branches::missing_nodes(scope, e) {
+            out.push_str(&"  ".repeat(depth));
+            out.push_str(&format!(
+                "- at '{}': {}\n",
+                node.instance_location, node.message
+            ));
+            depth += 1;
+        }
+    }
     let skip = matches!(e.kind, ErrorKind::Schema { .. })
         || (e.causes.len() == 1 && matches!(e.kind, ErrorKind::Reference { .. }));
     let child_depth = if skip {
@@ -286,8 +305,9 @@ fn write_causes(e: &ValidationError<'_, '_>, depth: usize, out: &mut String) {
         ));
         depth + 1
     };
+    let scope = branches::Scope::of(e);
     for cause in &e.causes {
-        write_causes(cause, child_depth, out);
+        write_causes(cause, Some(scope), child_depth, out);
     }
 }
 
