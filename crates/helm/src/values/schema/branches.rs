@@ -15,6 +15,8 @@ use boon::{ErrorKind, InstanceToken, ValidationError};
 #[derive(Clone, Copy)]
 pub(super) struct Scope<'a, 'v> {
     schema_url: &'a str,
+    /// Steps below `schema_url` to the schema the causes were reported against.
+    schema_steps: &'static str,
     instance: &'a [InstanceToken<'v>],
     /// The parent is an `allOf`/`anyOf`/`oneOf` node itself: the first branch step of
     /// each child is that node, not a missing one.
@@ -24,14 +26,18 @@ pub(super) struct Scope<'a, 'v> {
 impl<'a, 'v> Scope<'a, 'v> {
     /// The scope `e`'s causes were reported in.
     pub(super) fn of(e: &'a ValidationError<'a, 'v>) -> Self {
-        let schema_url = match &e.kind {
+        let (schema_url, schema_steps, instance): (_, _, &[InstanceToken<'v>]) = match &e.kind {
             // A reference's causes come from the schema it points at.
-            ErrorKind::Reference { url, .. } => url,
-            _ => e.schema_url,
+            ErrorKind::Reference { url, .. } => (*url, "", &e.instance_location.tokens),
+            // A property name is validated on its own, as a document of its own: its
+            // causes are at the root of the name, against the `propertyNames` schema.
+            ErrorKind::PropertyName { .. } => (e.schema_url, "/propertyNames", &[]),
+            _ => (e.schema_url, "", &e.instance_location.tokens),
         };
         Scope {
             schema_url,
-            instance: &e.instance_location.tokens,
+            schema_steps,
+            instance,
             in_branch_node: matches!(
                 e.kind,
                 ErrorKind::AllOf | ErrorKind::AnyOf | ErrorKind::OneOf(None)
@@ -50,7 +56,11 @@ pub(super) struct MissingNode {
 /// Empty when `e`'s schema location does not lie under the parent's (nothing is
 /// guessed then).
 pub(super) fn missing_nodes(scope: Scope<'_, '_>, e: &ValidationError<'_, '_>) -> Vec<MissingNode> {
-    let Some(rel) = e.schema_url.strip_prefix(scope.schema_url) else {
+    let Some(rel) = e
+        .schema_url
+        .strip_prefix(scope.schema_url)
+        .and_then(|rel| rel.strip_prefix(scope.schema_steps))
+    else {
         return Vec::new();
     };
     let Some(rel) = rel.strip_prefix('/') else {
@@ -89,7 +99,7 @@ pub(super) fn missing_nodes(scope: Scope<'_, '_>, e: &ValidationError<'_, '_>) -
                 }
             }
             "definitions" | "$defs" | "dependentSchemas" | "dependencies" => i += 1,
-            // Its errors are reported against the property name, not a location below.
+            // Its errors hang below a property-name node (see `Scope::of`).
             "propertyNames" => return Vec::new(),
             kw @ ("allOf" | "anyOf" | "oneOf") if next_is_index => {
                 i += 1;
@@ -184,6 +194,16 @@ mod tests {
             report(schema, "z: 1\n"),
             "- at '': 'allOf' failed\n  - at '': missing property 'x'\n  \
              - at '': missing property 'y'\n"
+        );
+    }
+
+    #[test]
+    fn property_name_causes_keep_their_node() {
+        let schema = r#"{"propertyNames": {"allOf": [{"maxLength": 2}]}}"#;
+        assert_eq!(
+            report(schema, "abc: 1\n"),
+            "- at '': invalid propertyName 'abc'\n  - at '': 'allOf' failed\n    \
+             - at '': maxLength: got 3, want 2\n"
         );
     }
 
