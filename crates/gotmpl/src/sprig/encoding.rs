@@ -66,19 +66,89 @@ fn adler32(data: &[u8]) -> u32 {
     (b << 16) | a
 }
 
-/// `base64.StdEncoding.DecodeString`: padding required, CR/LF ignored, Go's error text.
+/// `base64.StdEncoding.DecodeString`, quantum by quantum as Go decodes: padding
+/// required, CR and LF skipped anywhere, and Go's error text, whose offset counts
+/// the input as given (newlines included).
 fn b64_decode(s: &str) -> Result<Vec<u8>, String> {
-    let cleaned: String = s.chars().filter(|c| *c != '\r' && *c != '\n').collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(&cleaned)
-        .map_err(|e| {
-            let at = match e {
-                base64::DecodeError::InvalidByte(off, _) => off,
-                base64::DecodeError::InvalidLastSymbol(off, _) => off,
-                _ => cleaned.len() - cleaned.len() % 4,
-            };
-            format!("illegal base64 data at input byte {at}")
-        })
+    go_b64_decode(s.as_bytes()).map_err(|at| format!("illegal base64 data at input byte {at}"))
+}
+
+/// The value of a standard base64 symbol.
+fn b64_value(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
+/// Go's `decodeQuantum` loop; the error is the offset Go reports.
+fn go_b64_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
+    let is_newline = |c: u8| c == b'\n' || c == b'\r';
+    let mut out = Vec::with_capacity(src.len() / 4 * 3);
+    let mut si = 0;
+    while si < src.len() {
+        let mut quantum = [0u8; 4];
+        let mut len = 4;
+        let mut j = 0;
+        let mut trailing = None;
+        while j < 4 {
+            if si == src.len() {
+                if j == 0 {
+                    return Ok(out);
+                }
+                // Missing padding.
+                return Err(si - j);
+            }
+            let c = src[si];
+            si += 1;
+            if let Some(v) = b64_value(c) {
+                quantum[j] = v;
+                j += 1;
+                continue;
+            }
+            if is_newline(c) {
+                continue;
+            }
+            if c != b'=' || j < 2 {
+                return Err(si - 1);
+            }
+            if j == 2 {
+                // "==" is expected; the first '=' is read.
+                while si < src.len() && is_newline(src[si]) {
+                    si += 1;
+                }
+                if si == src.len() {
+                    return Err(src.len());
+                }
+                if src[si] != b'=' {
+                    return Err(si - 1);
+                }
+                si += 1;
+            }
+            while si < src.len() && is_newline(src[si]) {
+                si += 1;
+            }
+            if si < src.len() {
+                trailing = Some(si);
+            }
+            len = j;
+            break;
+        }
+        let v = (u32::from(quantum[0]) << 18)
+            | (u32::from(quantum[1]) << 12)
+            | (u32::from(quantum[2]) << 6)
+            | u32::from(quantum[3]);
+        let bytes = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
+        out.extend_from_slice(&bytes[..len - 1]);
+        if let Some(at) = trailing {
+            return Err(at);
+        }
+    }
+    Ok(out)
 }
 
 const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -108,45 +178,63 @@ fn b32_encode(data: &[u8]) -> String {
     out
 }
 
-/// `base32.StdEncoding.DecodeString`: padded 8-character blocks, CR/LF ignored.
+/// `base32.StdEncoding.DecodeString` as Go decodes: CR and LF are stripped first
+/// (offsets count the rest), padding is read only within the last eight bytes and
+/// ends the decoding (anything after it is ignored), and Go's error offsets.
 fn b32_decode(s: &str) -> Result<Vec<u8>, String> {
-    let input: Vec<u8> = s.bytes().filter(|c| *c != b'\r' && *c != b'\n').collect();
-    let err = |at: usize| Err(format!("illegal base32 data at input byte {at}"));
-    let mut out = Vec::with_capacity(input.len() / 8 * 5);
-    if !input.len().is_multiple_of(8) {
-        return err(input.len() / 8 * 8);
-    }
-    for (bi, block) in input.chunks(8).enumerate() {
-        let mut bits = 0u64;
-        let mut n = 0;
-        let mut padded = false;
-        for (i, &c) in block.iter().enumerate() {
-            if c == b'=' {
-                padded = true;
-                continue;
-            }
-            if padded {
-                return err(bi * 8 + i);
+    let src: Vec<u8> = s.bytes().filter(|c| *c != b'\r' && *c != b'\n').collect();
+    go_b32_decode(&src).map_err(|at| format!("illegal base32 data at input byte {at}"))
+}
+
+/// Go's base32 `decode` loop over 8-symbol quanta; the error is Go's offset.
+fn go_b32_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
+    let total = src.len();
+    let mut rest = src;
+    let mut out = Vec::with_capacity(total / 8 * 5);
+    let mut end = false;
+    while !rest.is_empty() && !end {
+        let mut quantum = [0u8; 8];
+        let mut len = 8;
+        let mut j = 0;
+        while j < 8 {
+            let Some((&c, after)) = rest.split_first() else {
+                // The input ended without its padding.
+                return Err(total - j);
+            };
+            rest = after;
+            if c == b'=' && j >= 2 && rest.len() < 8 {
+                if rest.len() + j < 7 {
+                    return Err(total);
+                }
+                for k in 0..7 - j {
+                    if rest.len() > k && rest[k] != b'=' {
+                        return Err(total - rest.len() + k - 1);
+                    }
+                }
+                len = j;
+                end = true;
+                // 1, 3 and 6 symbols do not make a whole byte.
+                if matches!(len, 1 | 3 | 6) {
+                    return Err(total - rest.len() - 1);
+                }
+                break;
             }
             let Some(v) = B32.iter().position(|x| *x == c) else {
-                return err(bi * 8 + i);
+                return Err(total - rest.len() - 1);
             };
-            bits = (bits << 5) | v as u64;
-            n += 1;
+            quantum[j] = v as u8;
+            j += 1;
         }
-        if padded && bi * 8 + 8 != input.len() {
-            return err(bi * 8 + 8);
-        }
-        let bytes = match n {
+        let bits = quantum
+            .iter()
+            .fold(0u64, |acc, &v| (acc << 5) | u64::from(v));
+        let bytes = match len {
             8 => 5,
             7 => 4,
             5 => 3,
             4 => 2,
-            2 => 1,
-            0 => 0,
-            _ => return err(bi * 8 + n),
+            _ => 1,
         };
-        bits <<= 5 * (8 - n);
         for i in 0..bytes {
             out.push((bits >> (32 - 8 * i)) as u8);
         }
@@ -158,6 +246,19 @@ fn b32_decode(s: &str) -> Result<Vec<u8>, String> {
 mod tests {
     use super::*;
     use crate::sprig::testutil::call;
+
+    /// Offsets as Go's decoders report them (checked against Helm, case 335).
+    #[test]
+    fn decoders_fail_where_go_does() {
+        assert_eq!(go_b64_decode(b"ONZHE2LOM4======"), Err(12));
+        assert_eq!(go_b64_decode(b"aGVs\nbG8="), Ok(b"hello".to_vec()));
+        assert_eq!(go_b64_decode(b"ab="), Err(3));
+        assert_eq!(go_b64_decode(b"a==="), Err(1));
+        assert_eq!(go_b32_decode(b"MZXW6===x"), Ok(b"foo".to_vec()));
+        assert_eq!(go_b32_decode(b"MZXW6YTBOI====="), Err(15));
+        assert_eq!(go_b32_decode(b"MZXW6===MZXW6==="), Err(5));
+        assert_eq!(go_b32_decode(b"MZXW6"), Err(0));
+    }
 
     #[test]
     fn strings_that_are_not_utf8_keep_their_bytes() {

@@ -160,17 +160,36 @@ pub(super) fn register(f: &mut FuncMap) {
         arity(n, a, 2)?;
         let size = args::int(&a[0])?;
         let items = slice_items(&a[1], |k| format!("Cannot chunk type {k}"))?;
-        if size <= 0 {
-            return Err(FuncError::new("runtime error: makeslice: len out of range"));
+        let bad_len = || FuncError::new("runtime error: makeslice: len out of range");
+        if size > 0 {
+            // Sprig returns a `[][]interface {}`, a type of its own for reflection.
+            return Ok(Value::List(List::typed(
+                items
+                    .chunks(size as usize)
+                    .map(|c| Value::list(c.to_vec()))
+                    .collect(),
+                Elem::List,
+            )));
         }
-        // Sprig returns a `[][]interface {}`, a type of its own for reflection.
-        Ok(Value::List(List::typed(
-            items
-                .chunks(size as usize)
-                .map(|c| Value::list(c.to_vec()))
-                .collect(),
-            Elem::List,
-        )))
+        // Sprig's float arithmetic on a size <= 0: `floor((l-1)/size) + 1` chunks
+        // (Go's int of an infinite or NaN count is out of range); every chunk but
+        // the last has `size` items, a negative length (Go's makeslice panic); the
+        // last has `l mod size` items (Go's `math.Mod` keeps the dividend's sign),
+        // or `size` when that is 0. So only no chunk, or one chunk of one item
+        // (l = 1, size <= -2), gets through.
+        let count = ((items.len() as f64 - 1.0) / size as f64).floor() + 1.0;
+        if !(0.0..=1.0).contains(&count) {
+            return Err(bad_len());
+        }
+        let mut chunks = Vec::new();
+        if count == 1.0 {
+            let rem = (items.len() as f64 % size as f64).floor();
+            if rem <= 0.0 {
+                return Err(bad_len());
+            }
+            chunks.push(Value::list(items[..rem as usize].to_vec()));
+        }
+        Ok(Value::List(List::typed(chunks, Elem::List)))
     });
     f.add("until", |a| {
         arity("until", a, 1)?;

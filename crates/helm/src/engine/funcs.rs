@@ -168,7 +168,8 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
                 }
                 Value::Map(m)
             }
-            Ok((Value::Nil, _)) => Value::Map(Map::new()),
+            // `null` leaves Go's map nil (JSON `null` again).
+            Ok((Value::Nil, _)) => Value::Map(Map::nil_of(gotmpl::Elem::Any)),
             Ok((other, _)) => error_map(format!(
                 "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
                 json_kind(&other)
@@ -182,7 +183,7 @@ pub fn helm_funcs(opts: FuncOptions) -> FuncMap {
             Ok((Value::List(l), None)) => Value::List(l),
             // Sprig returns just the error text for a failed decode.
             Ok((Value::List(_), Some(e))) => Value::list(vec![Value::str(e)]),
-            Ok((Value::Nil, _)) => Value::list(Vec::new()),
+            Ok((Value::Nil, _)) => Value::List(gotmpl::List::nil_of(gotmpl::Elem::Any)),
             Ok((other, _)) => Value::list(vec![Value::str(format!(
                 "json: cannot unmarshal {} into Go value of type []interface {{}}",
                 json_kind(&other)
