@@ -78,7 +78,9 @@ pub struct Tree {
     pub parse_name: Arc<str>,
     /// The whole source text the nodes' positions point into.
     pub text: Arc<str>,
-    pub root: List,
+    /// Shared, so that the same parse can be named after another file that holds the
+    /// same text (see [`Tree::renamed`]).
+    pub root: Arc<List>,
     /// The source's bytes when they are not UTF-8 (`text` is then their lossy
     /// decoding): Go's text nodes hold the bytes themselves.
     pub raw_source: Option<Arc<RawSource>>,
@@ -125,6 +127,22 @@ impl RawSource {
 }
 
 impl Tree {
+    /// This tree as parsed from a file named `file` holding the same text: error
+    /// locations name `file`, and a file's top-level tree takes its name.
+    pub fn renamed(&self, file: &Arc<str>, top: bool) -> Tree {
+        Tree {
+            name: if top {
+                file.to_string()
+            } else {
+                self.name.clone()
+            },
+            parse_name: file.clone(),
+            text: self.text.clone(),
+            root: self.root.clone(),
+            raw_source: self.raw_source.clone(),
+        }
+    }
+
     /// The source bytes behind `text[start..end]` (character boundaries): with a
     /// [`Tree::raw_source`], each U+FFFD that stands for an invalid sequence gives
     /// that sequence's bytes.

@@ -21,9 +21,19 @@ pub struct ParseConfig<'a> {
     pub max_depth: usize,
 }
 
-/// Parses `text` as template `name`, returning every tree it defines (the top level
-/// under `name`, plus each `define`/`block`), in definition order.
-pub fn parse(name: &str, text: &str, cfg: &ParseConfig<'_>) -> Result<Vec<Arc<Tree>>, String> {
+/// What [`parse_file`] returns.
+pub struct ParsedFile {
+    /// Every tree the text defines: the top level under the file's name, plus each
+    /// `define`/`block`, in definition order.
+    pub trees: Vec<Arc<Tree>>,
+    /// Whether no `define`/`block` took the file's own name: then the parse depends
+    /// on the name only through the top-level tree's name and every tree's
+    /// `parse_name`, and the top-level tree is the last one.
+    pub top_alone: bool,
+}
+
+/// Parses `text` as template `name`.
+pub fn parse_file(name: &str, text: &str, cfg: &ParseConfig<'_>) -> Result<ParsedFile, String> {
     let opts = LexOptions {
         break_ok: !(cfg.has_function)("break"),
         continue_ok: !(cfg.has_function)("continue"),
@@ -52,14 +62,18 @@ pub fn parse(name: &str, text: &str, cfg: &ParseConfig<'_>) -> Result<Vec<Arc<Tr
         decl_stack: Vec::new(),
     };
     let root = p.parse_top()?;
+    let top_alone = !p.index.contains_key(name);
     p.add(Tree {
         name: name.to_string(),
         parse_name,
         text: shared,
-        root,
+        root: Arc::new(root),
         raw_source: None,
     })?;
-    Ok(p.set.into_iter().map(Arc::new).collect())
+    Ok(ParsedFile {
+        trees: p.set.into_iter().map(Arc::new).collect(),
+        top_alone,
+    })
 }
 
 /// An item list ends at `{{end}}` or `{{else}}`; the parser reports which.
@@ -272,7 +286,7 @@ impl<'a> Parser<'a> {
             name,
             parse_name: self.parse_name.clone(),
             text: self.text.clone(),
-            root: list,
+            root: Arc::new(list),
             raw_source: None,
         })
     }
@@ -464,7 +478,7 @@ impl<'a> Parser<'a> {
             name: name.clone(),
             parse_name: self.parse_name.clone(),
             text: self.text.clone(),
-            root: list,
+            root: Arc::new(list),
             raw_source: None,
         })?;
         Ok(Node::Template {
@@ -1053,7 +1067,7 @@ mod tests {
             has_function: &has,
             max_depth: 100,
         };
-        parse("t", text, &cfg)
+        parse_file("t", text, &cfg).map(|f| f.trees)
     }
 
     fn round_trip(text: &str) -> String {

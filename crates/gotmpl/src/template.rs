@@ -10,7 +10,7 @@ use crate::builtins;
 use crate::exec::State;
 use crate::func::{Fnv, FuncMap};
 use crate::gostring::GoStringBuf;
-use crate::parse::{ParseConfig, parse};
+use crate::parse::{ParseConfig, ParsedFile, parse_file};
 use crate::value::Value;
 
 /// What a missing map key evaluates to (Go's `missingkey=` option).
@@ -83,7 +83,38 @@ pub enum Error {
 
 /// The templates one text defines (its top level and its `define`s), parsed.
 #[derive(Clone)]
-pub struct Parsed(Vec<Arc<Tree>>);
+pub struct Parsed {
+    trees: Vec<Arc<Tree>>,
+    /// [`crate::parse::ParsedFile::top_alone`].
+    top_alone: bool,
+}
+
+impl Parsed {
+    /// The parse of the same text as a file named `name`, without parsing it again
+    /// (charts often vendor the same library several times, e.g. helm-toolkit under
+    /// every OpenStack chart of an umbrella). `None` when the parse may depend on the
+    /// name: a `define` named like the old or the new file would have met the file's
+    /// top-level template differently.
+    pub fn renamed(&self, name: &str) -> Option<Parsed> {
+        let (top, defines) = self.trees.split_last()?;
+        if !self.top_alone || defines.iter().any(|t| t.name == name) {
+            return None;
+        }
+        if top.name == name {
+            return Some(self.clone());
+        }
+        let file: Arc<str> = Arc::from(name);
+        let trees = defines
+            .iter()
+            .map(|t| Arc::new(t.renamed(&file, false)))
+            .chain(std::iter::once(Arc::new(top.renamed(&file, true))))
+            .collect();
+        Some(Parsed {
+            trees,
+            top_alone: true,
+        })
+    }
+}
 
 /// A set of templates: parse many files into it, then execute any by name.
 /// Cheap to share across threads (`&Templates` executes concurrently).
@@ -233,9 +264,11 @@ impl Templates {
     /// this set or any set with the same function names, delimiters and limits (a
     /// parse only depends on those), so callers may cache it per text.
     pub fn parse_only(&self, name: &str, text: &str) -> Result<Parsed, Error> {
-        self.parse_trees(name, text)
-            .map(Parsed)
-            .map_err(Error::Parse)
+        let file = self.parse_text(name, text).map_err(Error::Parse)?;
+        Ok(Parsed {
+            trees: file.trees,
+            top_alone: file.top_alone,
+        })
     }
 
     /// [`Templates::parse_only`] of a file's bytes, which Go reads as they are: when
@@ -247,9 +280,10 @@ impl Templates {
         }
         let text = String::from_utf8_lossy(source);
         let raw = Arc::new(crate::ast::RawSource::new(source));
-        let trees = self.parse_trees(name, &text).map_err(Error::Parse)?;
-        Ok(Parsed(
-            trees
+        let parsed = self.parse_only(name, &text)?;
+        Ok(Parsed {
+            trees: parsed
+                .trees
                 .into_iter()
                 .map(|t| match Arc::try_unwrap(t) {
                     Ok(mut tree) => {
@@ -260,13 +294,14 @@ impl Templates {
                     Err(shared) => shared,
                 })
                 .collect(),
-        ))
+            top_alone: parsed.top_alone,
+        })
     }
 
     /// Adds what [`Templates::parse_only`] returned, with [`Templates::parse`]'s rules.
     pub fn add_parsed(&mut self, parsed: &Parsed) {
         let trees = Arc::make_mut(&mut self.trees);
-        for t in &parsed.0 {
+        for t in &parsed.trees {
             if t.root.is_empty_tree() && trees.contains_key(&t.name) {
                 continue;
             }
@@ -305,6 +340,10 @@ impl Templates {
     }
 
     pub(crate) fn parse_trees(&self, name: &str, text: &str) -> Result<Vec<Arc<Tree>>, String> {
+        self.parse_text(name, text).map(|f| f.trees)
+    }
+
+    fn parse_text(&self, name: &str, text: &str) -> Result<ParsedFile, String> {
         let funcs = &self.funcs;
         let has = |n: &str| funcs.contains(n) || builtins::is_builtin(n);
         let cfg = ParseConfig {
@@ -313,7 +352,7 @@ impl Templates {
             has_function: &has,
             max_depth: self.limits.max_parse_depth,
         };
-        parse(name, text, &cfg)
+        parse_file(name, text, &cfg)
     }
 
     pub(crate) fn tree(&self, name: &str) -> Option<Arc<Tree>> {
@@ -349,5 +388,59 @@ impl Templates {
             )));
         };
         State::new(self, tree).run(data).map_err(Error::Exec)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MapInner;
+
+    /// A set holding `files` (name, text), each parsed under its own name or, with
+    /// `rename`, the first file's parse renamed.
+    fn set_of(files: &[(&str, &str)], rename: bool) -> Templates {
+        let mut set = Templates::new();
+        let mut first: Option<Parsed> = None;
+        for (name, text) in files {
+            let parsed = match (&first, rename) {
+                (Some(p), true) => p.renamed(name).expect("renamable"),
+                _ => set.parse_only(name, text).expect("parses"),
+            };
+            first.get_or_insert(parsed.clone());
+            set.add_parsed(&parsed);
+        }
+        set
+    }
+
+    #[test]
+    fn renamed_parse_equals_a_parse_under_the_new_name() {
+        let text = "{{define \"lib.x\"}}{{.a.b}}{{end}}top {{template \"lib.x\" .}}";
+        let files = [("a/_lib.tpl", text), ("b/_lib.tpl", text)];
+        let data = Value::map(MapInner::from_iter([("a".into(), Value::Int(1))]));
+        for rename in [false, true] {
+            let set = set_of(&files, rename);
+            assert_eq!(set.names(), vec!["a/_lib.tpl", "b/_lib.tpl", "lib.x"]);
+            // The later file's definition wins, and errors locate it there.
+            let err = set.execute("b/_lib.tpl", &data).unwrap_err().to_string();
+            assert!(err.starts_with("template: b/_lib.tpl:1:"), "{err}");
+            let err = set.execute("a/_lib.tpl", &data).unwrap_err().to_string();
+            assert!(err.starts_with("template: b/_lib.tpl:1:"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_definition_named_like_a_file_prevents_renaming() {
+        let set = Templates::new();
+        // Under its own name the text's define replaces nothing; under "x" it would
+        // meet the (empty) top level.
+        let p = set.parse_only("a", "{{define \"x\"}}X{{end}}").unwrap();
+        assert!(p.renamed("x").is_none());
+        assert!(p.renamed("b").is_some());
+        // A define named like the file itself.
+        let p = set.parse_only("a", "{{define \"a\"}}A{{end}}").unwrap();
+        assert!(p.renamed("b").is_none());
+        // The same name is the same parse.
+        let p = set.parse_only("a", "text").unwrap();
+        assert!(p.renamed("a").is_some());
     }
 }

@@ -7,9 +7,11 @@
 //!
 //! * whole sets, keyed by every (name, text) pair in parse order: a repeated render
 //!   takes a cheap clone of a finished set;
-//! * single files, keyed by (name, text): a set seen for the first time still reuses
-//!   the files it shares with others (helm-toolkit's templates in every OpenStack
-//!   chart that depends on it).
+//! * single files, keyed by text: a set seen for the first time still reuses the
+//!   files it shares with others (helm-toolkit's templates in every OpenStack chart
+//!   that depends on it), and a file whose text was parsed under another name (the
+//!   same library vendored under several subcharts of one umbrella chart, within one
+//!   render too) takes that parse renamed ([`gotmpl::Parsed::renamed`]).
 //!
 //! Entries are matched on the exact names and bytes, never on a hash alone. The hash
 //! only reads a text's length and its first and last bytes, so a hit costs no pass
@@ -47,10 +49,32 @@ impl Eq for FileKey {}
 impl Hash for FileKey {
     fn hash<H: Hasher>(&self, h: &mut H) {
         self.name.hash(h);
-        let t = &self.text[..];
-        t.len().hash(h);
-        h.write(&t[..t.len().min(HASHED_EDGE)]);
-        h.write(&t[t.len().saturating_sub(HASHED_EDGE)..]);
+        hash_text(&self.text, h);
+    }
+}
+
+/// Hashes a text's length and edges (see the module documentation).
+fn hash_text<H: Hasher>(t: &[u8], h: &mut H) {
+    t.len().hash(h);
+    h.write(&t[..t.len().min(HASHED_EDGE)]);
+    h.write(&t[t.len().saturating_sub(HASHED_EDGE)..]);
+}
+
+/// A template file's bytes, whatever its name: the per-file cache's key.
+#[derive(Clone)]
+struct Text(Arc<[u8]>);
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for Text {}
+
+impl Hash for Text {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        hash_text(&self.0, h);
     }
 }
 
@@ -115,9 +139,9 @@ pub fn clear() {
 
 #[derive(Default)]
 struct Files {
-    parsed: HashMap<FileKey, Parsed>,
+    parsed: HashMap<Text, Parsed>,
     /// Insertion order, for evicting the oldest files first.
-    order: VecDeque<FileKey>,
+    order: VecDeque<Text>,
     bytes: usize,
 }
 
@@ -127,22 +151,25 @@ fn files() -> &'static Mutex<Files> {
 }
 
 /// The parse of one file, running `parse` on a miss. A parse depends on the file's
-/// name and text and on the function names, delimiters and limits of the set it is
-/// parsed for, which are the same for every Helm render; errors are not cached.
+/// text, on its name only in ways [`Parsed::renamed`] accounts for, and on the
+/// function names, delimiters and limits of the set it is parsed for, which are the
+/// same for every Helm render; errors are not cached.
 pub fn get_or_parse_file<E>(
     key: &FileKey,
     parse: impl FnOnce() -> Result<Parsed, E>,
 ) -> Result<Parsed, E> {
+    let text = Text(key.text.clone());
     {
         let cache = files().lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(p) = cache.parsed.get(key) {
-            return Ok(p.clone());
+        if let Some(p) = cache.parsed.get(&text).and_then(|p| p.renamed(&key.name)) {
+            return Ok(p);
         }
     }
     let parsed = parse()?;
-    let size = key.text.len() + key.name.len();
+    let size = key.text.len();
     let mut cache = files().lock().unwrap_or_else(|p| p.into_inner());
-    if size > FILE_CAPACITY_BYTES || cache.parsed.contains_key(key) {
+    // A text cached under a name it cannot be renamed from keeps its first parse.
+    if size > FILE_CAPACITY_BYTES || cache.parsed.contains_key(&text) {
         return Ok(parsed);
     }
     while cache.bytes + size > FILE_CAPACITY_BYTES {
@@ -150,10 +177,10 @@ pub fn get_or_parse_file<E>(
             break;
         };
         cache.parsed.remove(&old);
-        cache.bytes -= old.text.len() + old.name.len();
+        cache.bytes -= old.0.len();
     }
-    cache.parsed.insert(key.clone(), parsed.clone());
-    cache.order.push_back(key.clone());
+    cache.parsed.insert(text.clone(), parsed.clone());
+    cache.order.push_back(text);
     cache.bytes += size;
     Ok(parsed)
 }
@@ -213,5 +240,43 @@ mod tests {
         for _ in 0..2 {
             assert!(get_or_parse_file(&bad, || set.parse_only(&bad.name, "{{")).is_err());
         }
+    }
+
+    #[test]
+    fn a_text_parsed_under_another_name_is_renamed_not_parsed() {
+        let set = Templates::new();
+        let text = "{{ define \"cache-test-lib\" }}{{ .x.y }}{{ end }}";
+        let calls = std::cell::Cell::new(0);
+        let parse = |name: &str| {
+            let k = key(name, text);
+            get_or_parse_file(&k, || {
+                calls.set(calls.get() + 1);
+                set.parse_only(name, text)
+            })
+            .unwrap()
+        };
+        parse("cache-test/a/_lib.tpl");
+        let renamed = parse("cache-test/b/_lib.tpl");
+        assert_eq!(calls.get(), 1);
+        let mut b = Templates::new();
+        b.add_parsed(&renamed);
+        assert_eq!(b.names(), vec!["cache-test-lib", "cache-test/b/_lib.tpl"]);
+        let err = b
+            .execute(
+                "cache-test-lib",
+                &gotmpl::Value::map(gotmpl::MapInner::from_iter([(
+                    "x".into(),
+                    gotmpl::Value::Int(1),
+                )])),
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("template: cache-test/b/_lib.tpl:1:"),
+            "{err}"
+        );
+        // Under a name that one of its definitions takes, the text is parsed again.
+        parse("cache-test-lib");
+        assert_eq!(calls.get(), 2);
     }
 }
