@@ -25,7 +25,6 @@ pub enum ItemType {
     RawString,
     RightDelim,
     RightParen,
-    Space,
     String,
     Text,
     Variable,
@@ -67,9 +66,16 @@ impl ItemType {
 /// One token: its kind, byte range in the template text, and line. The token's text
 /// is `input[pos..end]` ([`Item::val`]); tokens hold no reference, so the lexer's
 /// inner loop only records offsets and the parser's look-ahead copies are small.
+///
+/// Go's lexer emits runs of spaces inside actions as tokens of their own, which its
+/// parser skips everywhere but between operands; here a token records that spaces
+/// preceded it instead ([`Item::space`]), which spares a token for about every
+/// other one of an action.
 #[derive(Debug, Clone, Copy)]
 pub struct Item {
     pub typ: ItemType,
+    /// Whether a run of spaces inside the action comes right before this token.
+    pub space: bool,
     pub pos: usize,
     /// End of the token's text (equal to `pos` for `Eof` and `Error`, whose message
     /// is [`Lexed::error`]).
@@ -154,6 +160,8 @@ struct Lexer<'a> {
     line: usize,
     start_line: usize,
     paren_depth: usize,
+    /// Whether spaces were skipped since the last token (see [`Item::space`]).
+    space: bool,
     items: Vec<Item>,
     error: String,
 }
@@ -241,6 +249,7 @@ pub fn lex(input: &str, left: &str, right: &str, opts: LexOptions) -> Lexed {
         line: 1,
         start_line: 1,
         paren_depth: 0,
+        space: false,
         // Growing the token vector by doubling copied every token several times; an
         // action (two `{` bytes) is rarely more than a dozen tokens, and there are
         // never more tokens than bytes.
@@ -308,6 +317,7 @@ impl Lexer<'_> {
     fn emit(&mut self, typ: ItemType) {
         self.items.push(Item {
             typ,
+            space: std::mem::take(&mut self.space),
             pos: self.start,
             end: self.pos,
             line: self.start_line,
@@ -329,6 +339,7 @@ impl Lexer<'_> {
     fn errorf(&mut self, msg: String) -> State {
         self.items.push(Item {
             typ: ItemType::Error,
+            space: std::mem::take(&mut self.space),
             pos: self.start,
             end: self.start,
             line: self.start_line,
@@ -363,6 +374,7 @@ impl Lexer<'_> {
                 if text_end > item_start {
                     self.items.push(Item {
                         typ: ItemType::Text,
+                        space: false,
                         pos: item_start,
                         end: text_end,
                         line: item_line,
@@ -393,6 +405,7 @@ impl Lexer<'_> {
         // by `ignore` below, with the trim marker's.
         self.items.push(Item {
             typ: ItemType::LeftDelim,
+            space: false,
             pos: self.start,
             end: self.start + self.left.len(),
             line: self.start_line,
@@ -635,7 +648,10 @@ impl Lexer<'_> {
                 return State::RightDelim;
             }
         }
-        self.emit(ItemType::Space);
+        // Skipped as Go's parser skips its space token, but remembered on the next one.
+        self.space = true;
+        self.start = self.pos;
+        self.start_line = self.line;
         State::InsideAction
     }
 
@@ -893,6 +909,16 @@ mod tests {
             .collect()
     }
 
+    /// Each token's kind and whether spaces preceded it.
+    fn spaced(s: &str) -> Vec<(ItemType, bool)> {
+        let opts = LexOptions {
+            break_ok: true,
+            continue_ok: true,
+        };
+        let lexed = lex(s, "", "", opts);
+        lexed.items.iter().map(|i| (i.typ, i.space)).collect()
+    }
+
     #[test]
     fn counts_newlines_like_a_byte_loop() {
         let texts: [&[u8]; 5] = [
@@ -924,37 +950,40 @@ mod tests {
 
     #[test]
     fn tokens() {
-        let items = kinds("{{$x := .a.b | printf \"%d\" 1.5 'c' `r` nil true}}");
-        let types: Vec<_> = items.iter().map(|(t, _)| *t).collect();
+        let types = spaced("{{$x := .a.b | printf \"%d\" 1.5 'c' `r` nil true }}");
         use ItemType::*;
         assert_eq!(
             types,
             vec![
-                LeftDelim,
-                Variable,
-                Space,
-                Declare,
-                Space,
-                Field,
-                Field,
-                Space,
-                Pipe,
-                Space,
-                Identifier,
-                Space,
-                String,
-                Space,
-                Number,
-                Space,
-                CharConstant,
-                Space,
-                RawString,
-                Space,
-                Nil,
-                Space,
-                Bool,
-                RightDelim,
-                Eof
+                (LeftDelim, false),
+                (Variable, false),
+                (Declare, true),
+                (Field, true),
+                (Field, false),
+                (Pipe, true),
+                (Identifier, true),
+                (String, true),
+                (Number, true),
+                (CharConstant, true),
+                (RawString, true),
+                (Nil, true),
+                (Bool, true),
+                (RightDelim, true),
+                (Eof, false)
+            ]
+        );
+        // Spaces before a trim marker's own space, and across lines.
+        assert_eq!(
+            spaced("{{ .a  -}}{{- \n .b\n}}"),
+            vec![
+                (LeftDelim, false),
+                (Field, true),
+                (RightDelim, true),
+                (LeftDelim, false),
+                // The trim marker takes one space; the rest is a run of its own.
+                (Field, true),
+                (RightDelim, true),
+                (Eof, false)
             ]
         );
     }

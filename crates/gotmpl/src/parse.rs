@@ -148,19 +148,13 @@ impl<'a> Parser<'a> {
         self.item(self.idx).typ
     }
 
+    /// Go's `nextNonSpace`: no token is a space here (see [`Item::space`]).
     fn next_non_space(&mut self) -> Item {
-        loop {
-            let it = self.next();
-            if it.typ != ItemType::Space {
-                return it;
-            }
-        }
+        self.next()
     }
 
     fn peek_non_space(&mut self) -> Item {
-        let it = self.next_non_space();
-        self.backup();
-        it
+        self.peek()
     }
 
     /// The token's text.
@@ -500,7 +494,6 @@ impl<'a> Parser<'a> {
             }
             let start = self.idx;
             self.next_non_space();
-            let after_var = self.peek();
             let next = self.peek_non_space();
             match next.typ {
                 ItemType::Assign | ItemType::Declare => {
@@ -531,7 +524,6 @@ impl<'a> Parser<'a> {
                     return Err(self.errorf(format!("too many declarations in {context}")));
                 }
                 _ => {
-                    let _ = after_var;
                     self.idx = start;
                     break;
                 }
@@ -599,15 +591,20 @@ impl<'a> Parser<'a> {
         let pos = self.peek_non_space().pos;
         let mark = self.arg_stack.len();
         loop {
-            self.peek_non_space();
-            if let Some(op) = self.operand()? {
+            let operand = self.operand()?;
+            let found = operand.is_some();
+            if let Some(op) = operand {
                 self.arg_stack.push(op);
             }
             let tok = self.next();
             match tok.typ {
-                ItemType::Space => continue,
                 ItemType::RightDelim | ItemType::RightParen => self.backup(),
                 ItemType::Pipe => {}
+                // Go's parser sees a space token here and goes on to the next operand.
+                _ if found && tok.space => {
+                    self.backup();
+                    continue;
+                }
                 _ => return Err(self.unexpected(&tok, "operand")),
             }
             break;
@@ -625,13 +622,13 @@ impl<'a> Parser<'a> {
         let Some(node) = self.term()? else {
             return Ok(None);
         };
-        if self.peek_type() == ItemType::Field {
+        if self.peek_adjacent_field() {
             let pos = self.peek().pos;
             // The field tokens are adjacent: `.a.b` is one run of source text.
-            let mut end = pos;
-            while self.peek_type() == ItemType::Field {
+            let (mut end, mut line) = (pos, 0);
+            while self.peek_adjacent_field() {
                 let f = self.next();
-                end = f.end;
+                (end, line) = (f.end, f.line);
             }
             let fields = Src::new(&self.text, pos + 1, end);
             return Ok(Some(match node {
@@ -656,10 +653,17 @@ impl<'a> Parser<'a> {
                 | Arg::Number { .. }
                 | Arg::Nil { .. }
                 | Arg::Dot { .. } => {
-                    return Err(self.errorf(format!(
+                    let msg = format!(
                         "unexpected . after term {}",
                         crate::gofmt::quote(&node.to_string())
-                    )));
+                    );
+                    // Go's parser stopped on the space token after the last field, if
+                    // any: the one place it errs with a space as its furthest token.
+                    // The space starts on the line the field ends on.
+                    if self.peek().space {
+                        return Err(format!("template: {}:{line}: {msg}", self.parse_name));
+                    }
+                    return Err(self.errorf(msg));
                 }
                 other => Arg::Chain {
                     pos,
@@ -669,6 +673,12 @@ impl<'a> Parser<'a> {
             }));
         }
         Ok(Some(node))
+    }
+
+    /// Whether a field follows with no space between: it continues the operand.
+    fn peek_adjacent_field(&mut self) -> bool {
+        let tok = self.peek();
+        tok.typ == ItemType::Field && !tok.space
     }
 
     fn term(&mut self) -> PResult<Option<Arg>> {
@@ -1158,6 +1168,18 @@ mod tests {
             err("{{template .X}}"),
             "template: t:1: unexpected \".X\" in template clause"
         );
+    }
+
+    #[test]
+    fn error_after_a_field_chain_is_on_the_line_of_the_space_after_it() {
+        let err = |s: &str| p(s).err().unwrap_or_default();
+        let msg = "unexpected . after term \"true\"";
+        // Go's parser stops on the space token after `.b`, which starts on line 1.
+        assert_eq!(err("{{ true.b\n}}"), format!("template: t:1: {msg}"));
+        assert_eq!(err("\n{{ true.b\n\n"), format!("template: t:2: {msg}"));
+        // Without a space it stops on the token after the chain.
+        assert_eq!(err("{{ true.b}}"), format!("template: t:1: {msg}"));
+        assert_eq!(err("{{ true.b\n.c}}"), format!("template: t:1: {msg}"));
     }
 
     #[test]
