@@ -380,10 +380,17 @@ impl<'a> State<'a> {
                     .enumerate()
                     .map(|(i, e)| (Slot::Val(Value::Int(i as i64)), Slot::Val(Value::Uint8(*e))))
                     .collect(),
-                Value::Map(m) => {
+                // A key becomes a value only for a `$k, $v` range (a string each).
+                Value::Map(m) if ndecl > 1 => {
                     m.0.read()
                         .iter()
                         .map(|(k, e)| (Slot::Val(Value::str(k)), Slot::Iface(e.clone())))
+                        .collect()
+                }
+                Value::Map(m) => {
+                    m.0.read()
+                        .values()
+                        .map(|e| (Slot::Invalid, Slot::Iface(e.clone())))
                         .collect()
                 }
                 Value::Nil => Vec::new(),
