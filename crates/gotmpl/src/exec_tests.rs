@@ -239,6 +239,21 @@ fn ranges() {
         run("{{range $v := .}}{{$v}}{{end}}", r#"{"b":2,"a":1}"#),
         "12"
     );
+    // Keys reach only a two-variable range; assignments see them too.
+    assert_eq!(
+        run(
+            "{{$k := 0}}{{$v := 0}}{{range $k, $v = .}}{{end}}{{$k}}:{{$v}}",
+            r#"{"b":2,"a":1}"#
+        ),
+        "b:2"
+    );
+    assert_eq!(
+        run(
+            "{{$v := 0}}{{range $v = .}}{{end}}{{$v}}",
+            r#"{"b":2,"a":1}"#
+        ),
+        "2"
+    );
     assert_eq!(run("{{range .}}x{{else}}empty{{end}}", "[]"), "empty");
     assert_eq!(run("{{range .nope}}x{{else}}empty{{end}}", "{}"), "empty");
     assert_eq!(run("{{range 3}}{{.}}{{end}}", "{}"), "012");
