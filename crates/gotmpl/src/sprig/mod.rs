@@ -16,6 +16,7 @@ mod dates;
 mod defaults;
 mod dicts;
 mod encoding;
+mod gore2;
 pub(crate) mod gotime;
 mod json;
 mod lists;

@@ -34,12 +34,13 @@ use super::strings::string_list;
 /// `{` in `chars`, or `None` when Go would read that `{` as a literal.
 fn repeat_len(chars: &[char]) -> Option<usize> {
     let mut i = 1;
+    // Go refuses a count with a leading zero ("01"), which makes the brace literal.
     let digits = |i: &mut usize| {
         let start = *i;
         while chars.get(*i).is_some_and(|c| c.is_ascii_digit()) {
             *i += 1;
         }
-        *i > start
+        *i > start && !(*i - start > 1 && chars[start] == '0')
     };
     if !digits(&mut i) {
         return None;
@@ -152,7 +153,34 @@ fn translate(pattern: &str, dialect: Dialect) -> String {
             Some('b') if dialect == Dialect::Lite => out.push_str("\\b"),
             Some('B') if dialect == Dialect::Lite => out.push_str("\\B"),
             Some('b') => out.push_str("(?-u:\\b)"),
+            // A Unicode class name is copied whole (its braces are no repeat), and
+            // Go's `\p{^Greek}` is Rust's `\P{Greek}` (`\P{^X}` is `\p{X}`).
+            Some(p @ ('p' | 'P')) if all.get(i) == Some(&'{') && all[i..].contains(&'}') => {
+                let close = i + all[i..].iter().position(|c| *c == '}').unwrap_or(0);
+                let mut name = &all[i + 1..close];
+                let mut p = p;
+                if name.first() == Some(&'^') {
+                    name = &name[1..];
+                    p = if p == 'p' { 'P' } else { 'p' };
+                }
+                out.push('\\');
+                out.push(p);
+                out.push('{');
+                out.extend(name);
+                out.push('}');
+                i = close + 1;
+            }
             Some('B') => out.push_str("(?-u:\\B)"),
+            // Go reads any other escaped ASCII non-alphanumeric as itself; Rust gives
+            // some a meaning (`\<` and `\>` are word boundaries) or refuses them
+            // (`\_`), so only its own metacharacters keep the backslash.
+            Some(c)
+                if c.is_ascii()
+                    && !c.is_ascii_alphanumeric()
+                    && !"\\.+*?()|[]{}^$#&-~".contains(c) =>
+            {
+                out.push(c);
+            }
             Some(other) => {
                 out.push('\\');
                 out.push(other);
@@ -411,6 +439,15 @@ fn sets_case_flag(translated: &str) -> bool {
 }
 
 fn compile_uncached(pattern: &str) -> Result<GoRegex, FuncError> {
+    let duplicates = super::gore2::check(pattern)
+        .map_err(|e| FuncError::new(format!("error parsing regexp: {}: `{}`", e.code, e.expr)))?;
+    let renamed;
+    let pattern = if duplicates.is_empty() {
+        pattern
+    } else {
+        renamed = rename_duplicate_groups(pattern, &duplicates);
+        renamed.as_str()
+    };
     let translated = translate(pattern, Dialect::Lite);
     let lite = if sets_case_flag(&translated) {
         None
@@ -435,6 +472,21 @@ fn compile_uncached(pattern: &str) -> Result<GoRegex, FuncError> {
         pattern: pattern.to_string(),
         compiled,
     })
+}
+
+/// Go allows one name on several groups and `$name` means the first; Rust refuses
+/// that, so later ones get a name no reference can spell (Go's `$` names are
+/// letters, digits and `_`; a `.` ends them).
+fn rename_duplicate_groups(pattern: &str, spans: &[Range<usize>]) -> String {
+    let mut out = String::with_capacity(pattern.len() + 8 * spans.len());
+    let mut last = 0;
+    for (i, span) in spans.iter().enumerate() {
+        out.push_str(&pattern[last..span.end]);
+        out.push_str(&format!(".{i}"));
+        last = span.end;
+    }
+    out.push_str(&pattern[last..]);
+    out
 }
 
 fn compile_full(pattern: &str) -> Result<FullRegex, regex::Error> {
