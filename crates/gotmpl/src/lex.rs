@@ -171,11 +171,13 @@ fn is_space_byte(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
+/// Go's `isAlphaNumeric`: `_`, `unicode.IsLetter` or `unicode.IsDigit` (categories
+/// L and Nd: `Ⅻ` and `²` end an identifier).
 fn is_alnum(c: char) -> bool {
     if c.is_ascii() {
         return c == '_' || c.is_ascii_alphanumeric();
     }
-    c.is_alphabetic() || c.is_numeric()
+    crate::gounicode::is_letter(c) || crate::gounicode::is_digit(c)
 }
 
 /// Whether `hay[at..]` starts with `needle`. Delimiters are a few bytes: a short loop
