@@ -112,6 +112,10 @@ pub(crate) struct State<'a> {
     /// so the buffer (grown to the size of earlier outputs) serves the next one.
     out_pool: Vec<GoStringBuf>,
     dollar: Src,
+    /// The last `and`/`or` evaluated: its argument list and the index of the argument
+    /// that decided it, where Go's executor stopped (error positions, see
+    /// [`State::last_visited`]).
+    and_or_stop: Option<(*const Arg, usize)>,
 }
 
 struct ParsedText {
@@ -137,6 +141,7 @@ impl<'a> State<'a> {
             arg_pool: Vec::new(),
             out_pool: Vec::new(),
             dollar: Src::whole(Arc::from("$")),
+            and_or_stop: None,
         }
     }
 
@@ -1154,9 +1159,10 @@ impl<'a> State<'a> {
             None => {
                 let slot = self.eval_arg(dot, node)?;
                 // Go reports a mismatch at the node it evaluated last: inside a
-                // parenthesized pipeline, that pipeline's last operand.
+                // parenthesized pipeline, that pipeline's last operand (or the
+                // argument a short-circuited `and`/`or` stopped at).
                 let at = match node {
-                    Arg::Pipe(p) => last_evaluated(p).unwrap_or(node),
+                    Arg::Pipe(p) => self.last_visited(p).unwrap_or(node),
                     _ => node,
                 };
                 validate_type(slot, param).map_err(|m| self.err_at(at.pos(), at, m))
@@ -1230,12 +1236,14 @@ impl<'a> State<'a> {
         }
         let is_or = name == "or";
         let mut v = Slot::Invalid;
-        for a in &args[1..] {
+        for (i, a) in args.iter().enumerate().skip(1) {
             v = self.eval_arg(dot, a)?;
             if v.truthy() == is_or {
+                self.and_or_stop = Some((args.as_ptr(), i));
                 return Ok(v);
             }
         }
+        self.and_or_stop = Some((args.as_ptr(), args.len() - 1));
         if let Some(f) = fin {
             v = f;
         }
@@ -1326,6 +1334,32 @@ fn validate_type(slot: Slot, param: Param) -> Result<Value, String> {
                     gofmt::go_type_name(&v)
                 ))
             }
+        }
+    }
+}
+
+impl State<'_> {
+    /// [`last_evaluated`], where the pipeline ends in an `and` or `or` just evaluated:
+    /// Go's executor last visited the argument that decided it, not the last one.
+    fn last_visited<'p>(&self, pipe: &'p Pipe) -> Option<&'p Arg> {
+        let cmd = pipe.cmds.last()?;
+        let decided = match (&cmd.args[..], self.and_or_stop) {
+            (
+                [
+                    Arg::Identifier {
+                        builtin: Some(Builtin::And | Builtin::Or),
+                        ..
+                    },
+                    ..,
+                ],
+                Some((args, i)),
+            ) if std::ptr::eq(args, cmd.args.as_ptr()) => cmd.args.get(i),
+            _ => None,
+        };
+        match decided {
+            Some(Arg::Pipe(p)) => self.last_visited(p).or(decided),
+            Some(node) => Some(node),
+            None => last_evaluated(pipe),
         }
     }
 }
