@@ -1024,7 +1024,8 @@ fn quote_rune(c: char, ascii: bool) -> String {
     out
 }
 
-fn escape_rune(out: &mut String, c: char, quote: char, ascii: bool) {
+/// One character of `strconv.Quote` (or `QuoteToASCII` with `ascii`) inside `quote`s.
+pub(crate) fn escape_rune(out: &mut String, c: char, quote: char, ascii: bool) {
     // Fast path: printable ASCII.
     if (' '..='~').contains(&c) && c != quote && c != '\\' {
         out.push(c);

@@ -324,6 +324,15 @@ pub(crate) mod testutil {
         try_call(&super::funcs(), name, args)
             .unwrap_or_else(|e| panic!("{name} failed: {}", e.message))
     }
+
+    /// The bytes of each Go string in a list result (`None` for other items).
+    pub(crate) fn list_bytes(list: &Value) -> Vec<Option<Vec<u8>>> {
+        let items = list.as_list().map(|l| l.to_vec()).unwrap_or_default();
+        items
+            .iter()
+            .map(|v| v.go_string_bytes().map(<[u8]>::to_vec))
+            .collect()
+    }
 }
 
 /// Conformance with real Helm. `testdata/helm_cases.json` holds template expressions

@@ -907,13 +907,7 @@ mod tests {
             Some(b"\xff".to_vec())
         );
         let split = call("regexSplit", &[",".into(), raw.clone(), Value::Int(-1)]);
-        let split: Vec<_> = split
-            .as_list()
-            .unwrap()
-            .to_vec()
-            .into_iter()
-            .map(bytes)
-            .collect();
+        let split = crate::sprig::testutil::list_bytes(&split);
         assert_eq!(
             split,
             [Some(b"ab\xffcd".to_vec()), Some(b"x\x80y".to_vec())]

@@ -1031,13 +1031,7 @@ mod tests {
             Some(b"ab\xffcd\xfe,x\x80yab\xffcd\xfe,x\x80y".to_vec())
         );
         let parts = call("splitList", &[",".into(), raw.clone()]);
-        let parts: Vec<_> = parts
-            .as_list()
-            .unwrap()
-            .to_vec()
-            .into_iter()
-            .map(bytes)
-            .collect();
+        let parts = crate::sprig::testutil::list_bytes(&parts);
         assert_eq!(
             parts,
             [Some(b"ab\xffcd\xfe".to_vec()), Some(b"x\x80y".to_vec())]
@@ -1047,13 +1041,7 @@ mod tests {
             "splitList",
             &["".into(), Value::from_go_bytes(b"\xff\xc3\xa9")],
         );
-        let chars: Vec<_> = chars
-            .as_list()
-            .unwrap()
-            .to_vec()
-            .into_iter()
-            .map(bytes)
-            .collect();
+        let chars = crate::sprig::testutil::list_bytes(&chars);
         assert_eq!(
             chars,
             [Some(b"\xff".to_vec()), Some("é".as_bytes().to_vec())]
