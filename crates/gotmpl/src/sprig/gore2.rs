@@ -546,6 +546,31 @@ mod tests {
         assert_eq!(err("x{0}{1}"), e(INVALID_REPEAT_OP, "{0}{1}"));
     }
 
+    /// Patterns come from templates: no input may panic the checker, and whatever it
+    /// accepts must not panic the translation and compilation after it.
+    #[test]
+    fn random_patterns_never_panic() {
+        const ALPHABET: &[&str] = &[
+            "a", "\\", "(", ")", "[", "]", "{", "}", "*", "+", "?", "|", "^", "$", ".", "-", ":",
+            "<", ">", "P", "p", "x", "Q", "E", "0", "1", "9", ",", "=", "!", "_", "é", "\u{fffd}",
+            "[:", ":]", "(?", "\\p{", "\\x{",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let mut pattern = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            for k in 0..(seed % 12) {
+                let pick = (seed >> (k * 5)) as usize % ALPHABET.len();
+                pattern.push_str(ALPHABET[pick]);
+            }
+            if check(&pattern).is_ok() {
+                let _ = super::super::regex::compile_for_tests(&pattern);
+            }
+        }
+    }
+
     #[test]
     fn go_accepts() {
         for p in [

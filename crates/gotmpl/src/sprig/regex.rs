@@ -217,6 +217,12 @@ fn compiled() -> &'static Mutex<HashMap<String, Arc<GoRegex>>> {
     CACHE.get_or_init(Mutex::default)
 }
 
+/// [`compile_uncached`] for other modules' tests.
+#[cfg(test)]
+pub(super) fn compile_for_tests(pattern: &str) -> Result<(), FuncError> {
+    compile_uncached(pattern).map(|_| ())
+}
+
 /// Forgets every compiled pattern (cold-render benchmarks).
 pub(super) fn clear_cache() {
     compiled().lock().unwrap_or_else(|p| p.into_inner()).clear();
