@@ -1339,11 +1339,12 @@ fn validate_type(slot: Slot, param: Param) -> Result<Value, String> {
 }
 
 impl State<'_> {
-    /// [`last_evaluated`], where the pipeline ends in an `and` or `or` just evaluated:
-    /// Go's executor last visited the argument that decided it, not the last one.
+    /// [`last_evaluated`] with what the run decided: where a pipeline (at any depth of
+    /// the walk) ends in an `and` or `or` just evaluated, Go's executor last visited
+    /// the argument that decided it, not the last one.
     fn last_visited<'p>(&self, pipe: &'p Pipe) -> Option<&'p Arg> {
         let cmd = pipe.cmds.last()?;
-        let decided = match (&cmd.args[..], self.and_or_stop) {
+        let node = match (&cmd.args[..], self.and_or_stop) {
             (
                 [
                     Arg::Identifier {
@@ -1353,13 +1354,18 @@ impl State<'_> {
                     ..,
                 ],
                 Some((args, i)),
-            ) if std::ptr::eq(args, cmd.args.as_ptr()) => cmd.args.get(i),
-            _ => None,
+            ) if std::ptr::eq(args, cmd.args.as_ptr()) => cmd.args.get(i)?,
+            ([Arg::Identifier { .. }, .., last], _) => last,
+            ([first, ..], _) => first,
+            ([], _) => return None,
         };
-        match decided {
-            Some(Arg::Pipe(p)) => self.last_visited(p).or(decided),
-            Some(node) => Some(node),
-            None => last_evaluated(pipe),
+        let inner = match node {
+            Arg::Chain { node: inner, .. } => inner.as_ref(),
+            _ => node,
+        };
+        match inner {
+            Arg::Pipe(p) => self.last_visited(p).or(Some(inner)),
+            _ => Some(node),
         }
     }
 }
