@@ -3,8 +3,8 @@
 //! operator: **`, `invalid repeat count: {1001}`, ...). Rust's engines accept some of
 //! what Go refuses (`\u0041`, `a**`, `x*+`, `x{1001}`, `[[:foo:]]`) and word the rest
 //! differently, so every pattern is checked here first, left to right as Go parses,
-//! and only a pattern Go accepts reaches them. It also reports the capture names, as
-//! Go allows one name on several groups and Rust does not.
+//! and only a pattern Go accepts reaches them. It also reports where a capture name
+//! repeats an earlier group's: Go allows that, Rust does not, so the caller renames.
 
 /// A Go syntax error: the error code's text and the part of the pattern it names.
 #[derive(Debug, PartialEq, Eq)]
