@@ -10,7 +10,7 @@
 
 use std::sync::OnceLock;
 
-use regex_syntax::hir::{Class, HirKind};
+use regex_syntax::hir::{self, HirKind};
 
 type Ranges = Vec<(char, char)>;
 
@@ -27,7 +27,7 @@ fn class_ranges(class: &str) -> Ranges {
         // which the enabled `unicode-gencat` and `unicode-age` features provide.
         .expect("a Unicode general category regex-syntax knows");
     match hir.kind() {
-        HirKind::Class(Class::Unicode(c)) => {
+        HirKind::Class(hir::Class::Unicode(c)) => {
             c.ranges().iter().map(|r| (r.start(), r.end())).collect()
         }
         _ => Vec::new(),
@@ -48,75 +48,92 @@ fn contains(ranges: &Ranges, c: char) -> bool {
         .is_ok()
 }
 
+/// A Unicode class whose ranges are built on first use.
+struct Category {
+    pattern: &'static str,
+    ranges: OnceLock<Ranges>,
+}
+
+impl Category {
+    const fn new(pattern: &'static str) -> Category {
+        Category {
+            pattern,
+            ranges: OnceLock::new(),
+        }
+    }
+
+    fn contains(&self, c: char) -> bool {
+        contains(self.ranges.get_or_init(|| class_ranges(self.pattern)), c)
+    }
+}
+
+static LETTERS: Category = Category::new(r"\p{L}");
+static UPPER: Category = Category::new(r"\p{Lu}");
+static LOWER: Category = Category::new(r"\p{Ll}");
+static TITLE: Category = Category::new(r"\p{Lt}");
+static DIGITS: Category = Category::new(r"\p{Nd}");
+static PUNCT: Category = Category::new(r"\p{P}");
+static PRINT: Category = Category::new(r"\p{L}\p{M}\p{N}\p{P}\p{S}");
+static ASSIGNED: Category = Category::new(r"\p{Any}");
+
 /// Go's `unicode.IsLetter`: category L.
 pub fn is_letter(c: char) -> bool {
-    static LETTERS: OnceLock<Ranges> = OnceLock::new();
     if c.is_ascii() {
         return c.is_ascii_alphabetic();
     }
-    contains(LETTERS.get_or_init(|| class_ranges(r"\p{L}")), c)
+    LETTERS.contains(c)
 }
 
 /// Go's `unicode.IsUpper`: category Lu.
 pub fn is_upper(c: char) -> bool {
-    static UPPER: OnceLock<Ranges> = OnceLock::new();
     if c.is_ascii() {
         return c.is_ascii_uppercase();
     }
-    contains(UPPER.get_or_init(|| class_ranges(r"\p{Lu}")), c)
+    UPPER.contains(c)
 }
 
 /// Go's `unicode.IsLower`: category Ll.
 pub fn is_lower(c: char) -> bool {
-    static LOWER: OnceLock<Ranges> = OnceLock::new();
     if c.is_ascii() {
         return c.is_ascii_lowercase();
     }
-    contains(LOWER.get_or_init(|| class_ranges(r"\p{Ll}")), c)
+    LOWER.contains(c)
 }
 
 /// Go's `unicode.IsDigit`: category Nd.
 pub fn is_digit(c: char) -> bool {
-    static DIGITS: OnceLock<Ranges> = OnceLock::new();
     if c.is_ascii() {
         return c.is_ascii_digit();
     }
-    contains(DIGITS.get_or_init(|| class_ranges(r"\p{Nd}")), c)
+    DIGITS.contains(c)
 }
 
 /// Go's `unicode.IsPunct`: category P.
 pub fn is_punct(c: char) -> bool {
-    static PUNCT: OnceLock<Ranges> = OnceLock::new();
     if c.is_ascii() {
         // ASCII symbols (`$+<=>^`|~`) are category S.
         return c.is_ascii_punctuation() && !"$+<=>^`|~".contains(c);
     }
-    contains(PUNCT.get_or_init(|| class_ranges(r"\p{P}")), c)
+    PUNCT.contains(c)
 }
 
 /// Go's `unicode.IsPrint`: categories L, M, N, P, S and the ASCII space.
 pub fn is_print(c: char) -> bool {
-    static PRINT: OnceLock<Ranges> = OnceLock::new();
     if c.is_ascii() {
         return (' '..='~').contains(&c);
     }
-    contains(
-        PRINT.get_or_init(|| class_ranges(r"\p{L}\p{M}\p{N}\p{P}\p{S}")),
-        c,
-    )
+    PRINT.contains(c)
 }
 
 /// Go's `unicode.IsTitle`: category Lt.
 pub fn is_title(c: char) -> bool {
-    static TITLE: OnceLock<Ranges> = OnceLock::new();
-    !c.is_ascii() && contains(TITLE.get_or_init(|| class_ranges(r"\p{Lt}")), c)
+    !c.is_ascii() && TITLE.contains(c)
 }
 
 /// Whether Go's tables know `c` (assigned by Unicode 15.0): case mappings of newer
 /// characters are identities there.
 fn known_to_go(c: char) -> bool {
-    static ASSIGNED: OnceLock<Ranges> = OnceLock::new();
-    c.is_ascii() || contains(ASSIGNED.get_or_init(|| class_ranges(r"\p{Any}")), c)
+    c.is_ascii() || ASSIGNED.contains(c)
 }
 
 /// Go's `unicode.ToUpper`: the simple (one-to-one) mapping. Rust's `to_uppercase` is

@@ -80,24 +80,23 @@ pub(super) fn register(f: &mut FuncMap) {
             Ok(Value::str(s.trim_matches(|c| cut.contains(c))))
         });
     }
-    f.add("trimSuffix", |a| {
-        arity("trimSuffix", a, 2)?;
-        if a.iter().any(|v| matches!(v, Value::RawString(_))) {
-            let (suf, s) = (args::string_bytes(&a[0])?, args::string_bytes(&a[1])?);
-            return Ok(Value::from_go_bytes(s.strip_suffix(suf).unwrap_or(s)));
-        }
-        let (suf, s) = (args::string(&a[0])?, args::string(&a[1])?);
-        Ok(Value::from(s.strip_suffix(suf).unwrap_or(s)))
-    });
-    f.add("trimPrefix", |a| {
-        arity("trimPrefix", a, 2)?;
-        if a.iter().any(|v| matches!(v, Value::RawString(_))) {
-            let (pre, s) = (args::string_bytes(&a[0])?, args::string_bytes(&a[1])?);
-            return Ok(Value::from_go_bytes(s.strip_prefix(pre).unwrap_or(s)));
-        }
-        let (pre, s) = (args::string(&a[0])?, args::string(&a[1])?);
-        Ok(Value::from(s.strip_prefix(pre).unwrap_or(s)))
-    });
+    // strings.TrimSuffix/TrimPrefix work on bytes: a string that is not UTF-8 keeps
+    // them, and cutting UTF-8 off UTF-8 at its start or end leaves UTF-8.
+    type Strip = for<'s> fn(&'s [u8], &[u8]) -> Option<&'s [u8]>;
+    let strips: [(&'static str, Strip); 2] = [
+        ("trimSuffix", |s, affix| s.strip_suffix(affix)),
+        ("trimPrefix", |s, affix| s.strip_prefix(affix)),
+    ];
+    for (name, strip) in strips {
+        f.add(name, move |a| {
+            arity(name, a, 2)?;
+            let (affix, s) = (args::string_bytes(&a[0])?, args::string_bytes(&a[1])?);
+            Ok(match strip(s, affix) {
+                Some(rest) => Value::from_go_bytes(rest),
+                None => a[1].clone(),
+            })
+        });
+    }
     str2_bool(f, "contains", |sub, s| {
         memchr::memmem::find(s, sub).is_some()
     });
